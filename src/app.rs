@@ -1,0 +1,192 @@
+//! One function per subcommand: load → plan → execute → write → analyse.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::time::{Instant, SystemTime};
+
+use anyhow::{Context, Result};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use crate::cli::RunArgs;
+use crate::engine::executor::{self, Plan};
+use crate::engine::params::Domain;
+use crate::models;
+use crate::output::{OutputDir, files, manifest};
+use crate::scenario::{self, InputError, Overrides, suggest::did_you_mean};
+
+/// `orgsim models`.
+pub fn list_models() -> String {
+    let width = models::names().iter().map(|n| n.len()).max().unwrap_or(0);
+    models::all()
+        .iter()
+        .map(|m| format!("{:width$}  {}\n", m.name(), m.summary()))
+        .collect()
+}
+
+/// `orgsim describe MODEL`.
+pub fn describe(name: &str) -> Result<String, InputError> {
+    let model = models::find(name).ok_or_else(|| {
+        InputError::new(
+            "describe",
+            format!(
+                "unknown model \"{name}\"; known models: {}{}",
+                models::names().join(", "),
+                did_you_mean(name, models::names())
+            ),
+        )
+    })?;
+    let mut out = format!("{} — {}\n", model.name(), model.summary());
+    if !model.notes().is_empty() {
+        out += &format!("\n{}\n", model.notes());
+    }
+    out += &format!(
+        "\nDefault horizon: {} ticks.\n\nPARAMETERS\n",
+        model.default_ticks()
+    );
+    for p in model.params() {
+        let range = match p.domain {
+            Domain::Real { min, max } => format!("[{min}, {max}]"),
+            Domain::Int { min, max } => format!("{min}..={max} (whole)"),
+            Domain::Choice(names) => names.join(" | "),
+        };
+        let scheduled = if p.schedulable {
+            "; can be scheduled"
+        } else {
+            ""
+        };
+        out += &format!(
+            "  {}\n      default {}; allowed {}; unit: {}{}\n      {}\n      source: {}\n",
+            p.name,
+            p.default_display(),
+            range,
+            if p.unit.is_empty() { "-" } else { p.unit },
+            scheduled,
+            p.meaning,
+            p.source
+        );
+    }
+    out += "\nMETRICS\n";
+    for m in model.metrics() {
+        out += &format!(
+            "  {}{}\n      {}\n",
+            m.name,
+            if m.headline { " (headline)" } else { "" },
+            m.meaning
+        );
+    }
+    if !model.stop_rules().is_empty() {
+        out += "\nSTOPPING RULES (scenario key `stop`)\n";
+        for r in model.stop_rules() {
+            out += &format!("  {}\n      {}\n", r.name, r.meaning);
+        }
+    }
+    Ok(out)
+}
+
+/// `orgsim validate FILE...`: every file is checked; the first error's kind decides the exit code.
+pub fn validate(files: &[PathBuf]) -> (String, Vec<InputError>) {
+    let mut report = String::new();
+    let mut errors = Vec::new();
+    for file in files {
+        match scenario::load(file, &Overrides::default()) {
+            Ok(s) => {
+                report += &format!(
+                    "ok: {} ({} model {}, {} points × {} replicates = {} runs)\n",
+                    file.display(),
+                    s.name,
+                    s.model.name(),
+                    s.points.len(),
+                    s.replications,
+                    s.points.len() as u64 * s.replications
+                );
+            }
+            Err(e) => errors.push(e),
+        }
+    }
+    (report, errors)
+}
+
+/// What `run` produced, for the caller's summary line.
+pub struct RunOutcome {
+    pub runs: u64,
+    pub wall_seconds: f64,
+    pub dir: PathBuf,
+}
+
+/// `orgsim run`.
+pub fn run(args: &RunArgs, command_line: Vec<String>) -> Result<RunOutcome> {
+    let overrides = Overrides {
+        replications: args.replications,
+        seed: args.seed,
+        set: args.set.clone(),
+    };
+    let scenario = scenario::load(&args.file, &overrides)?;
+    let dest = args
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("outputs").join(&scenario.name));
+    let out = OutputDir::prepare(&dest, args.overwrite)?;
+    let threads = args
+        .threads
+        .map(usize::from)
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+
+    let plan = Plan {
+        model: scenario.model,
+        points: &scenario.points,
+        replications: scenario.replications,
+        master_seed: scenario.seed,
+        ticks: scenario.ticks,
+        stop: scenario.stop,
+        record_every: scenario.record_every,
+    };
+    let total = plan.total_runs();
+    let bar = progress_bar(total, args.quiet);
+    let started = SystemTime::now();
+    let clock = Instant::now();
+    let mut writers = files::RunWriters::create(out.path(), &scenario)?;
+    let tick = || bar.inc(1);
+    executor::execute(&plan, threads, &tick, |record| writers.write(&record))?;
+    writers.finish(out.path())?;
+    bar.finish_and_clear();
+    let wall_seconds = clock.elapsed().as_secs_f64();
+
+    let mut produced = vec![files::POINTS, files::RUNS, files::SUMMARY, files::MANIFEST];
+    if scenario.record_every > 0 {
+        produced.insert(2, files::TIMESERIES);
+    }
+    let facts = manifest::RunFacts {
+        threads,
+        started,
+        finished: SystemTime::now(),
+        wall_seconds,
+        command_line,
+        files: produced,
+    };
+    let json = manifest::build(&scenario, &facts);
+    std::fs::write(
+        out.path().join(files::MANIFEST),
+        serde_json::to_string_pretty(&json)? + "\n",
+    )
+    .context("cannot write manifest.json")?;
+    let dir = out
+        .commit()
+        .with_context(|| format!("cannot move the finished outputs into {}", dest.display()))?;
+    Ok(RunOutcome {
+        runs: total,
+        wall_seconds,
+        dir,
+    })
+}
+
+fn progress_bar(total: u64, quiet: bool) -> ProgressBar {
+    if quiet || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
+    bar.set_style(
+        ProgressStyle::with_template("{bar:40} {pos}/{len} runs  {per_sec}  ETA {eta}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    bar
+}

@@ -1,0 +1,65 @@
+//! The command-line surface (clap derive). Parsing only: `app` does the work.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "orgsim",
+    version,
+    about = "Agent-based simulator of how organisations turn data into better policy"
+)]
+#[command(
+    after_help = "Exit codes: 0 success; 2 bad input (file, flag or value); 1 a failure while running."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List the models available, one line each.
+    Models,
+    /// Show a model's parameters (name, default, range, unit, meaning, source) and metrics.
+    Describe {
+        /// The model's name (see `orgsim models`).
+        model: String,
+    },
+    /// Check scenario files without running them.
+    Validate {
+        /// Scenario files (TOML).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Run every point of a scenario × every replicate, and write the outputs.
+    Run(RunArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// The scenario file (TOML).
+    pub file: PathBuf,
+    /// Output directory [default: outputs/<scenario name>/].
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Replace the output directory if it exists and is not empty.
+    #[arg(long)]
+    pub overwrite: bool,
+    /// Worker threads [default: all cores]. Results do not depend on it.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub threads: Option<u16>,
+    /// Replicates per point (overrides the scenario's `replications`).
+    #[arg(long, value_name = "R", value_parser = clap::value_parser!(u64).range(1..))]
+    pub replications: Option<u64>,
+    /// Master seed (overrides the scenario's `seed`).
+    #[arg(long, value_name = "S")]
+    pub seed: Option<u64>,
+    /// Override a fixed parameter, e.g. --set turnover=0.1 (repeatable).
+    #[arg(long = "set", value_name = "NAME=VALUE")]
+    pub set: Vec<String>,
+    /// No progress bar (the one-line summary is still printed).
+    #[arg(long, short)]
+    pub quiet: bool,
+}

@@ -1,0 +1,173 @@
+//! The parallel executor: runs every (point, replicate) of a plan on a rayon pool and hands the
+//! records, in run-id order, to a sink on another thread.
+//!
+//! Work is cut into chunks of consecutive run ids; each chunk runs in parallel and is collected in
+//! order, then sent through a one-slot channel to the writer while the next chunk runs. At most three
+//! chunks of records exist at once (one computing, one queued, one being written), so memory is bounded
+//! by the chunk size, not by the number of runs. Each run is seeded from (master seed, replicate) alone,
+//! so neither the chunking nor the thread count can change a result.
+
+use std::sync::mpsc;
+
+use anyhow::{Context, Result};
+use rayon::prelude::*;
+
+use super::params::Params;
+use super::{Model, RunSettings, ScheduledChange, Step, rng};
+
+/// One point of a sweep: a full parameter set, an optional option name, and its schedule.
+#[derive(Debug, Clone)]
+pub struct Point {
+    pub id: usize,
+    pub option: Option<String>,
+    pub params: Params,
+    pub schedule: Vec<ScheduledChange>,
+}
+
+/// Everything needed to execute a sweep.
+pub struct Plan<'a> {
+    pub model: &'a dyn Model,
+    pub points: &'a [Point],
+    pub replications: u64,
+    pub master_seed: u64,
+    pub ticks: u64,
+    pub stop: Option<&'static str>,
+    /// Record every this many ticks (plus tick 0 and the last); 0 records final values only.
+    pub record_every: u64,
+}
+
+impl Plan<'_> {
+    pub fn total_runs(&self) -> u64 {
+        self.points.len() as u64 * self.replications
+    }
+
+    /// How many runs to hold per chunk: enough to keep every thread busy, few enough that three
+    /// chunks of recorded series stay within about 64 MiB.
+    pub fn chunk_size(&self, threads: usize) -> usize {
+        let recorded_ticks = if self.record_every == 0 {
+            0
+        } else {
+            self.ticks / self.record_every + 2
+        };
+        let bytes_per_run =
+            (self.model.metrics().len() as u64 + 1) * 8 * (recorded_ticks + 1) + 256;
+        let by_memory = (64 << 20) / 3 / bytes_per_run;
+        (by_memory as usize).clamp(threads * 4, 8192)
+    }
+}
+
+/// The results of one run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunRecord {
+    pub run_id: u64,
+    pub point_id: usize,
+    pub replicate: u64,
+    pub seed: u64,
+    /// Final value of each metric, in declaration order.
+    pub finals: Vec<f64>,
+    /// Recorded ticks, and for each, one value per metric (row-major).
+    pub series_ticks: Vec<u64>,
+    pub series: Vec<f64>,
+}
+
+/// Runs one replicate of one point from scratch.
+pub fn run_one(plan: &Plan, point: &Point, replicate: u64) -> RunRecord {
+    let n_metrics = plan.model.metrics().len();
+    let seed = rng::run_seed(plan.master_seed, replicate);
+    let settings = RunSettings {
+        stop: plan.stop,
+        ticks: plan.ticks,
+        schedule: &point.schedule,
+    };
+    let mut sim = plan.model.build(&point.params, seed, &settings);
+    let mut series_ticks = Vec::new();
+    let mut series = Vec::new();
+    let recording = plan.record_every > 0;
+    let mut row = vec![0.0; n_metrics];
+    let mut record =
+        |tick: u64, sim: &dyn super::Simulation, ticks: &mut Vec<u64>, series: &mut Vec<f64>| {
+            sim.observe(&mut row);
+            ticks.push(tick);
+            series.extend_from_slice(&row);
+        };
+    if recording {
+        record(0, sim.as_ref(), &mut series_ticks, &mut series);
+    }
+    let mut tick = 0;
+    while tick < plan.ticks {
+        tick += 1;
+        let step = sim.step();
+        let last = step == Step::Stop || tick == plan.ticks;
+        if recording && (tick % plan.record_every == 0 || last) {
+            record(tick, sim.as_ref(), &mut series_ticks, &mut series);
+        }
+        if step == Step::Stop {
+            break;
+        }
+    }
+    let mut finals = vec![0.0; n_metrics];
+    sim.observe(&mut finals);
+    RunRecord {
+        run_id: point.id as u64 * plan.replications + replicate,
+        point_id: point.id,
+        replicate,
+        seed,
+        finals,
+        series_ticks,
+        series,
+    }
+}
+
+/// Runs the whole plan on `threads` threads. `on_done` is called once per finished run (for progress);
+/// `sink` receives every record in run-id order on a writer thread. The first sink error stops the work.
+pub fn execute<S>(
+    plan: &Plan,
+    threads: usize,
+    on_done: &(dyn Fn() + Sync),
+    mut sink: S,
+) -> Result<()>
+where
+    S: FnMut(RunRecord) -> Result<()> + Send,
+{
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .context("could not start the worker threads")?;
+    let total = plan.total_runs();
+    let chunk = plan.chunk_size(threads) as u64;
+    let reps = plan.replications;
+    std::thread::scope(|scope| {
+        let (tx, rx) = mpsc::sync_channel::<Vec<RunRecord>>(1);
+        let writer = scope.spawn(move || -> Result<()> {
+            for records in rx {
+                for record in records {
+                    sink(record)?;
+                }
+            }
+            Ok(())
+        });
+        let mut start = 0;
+        while start < total {
+            let end = (start + chunk).min(total);
+            let records: Vec<RunRecord> = pool.install(|| {
+                (start..end)
+                    .into_par_iter()
+                    .map(|run_id| {
+                        let point = &plan.points[(run_id / reps) as usize];
+                        let record = run_one(plan, point, run_id % reps);
+                        on_done();
+                        record
+                    })
+                    .collect()
+            });
+            if tx.send(records).is_err() {
+                break; // the writer stopped on an error; it is reported below
+            }
+            start = end;
+        }
+        drop(tx);
+        writer
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    })
+}

@@ -1,0 +1,59 @@
+//! The `orgsim` binary: parse the command line, call `app`, print errors, return an exit code.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use orgsim::app;
+use orgsim::cli::{Cli, Command};
+use orgsim::scenario::InputError;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Models => {
+            print!("{}", app::list_models());
+            ExitCode::SUCCESS
+        }
+        Command::Describe { model } => match app::describe(&model) {
+            Ok(text) => {
+                print!("{text}");
+                ExitCode::SUCCESS
+            }
+            Err(e) => report(&anyhow::Error::new(e)),
+        },
+        Command::Validate { files } => {
+            let (ok, errors) = app::validate(&files);
+            print!("{ok}");
+            for e in &errors {
+                eprintln!("error: {e}");
+            }
+            if errors.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(2)
+            }
+        }
+        Command::Run(args) => match app::run(&args, std::env::args().collect()) {
+            Ok(outcome) => {
+                println!(
+                    "orgsim: {} runs in {:.2} s; outputs in {}",
+                    outcome.runs,
+                    outcome.wall_seconds,
+                    outcome.dir.display()
+                );
+                ExitCode::SUCCESS
+            }
+            Err(e) => report(&e),
+        },
+    }
+}
+
+/// Prints an error; bad input exits 2, anything else 1.
+fn report(error: &anyhow::Error) -> ExitCode {
+    eprintln!("error: {error:#}");
+    if error.downcast_ref::<InputError>().is_some() {
+        ExitCode::from(2)
+    } else {
+        ExitCode::from(1)
+    }
+}

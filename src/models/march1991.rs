@@ -1,0 +1,473 @@
+//! `march1991`: March (1991), mutual learning between individuals and an organisational code.
+//!
+//! The rules are exactly those of `shared/MARCH1991.md` (March's text as corrected by Christensen 2015
+//! and Workiewicz's recreation). The representation is data-parallel: a belief vector over at most 64
+//! dimensions is two bit masks (non-zero, positive), scores are popcounts, and socialisation draws a
+//! Bernoulli mask for up to 64 lanes at once (two individuals per word when there are at most 32
+//! dimensions). Every probability is applied with 32-bit resolution ([`Prob32`]).
+
+use rand::RngCore;
+
+use crate::engine::params::{Default, Domain, MetricSpec, ParamSpec, Params, StopRule};
+use crate::engine::rng::{self, Prob32, Rng, bernoulli, bernoulli_mask};
+use crate::engine::{Model, RunSettings, Simulation, Step};
+
+const SOURCE: &str = "March (1991), Organization Science 2(1):71-87; shared/MARCH1991.md";
+
+const fn real(
+    name: &'static str,
+    default: f64,
+    unit: &'static str,
+    meaning: &'static str,
+) -> ParamSpec {
+    ParamSpec {
+        name,
+        default: Default::Num(default),
+        domain: Domain::Real { min: 0.0, max: 1.0 },
+        unit,
+        meaning,
+        source: SOURCE,
+        schedulable: false,
+    }
+}
+
+static PARAMS: &[ParamSpec] = &[
+    ParamSpec {
+        name: "dimensions",
+        default: Default::Num(30.0),
+        domain: Domain::Int { min: 1, max: 64 },
+        unit: "dimensions",
+        meaning: "m: dimensions of reality, each +1 or -1",
+        source: SOURCE,
+        schedulable: false,
+    },
+    ParamSpec {
+        name: "individuals",
+        default: Default::Num(50.0),
+        domain: Domain::Int {
+            min: 1,
+            max: 100_000,
+        },
+        unit: "people",
+        meaning: "n: members of the organisation",
+        source: SOURCE,
+        schedulable: false,
+    },
+    real(
+        "socialisation",
+        0.5,
+        "probability/period",
+        "p1: chance a belief steps toward a non-zero code per period (the slow group's rate)",
+    ),
+    real(
+        "fast_share",
+        0.0,
+        "share",
+        "share of individuals who socialise at fast_socialisation (rounded to whole people)",
+    ),
+    real(
+        "fast_socialisation",
+        0.9,
+        "probability/period",
+        "p1 of the fast group",
+    ),
+    real(
+        "code_learning",
+        0.5,
+        "probability",
+        "p2: the code's rate of learning from the superior group",
+    ),
+    real(
+        "turnover",
+        0.0,
+        "probability/period",
+        "p3: chance each individual is replaced by a newcomer with random beliefs",
+    ),
+    real(
+        "turbulence",
+        0.0,
+        "probability/period",
+        "p4: chance each dimension of reality flips sign",
+    ),
+];
+
+static METRICS: &[MetricSpec] = &[
+    MetricSpec {
+        name: "code_knowledge",
+        meaning: "sum_j c_j r_j / m: the code's score (March's figures)",
+        headline: true,
+    },
+    MetricSpec {
+        name: "code_match",
+        meaning: "share of dimensions where the code equals reality",
+        headline: false,
+    },
+    MetricSpec {
+        name: "individual_knowledge",
+        meaning: "mean over individuals of sum_j b_ij r_j / m",
+        headline: true,
+    },
+    MetricSpec {
+        name: "individual_knowledge_slow",
+        meaning: "individual_knowledge of the slow group (NaN when empty)",
+        headline: false,
+    },
+    MetricSpec {
+        name: "individual_knowledge_fast",
+        meaning: "individual_knowledge of the fast group (NaN when empty)",
+        headline: false,
+    },
+    MetricSpec {
+        name: "periods",
+        meaning: "periods run",
+        headline: false,
+    },
+    MetricSpec {
+        name: "equilibrium",
+        meaning: "1 once the equilibrium rule holds, else 0",
+        headline: false,
+    },
+];
+
+static STOP_RULES: &[StopRule] = &[StopRule {
+    name: "equilibrium",
+    meaning: "stop when no individual could beat the code and all agree with it (only when turnover = turbulence = 0)",
+}];
+
+/// The model's declaration; runs are built by [`Model::build`].
+pub struct March1991;
+
+impl Model for March1991 {
+    fn name(&self) -> &'static str {
+        "march1991"
+    }
+    fn summary(&self) -> &'static str {
+        "March (1991): mutual learning of individuals and an organisational code (exploration vs exploitation)"
+    }
+    fn notes(&self) -> &'static str {
+        "Individuals with fast_share are the first round(fast_share * individuals) people. Every probability is \
+         applied at 32-bit resolution (exact for multiples of 2^-32). Reference: shared/MARCH1991.md."
+    }
+    fn params(&self) -> &'static [ParamSpec] {
+        PARAMS
+    }
+    fn metrics(&self) -> &'static [MetricSpec] {
+        METRICS
+    }
+    fn stop_rules(&self) -> &'static [StopRule] {
+        STOP_RULES
+    }
+    fn default_ticks(&self) -> u64 {
+        5000
+    }
+    fn build(&self, params: &Params, seed: u64, settings: &RunSettings) -> Box<dyn Simulation> {
+        Box::new(MarchRun::new(
+            params,
+            seed,
+            settings.stop == Some("equilibrium"),
+        ))
+    }
+}
+
+/// One run's state. Beliefs of individual i are `(nonzero[i], positive[i])`; `positive` is a subset of
+/// `nonzero`. Individuals `0..fast` are the fast group.
+pub struct MarchRun {
+    m: u32,
+    dim_mask: u64,
+    /// Whether two individuals share one 64-lane random word (m <= 32).
+    paired: bool,
+    fast: usize,
+    nonzero: Vec<u64>,
+    positive: Vec<u64>,
+    reality: u64,
+    code_nonzero: u64,
+    code_positive: u64,
+    p_slow: Prob32,
+    p_fast: Prob32,
+    /// `code_change[k]` = 1 - (1 - p2)^k: chance the code adopts a majority of size k.
+    code_change: Vec<Prob32>,
+    turnover: Prob32,
+    turbulence: Prob32,
+    stop_at_equilibrium: bool,
+    periods: u64,
+    equilibrium: bool,
+    rng: Rng,
+    actions: Vec<u64>,
+    performance: Vec<i32>,
+}
+
+impl MarchRun {
+    pub fn new(params: &Params, seed: u64, stop_rule: bool) -> Self {
+        let m = params.num("dimensions") as u32;
+        let n = params.num("individuals") as usize;
+        let dim_mask = if m == 64 { u64::MAX } else { (1u64 << m) - 1 };
+        let p2 = params.num("code_learning");
+        let turnover = params.num("turnover");
+        let turbulence = params.num("turbulence");
+        let mut rng = rng::stream(seed, 0);
+        let reality = rng.next_u64() & dim_mask;
+        let mut nonzero = vec![0; n];
+        let mut positive = vec![0; n];
+        for i in 0..n {
+            (nonzero[i], positive[i]) = fresh_beliefs(&mut rng, dim_mask);
+        }
+        MarchRun {
+            m,
+            dim_mask,
+            paired: m <= 32,
+            fast: (params.num("fast_share") * n as f64).round() as usize,
+            nonzero,
+            positive,
+            reality,
+            code_nonzero: 0,
+            code_positive: 0,
+            p_slow: Prob32::new(params.num("socialisation")),
+            p_fast: Prob32::new(params.num("fast_socialisation")),
+            code_change: (0..=n)
+                .map(|k| Prob32::new(1.0 - (1.0 - p2).powi(k as i32)))
+                .collect(),
+            turnover: Prob32::new(turnover),
+            turbulence: Prob32::new(turbulence),
+            stop_at_equilibrium: stop_rule && turnover == 0.0 && turbulence == 0.0,
+            periods: 0,
+            equilibrium: false,
+            rng,
+            actions: vec![0; n],
+            performance: vec![0; n],
+        }
+    }
+
+    fn n(&self) -> usize {
+        self.nonzero.len()
+    }
+
+    /// Σ_j v_j r_j for a vector given as masks.
+    fn score(&self, nonzero: u64, positive: u64) -> i32 {
+        let wrong = (positive ^ self.reality) & nonzero;
+        (nonzero.count_ones() as i32) - 2 * (wrong.count_ones() as i32)
+    }
+
+    pub fn code_score(&self) -> i32 {
+        self.score(self.code_nonzero, self.code_positive)
+    }
+
+    fn rate(&self, i: usize) -> Prob32 {
+        if i < self.fast {
+            self.p_fast
+        } else {
+            self.p_slow
+        }
+    }
+
+    /// The individuals that share one random word: `(i, None)` alone, or `(i, Some(i + 1))` when two
+    /// fit in one word and use the same rate.
+    fn groups(&self) -> impl Iterator<Item = (usize, Option<usize>)> + use<> {
+        let (n, paired, fast) = (self.n(), self.paired, self.fast);
+        let mut i = 0;
+        std::iter::from_fn(move || {
+            if i >= n {
+                return None;
+            }
+            let same_group = (i < fast) == (i + 1 < fast);
+            let group = if paired && i + 1 < n && same_group {
+                (i, Some(i + 1))
+            } else {
+                (i, None)
+            };
+            i += if group.1.is_some() { 2 } else { 1 };
+            Some(group)
+        })
+    }
+
+    fn turnover_step(&mut self) {
+        if self.turnover.as_f64() == 0.0 {
+            return;
+        }
+        let n = self.n();
+        for block in (0..n).step_by(64) {
+            let lanes = if n - block >= 64 {
+                u64::MAX
+            } else {
+                (1u64 << (n - block)) - 1
+            };
+            let mut leavers = bernoulli_mask(&mut self.rng, self.turnover, lanes);
+            while leavers != 0 {
+                let i = block + leavers.trailing_zeros() as usize;
+                leavers &= leavers - 1;
+                (self.nonzero[i], self.positive[i]) = fresh_beliefs(&mut self.rng, self.dim_mask);
+            }
+        }
+    }
+
+    /// Realised actions (a belief, or a fair coin where the belief is 0) and their performance.
+    fn act(&mut self) {
+        let m = self.m as i32;
+        for (a, b) in self.groups() {
+            let coins = self.rng.next_u64();
+            for (i, bits) in std::iter::once((a, coins)).chain(b.map(|b| (b, coins >> 32))) {
+                let action = (self.positive[i] | (bits & !self.nonzero[i])) & self.dim_mask;
+                self.actions[i] = action;
+                self.performance[i] =
+                    m - 2 * ((action ^ self.reality) & self.dim_mask).count_ones() as i32;
+            }
+        }
+    }
+
+    /// Dimensions where individual i's belief differs from the (non-zero) code.
+    fn disagreement(&self, i: usize) -> u64 {
+        let agrees = self.nonzero[i] & !(self.positive[i] ^ self.code_positive);
+        self.code_nonzero & !agrees
+    }
+
+    /// Moves belief i one step toward the code on the dimensions in `moving`.
+    fn step_toward_code(&mut self, i: usize, moving: u64) {
+        let was_zero = moving & !self.nonzero[i];
+        self.nonzero[i] ^= moving;
+        self.positive[i] = (self.positive[i] & !moving) | (was_zero & self.code_positive);
+    }
+
+    /// Beliefs that differ from a non-zero code move one step toward it with probability p1_i.
+    fn socialise(&mut self) {
+        if self.code_nonzero == 0 {
+            return;
+        }
+        for (a, b) in self.groups() {
+            let p = self.rate(a);
+            match b {
+                Some(b) => {
+                    let lanes = self.disagreement(a) | (self.disagreement(b) << 32);
+                    // A draw where nobody can move would change nothing, so it is skipped.
+                    if lanes != 0 {
+                        let moving = bernoulli_mask(&mut self.rng, p, lanes);
+                        self.step_toward_code(a, moving & self.dim_mask);
+                        self.step_toward_code(b, moving >> 32);
+                    }
+                }
+                None => {
+                    let lanes = self.disagreement(a);
+                    if lanes != 0 {
+                        let moving = bernoulli_mask(&mut self.rng, p, lanes);
+                        self.step_toward_code(a, moving);
+                    }
+                }
+            }
+        }
+    }
+
+    /// The code adopts the superior group's majority on each dimension with probability
+    /// 1 - (1 - p2)^|s_j|. The superior group is judged against the code's score before this update.
+    fn learn_code(&mut self, code_score: i32) {
+        // Per-dimension counts of +1 actions in the superior group, as a bit-sliced (vertical) counter.
+        let mut planes = [0u64; 20];
+        let mut superior = 0i32;
+        for i in 0..self.n() {
+            if self.performance[i] > code_score {
+                superior += 1;
+                let mut carry = self.actions[i];
+                for plane in planes.iter_mut() {
+                    let next = *plane & carry;
+                    *plane ^= carry;
+                    carry = next;
+                    if carry == 0 {
+                        break;
+                    }
+                }
+            }
+        }
+        if superior == 0 {
+            return;
+        }
+        for j in 0..self.m {
+            let ones: i32 = planes
+                .iter()
+                .enumerate()
+                .map(|(k, p)| (((p >> j) & 1) as i32) << k)
+                .sum();
+            let s = 2 * ones - superior;
+            if s == 0 {
+                continue;
+            }
+            let bit = 1u64 << j;
+            let code_is_positive = self.code_positive & bit != 0;
+            let code_is_nonzero = self.code_nonzero & bit != 0;
+            if code_is_nonzero && code_is_positive == (s > 0) {
+                continue;
+            }
+            if bernoulli(&mut self.rng, self.code_change[s.unsigned_abs() as usize]) {
+                self.code_nonzero |= bit;
+                if s > 0 {
+                    self.code_positive |= bit;
+                } else {
+                    self.code_positive &= !bit;
+                }
+            }
+        }
+    }
+
+    /// March's equilibrium: nobody could beat the code (judged by its pre-update score), and everyone
+    /// agrees with the code wherever it is non-zero.
+    fn at_equilibrium(&self, code_score: i32) -> bool {
+        let m = self.m as i32;
+        (0..self.n()).all(|i| {
+            let wrong = ((self.positive[i] ^ self.reality) & self.nonzero[i]).count_ones() as i32;
+            m - 2 * wrong <= code_score && self.disagreement(i) == 0
+        })
+    }
+
+    fn mean_knowledge(&self, range: std::ops::Range<usize>) -> f64 {
+        if range.is_empty() {
+            return f64::NAN;
+        }
+        let len = range.len() as f64;
+        let total: i64 = range
+            .map(|i| self.score(self.nonzero[i], self.positive[i]) as i64)
+            .sum();
+        total as f64 / (len * self.m as f64)
+    }
+}
+
+impl Simulation for MarchRun {
+    fn step(&mut self) -> Step {
+        self.turnover_step();
+        if self.turbulence.as_f64() > 0.0 {
+            self.reality ^= bernoulli_mask(&mut self.rng, self.turbulence, self.dim_mask);
+        }
+        self.act();
+        let code_score = self.code_score();
+        self.socialise();
+        self.learn_code(code_score);
+        self.periods += 1;
+        if self.stop_at_equilibrium && self.at_equilibrium(code_score) {
+            self.equilibrium = true;
+            return Step::Stop;
+        }
+        Step::Continue
+    }
+
+    fn observe(&self, out: &mut [f64]) {
+        let m = self.m as f64;
+        let matching = self.code_nonzero & !(self.code_positive ^ self.reality);
+        out[0] = self.code_score() as f64 / m;
+        out[1] = matching.count_ones() as f64 / m;
+        out[2] = self.mean_knowledge(0..self.n());
+        out[3] = self.mean_knowledge(self.fast..self.n());
+        out[4] = self.mean_knowledge(0..self.fast);
+        out[5] = self.periods as f64;
+        out[6] = if self.equilibrium { 1.0 } else { 0.0 };
+    }
+}
+
+/// A newcomer's beliefs: each dimension uniform over {-1, 0, +1}, drawn lane-wise from two random bits
+/// per lane with the fourth combination rejected and redrawn.
+fn fresh_beliefs(rng: &mut Rng, dim_mask: u64) -> (u64, u64) {
+    let (mut nonzero, mut positive) = (0, 0);
+    let mut pending = dim_mask;
+    while pending != 0 {
+        let (a, b) = (rng.next_u64(), rng.next_u64());
+        let accepted = pending & !(a & b);
+        nonzero |= accepted & !b;
+        positive |= accepted & a & !b;
+        pending &= a & b;
+    }
+    (nonzero, positive)
+}

@@ -1,0 +1,201 @@
+//! The CSV files of an output directory, written as runs stream past.
+//!
+//! Columns (stable; scripts rely on them):
+//! - `points.csv`: `point_id`, [`option`], every parameter.
+//! - `runs.csv`: `run_id, point_id`, [`option`], `replicate, seed`, every parameter, every metric.
+//! - `timeseries.csv`: `point_id, replicate, tick`, every metric.
+//! - `summary.csv`: `point_id`, [`option`], each parameter that varies, `metric, n, mean, sd, se,
+//!   ci_low, ci_high, min, max`.
+//!
+//! Numbers are written in Rust's shortest round-trip form; a missing value is `NaN`; an unset
+//! parameter is an empty cell.
+
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::Path;
+
+use anyhow::{Context, Result};
+
+use crate::analysis::summary::SummaryTable;
+use crate::engine::executor::{Point, RunRecord};
+use crate::engine::params::MetricSpec;
+use crate::scenario::Scenario;
+
+pub const POINTS: &str = "points.csv";
+pub const RUNS: &str = "runs.csv";
+pub const TIMESERIES: &str = "timeseries.csv";
+pub const SUMMARY: &str = "summary.csv";
+pub const MANIFEST: &str = "manifest.json";
+
+fn csv_writer(path: &Path) -> Result<csv::Writer<BufWriter<File>>> {
+    let file = File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
+    Ok(csv::Writer::from_writer(BufWriter::with_capacity(
+        1 << 16,
+        file,
+    )))
+}
+
+/// Streams `runs.csv` and `timeseries.csv`, and accumulates the summary.
+pub struct RunWriters<'a> {
+    scenario: &'a Scenario,
+    /// Every parameter of each point, rendered once.
+    point_cells: Vec<Vec<String>>,
+    runs: csv::Writer<BufWriter<File>>,
+    timeseries: Option<BufWriter<File>>,
+    summary: SummaryTable,
+    line: String,
+}
+
+impl<'a> RunWriters<'a> {
+    pub fn create(dir: &Path, scenario: &'a Scenario) -> Result<Self> {
+        let metrics = scenario.model.metrics();
+        let point_cells: Vec<Vec<String>> = scenario
+            .points
+            .iter()
+            .map(|p| {
+                (0..p.params.specs().len())
+                    .map(|i| p.params.cell(i))
+                    .collect()
+            })
+            .collect();
+        write_points(&dir.join(POINTS), scenario, &point_cells)?;
+        let mut runs = csv_writer(&dir.join(RUNS))?;
+        let mut header = vec!["run_id", "point_id"];
+        if scenario.has_options() {
+            header.push("option");
+        }
+        header.extend(["replicate", "seed"]);
+        header.extend(scenario.base.specs().iter().map(|s| s.name));
+        header.extend(metrics.iter().map(|m| m.name));
+        runs.write_record(&header)?;
+        let timeseries = if scenario.record_every > 0 {
+            let path = dir.join(TIMESERIES);
+            let mut w = BufWriter::with_capacity(
+                1 << 16,
+                File::create(&path).with_context(|| format!("cannot create {}", path.display()))?,
+            );
+            let names: Vec<&str> = metrics.iter().map(|m| m.name).collect();
+            writeln!(w, "point_id,replicate,tick,{}", names.join(","))?;
+            Some(w)
+        } else {
+            None
+        };
+        Ok(RunWriters {
+            scenario,
+            point_cells,
+            runs,
+            timeseries,
+            summary: SummaryTable::new(scenario.points.len(), metrics.len()),
+            line: String::with_capacity(256),
+        })
+    }
+
+    pub fn write(&mut self, record: &RunRecord) -> Result<()> {
+        use std::fmt::Write as _;
+        let point = &self.scenario.points[record.point_id];
+        let mut row: Vec<String> = vec![record.run_id.to_string(), record.point_id.to_string()];
+        if let Some(o) = &point.option {
+            row.push(o.clone());
+        }
+        row.push(record.replicate.to_string());
+        row.push(record.seed.to_string());
+        row.extend(self.point_cells[record.point_id].iter().cloned());
+        row.extend(record.finals.iter().map(|x| x.to_string()));
+        self.runs.write_record(&row)?;
+        self.summary.add(record.point_id, &record.finals);
+        if let Some(w) = &mut self.timeseries {
+            let width = record.finals.len();
+            for (k, tick) in record.series_ticks.iter().enumerate() {
+                self.line.clear();
+                let _ = write!(
+                    self.line,
+                    "{},{},{}",
+                    record.point_id, record.replicate, tick
+                );
+                for x in &record.series[k * width..(k + 1) * width] {
+                    let _ = write!(self.line, ",{x}");
+                }
+                self.line.push('\n');
+                w.write_all(self.line.as_bytes())?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Flushes the streams and writes `summary.csv`.
+    pub fn finish(mut self, dir: &Path) -> Result<()> {
+        self.runs.flush()?;
+        if let Some(w) = &mut self.timeseries {
+            w.flush()?;
+        }
+        write_summary(&dir.join(SUMMARY), self.scenario, &self.summary)
+    }
+}
+
+fn write_points(path: &Path, scenario: &Scenario, cells: &[Vec<String>]) -> Result<()> {
+    let mut w = csv_writer(path)?;
+    let mut header = vec!["point_id"];
+    if scenario.has_options() {
+        header.push("option");
+    }
+    header.extend(scenario.base.specs().iter().map(|s| s.name));
+    w.write_record(&header)?;
+    for (point, row) in scenario.points.iter().zip(cells) {
+        let mut record = vec![point.id.to_string()];
+        if let Some(o) = &point.option {
+            record.push(o.clone());
+        }
+        record.extend(row.iter().cloned());
+        w.write_record(&record)?;
+    }
+    w.flush()?;
+    Ok(())
+}
+
+fn write_summary(path: &Path, scenario: &Scenario, table: &SummaryTable) -> Result<()> {
+    let varying = scenario.varying_params();
+    let metrics: &[MetricSpec] = scenario.model.metrics();
+    let mut w = csv_writer(path)?;
+    let mut header = vec!["point_id"];
+    if scenario.has_options() {
+        header.push("option");
+    }
+    header.extend(varying.iter().copied());
+    header.extend([
+        "metric", "n", "mean", "sd", "se", "ci_low", "ci_high", "min", "max",
+    ]);
+    w.write_record(&header)?;
+    for point in &scenario.points {
+        let prefix = point_prefix(point, scenario.has_options(), &varying);
+        for (k, metric) in metrics.iter().enumerate() {
+            let m = table.get(point.id, k);
+            let (lo, hi) = m.ci95();
+            let mut row = prefix.clone();
+            row.push(metric.name.to_string());
+            row.push(m.n.to_string());
+            row.extend(
+                [m.mean(), m.sd(), m.se(), lo, hi, m.min(), m.max()]
+                    .iter()
+                    .map(|x| x.to_string()),
+            );
+            w.write_record(&row)?;
+        }
+    }
+    w.flush()?;
+    Ok(())
+}
+
+fn point_prefix(point: &Point, with_option: bool, varying: &[&str]) -> Vec<String> {
+    let mut row = vec![point.id.to_string()];
+    if with_option {
+        row.push(point.option.clone().unwrap_or_default());
+    }
+    row.extend(varying.iter().map(|name| {
+        point
+            .params
+            .get(name)
+            .map(|v| v.to_string())
+            .unwrap_or_default()
+    }));
+    row
+}

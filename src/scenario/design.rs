@@ -1,0 +1,280 @@
+//! Experimental designs: the sweep axes of a scenario and their expansion into points.
+//!
+//! A design is data (axes of values, options) plus one pure function, [`expand`], with its own tests.
+
+use crate::engine::ScheduledChange;
+use crate::engine::executor::Point;
+use crate::engine::params::{Domain, ParamSpec, Params, Value};
+
+use super::OptionSpec;
+
+/// How sweep axes combine.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Every combination (the first axis varies slowest).
+    Grid,
+    /// The i-th value of every axis together.
+    Zip,
+}
+
+/// One swept parameter and its values, in the order given.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Axis {
+    pub param: &'static str,
+    pub values: Vec<Value>,
+}
+
+/// Every point of the design: each option (or the base alone) × each combination of the axes.
+pub fn expand(
+    base: &Params,
+    mode: Mode,
+    axes: &[Axis],
+    options: &[OptionSpec],
+    schedule: &[ScheduledChange],
+) -> Vec<Point> {
+    let combos: Vec<Vec<(&'static str, &Value)>> = match mode {
+        Mode::Zip => {
+            let len = axes.first().map_or(1, |a| a.values.len());
+            (0..len)
+                .map(|i| axes.iter().map(|a| (a.param, &a.values[i])).collect())
+                .collect()
+        }
+        Mode::Grid => axes.iter().fold(vec![Vec::new()], |acc, axis| {
+            acc.iter()
+                .flat_map(|prefix| {
+                    axis.values.iter().map(move |v| {
+                        let mut combo = prefix.clone();
+                        combo.push((axis.param, v));
+                        combo
+                    })
+                })
+                .collect()
+        }),
+    };
+    let option_list: Vec<Option<&OptionSpec>> = if options.is_empty() {
+        vec![None]
+    } else {
+        options.iter().map(Some).collect()
+    };
+    let mut points = Vec::new();
+    for option in option_list {
+        for combo in &combos {
+            let mut params = base.clone();
+            if let Some(o) = option {
+                for (name, value) in &o.set {
+                    params.set(name, value.clone());
+                }
+            }
+            for (name, value) in combo {
+                params.set(name, (*value).clone());
+            }
+            points.push(Point {
+                id: points.len(),
+                option: option.map(|o| o.name.clone()),
+                params,
+                schedule: option.map_or_else(|| schedule.to_vec(), |o| o.schedule.clone()),
+            });
+        }
+    }
+    points
+}
+
+/// The values of `{ from = a, to = b, step = s }`, inclusive of `to` when it lies on the grid.
+pub fn range(spec: &ParamSpec, table: &toml::Table) -> Result<Vec<Value>, String> {
+    if let Domain::Choice(_) = spec.domain {
+        return Err(format!(
+            "`{}` takes names, so sweep it with a list, not a range",
+            spec.name
+        ));
+    }
+    for key in table.keys() {
+        if !["from", "to", "step"].contains(&key.as_str()) {
+            return Err(format!(
+                "unknown key `{key}` in a range; a range is {{ from = A, to = B, step = S }}{}",
+                super::suggest::did_you_mean(key, ["from", "to", "step"])
+            ));
+        }
+    }
+    let get = |k: &str| -> Result<f64, String> {
+        match table.get(k) {
+            Some(toml::Value::Integer(i)) => Ok(*i as f64),
+            Some(toml::Value::Float(x)) => Ok(*x),
+            Some(other) => Err(format!("`{k}` in a range must be a number, not {other}")),
+            None => Err(format!(
+                "a range needs `{k}`: {{ from = A, to = B, step = S }}"
+            )),
+        }
+    };
+    let (from, to, step) = (get("from")?, get("to")?, get("step")?);
+    if !(step > 0.0) || !step.is_finite() {
+        return Err(format!("range step must be above 0, not {step}"));
+    }
+    if to < from {
+        return Err(format!("range `to` ({to}) is below `from` ({from})"));
+    }
+    let count = ((to - from) / step * (1.0 + 1e-12) + 1e-9).floor() as u64 + 1;
+    if count > 100_000 {
+        return Err(format!("the range gives {count} values; at most 100000"));
+    }
+    Ok((0..count)
+        .map(|k| Value::Num(tidy(from + k as f64 * step)))
+        .collect())
+}
+
+/// Rounds away binary noise such as 0.30000000000000004 (to 12 significant digits).
+fn tidy(x: f64) -> f64 {
+    format!("{x:.12e}").parse().unwrap_or(x)
+}
+
+/// The first value that appears twice, for error messages.
+pub fn first_duplicate(values: &[Value]) -> Option<String> {
+    values
+        .iter()
+        .enumerate()
+        .find(|(i, v)| values[..*i].contains(v))
+        .map(|(_, v)| v.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::params::Default;
+
+    static SPECS: &[ParamSpec] = &[
+        ParamSpec {
+            name: "a",
+            default: Default::Num(0.0),
+            domain: Domain::Real {
+                min: 0.0,
+                max: 10.0,
+            },
+            unit: "",
+            meaning: "",
+            source: "",
+            schedulable: false,
+        },
+        ParamSpec {
+            name: "b",
+            default: Default::Num(0.0),
+            domain: Domain::Real {
+                min: 0.0,
+                max: 10.0,
+            },
+            unit: "",
+            meaning: "",
+            source: "",
+            schedulable: false,
+        },
+        ParamSpec {
+            name: "c",
+            default: Default::Text("x"),
+            domain: Domain::Choice(&["x", "y"]),
+            unit: "",
+            meaning: "",
+            source: "",
+            schedulable: false,
+        },
+    ];
+
+    fn axis(param: &'static str, values: &[f64]) -> Axis {
+        Axis {
+            param,
+            values: values.iter().map(|v| Value::Num(*v)).collect(),
+        }
+    }
+
+    #[test]
+    fn grid_is_the_cartesian_product_first_axis_slowest() {
+        let base = Params::defaults(SPECS);
+        let points = expand(
+            &base,
+            Mode::Grid,
+            &[axis("a", &[1.0, 2.0]), axis("b", &[3.0, 4.0, 5.0])],
+            &[],
+            &[],
+        );
+        assert_eq!(points.len(), 6);
+        let pairs: Vec<(f64, f64)> = points
+            .iter()
+            .map(|p| (p.params.num("a"), p.params.num("b")))
+            .collect();
+        assert_eq!(
+            pairs,
+            vec![
+                (1.0, 3.0),
+                (1.0, 4.0),
+                (1.0, 5.0),
+                (2.0, 3.0),
+                (2.0, 4.0),
+                (2.0, 5.0)
+            ]
+        );
+        assert!(points.iter().enumerate().all(|(i, p)| p.id == i));
+    }
+
+    #[test]
+    fn zip_pairs_element_by_element() {
+        let base = Params::defaults(SPECS);
+        let points = expand(
+            &base,
+            Mode::Zip,
+            &[axis("a", &[1.0, 2.0]), axis("b", &[3.0, 4.0])],
+            &[],
+            &[],
+        );
+        let pairs: Vec<(f64, f64)> = points
+            .iter()
+            .map(|p| (p.params.num("a"), p.params.num("b")))
+            .collect();
+        assert_eq!(pairs, vec![(1.0, 3.0), (2.0, 4.0)]);
+    }
+
+    #[test]
+    fn no_axes_is_one_point_and_options_multiply() {
+        let base = Params::defaults(SPECS);
+        assert_eq!(expand(&base, Mode::Grid, &[], &[], &[]).len(), 1);
+        let options = vec![
+            OptionSpec {
+                name: "one".into(),
+                description: String::new(),
+                set: vec![("c", Value::Text("y".into()))],
+                schedule: vec![],
+            },
+            OptionSpec {
+                name: "two".into(),
+                description: String::new(),
+                set: vec![],
+                schedule: vec![],
+            },
+        ];
+        let points = expand(&base, Mode::Grid, &[axis("a", &[1.0, 2.0])], &options, &[]);
+        assert_eq!(points.len(), 4);
+        assert_eq!(points[0].option.as_deref(), Some("one"));
+        assert_eq!(points[0].params.text("c"), "y");
+        assert_eq!(points[3].params.text("c"), "x");
+    }
+
+    #[test]
+    fn ranges_include_the_end_and_are_tidy() {
+        let mut t = toml::Table::new();
+        t.insert("from".into(), toml::Value::Float(0.1));
+        t.insert("to".into(), toml::Value::Float(0.9));
+        t.insert("step".into(), toml::Value::Float(0.1));
+        let values = range(&SPECS[0], &t).unwrap();
+        assert_eq!(values.len(), 9);
+        assert_eq!(values[2], Value::Num(0.3));
+        assert_eq!(values[8], Value::Num(0.9));
+        t.insert("step".into(), toml::Value::Float(0.0));
+        assert!(range(&SPECS[0], &t).unwrap_err().contains("above 0"));
+        assert!(range(&SPECS[2], &t).unwrap_err().contains("list"));
+    }
+
+    #[test]
+    fn duplicates_are_found() {
+        assert_eq!(
+            first_duplicate(&[Value::Num(1.0), Value::Num(2.0), Value::Num(1.0)]),
+            Some("1".into())
+        );
+        assert_eq!(first_duplicate(&[Value::Num(1.0)]), None);
+    }
+}

@@ -1,0 +1,757 @@
+//! Scenario files: TOML text → raw form (serde) → validated [`Scenario`] with its expanded points.
+//!
+//! Nothing downstream sees an unvalidated value: every parameter is checked against its model's
+//! declaration here, once, and every error names the file, line and column, what is allowed, and a
+//! did-you-mean for near misses.
+
+pub mod design;
+pub mod suggest;
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use indexmap::IndexMap;
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::engine::executor::Point;
+use crate::engine::params::{ParamSpec, Params, Value, quoted_list};
+use crate::engine::{Model, ScheduledChange};
+use crate::models;
+use design::{Axis, Mode};
+use suggest::did_you_mean;
+
+/// Bad input: where it is (file:line:col, or a flag) and what is wrong. Always exit code 2.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InputError {
+    pub place: String,
+    pub message: String,
+}
+
+impl fmt::Display for InputError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.place, self.message)
+    }
+}
+
+impl std::error::Error for InputError {}
+
+impl InputError {
+    pub fn new(place: impl Into<String>, message: impl Into<String>) -> Self {
+        InputError {
+            place: place.into(),
+            message: message.into(),
+        }
+    }
+}
+
+type Table = IndexMap<Spanned<String>, Spanned<toml::Value>>;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFile {
+    scenario: RawHeader,
+    #[serde(default)]
+    params: Table,
+    #[serde(default)]
+    sweep: Table,
+    #[serde(default, rename = "option")]
+    options: Vec<RawOption>,
+    #[serde(default)]
+    schedule: Vec<RawSchedule>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawHeader {
+    name: Spanned<String>,
+    #[serde(default)]
+    description: String,
+    model: Spanned<String>,
+    replications: Option<Spanned<i64>>,
+    seed: Option<Spanned<i64>>,
+    ticks: Option<Spanned<i64>>,
+    stop: Option<Spanned<String>>,
+    record_every: Option<Spanned<i64>>,
+    baseline: Option<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawOption {
+    name: Spanned<String>,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    set: Table,
+    #[serde(default)]
+    schedule: Vec<RawSchedule>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSchedule {
+    at: Spanned<i64>,
+    set: Table,
+}
+
+const HEADER_KEYS: &[&str] = &[
+    "name",
+    "description",
+    "model",
+    "replications",
+    "seed",
+    "ticks",
+    "stop",
+    "record_every",
+    "baseline",
+];
+const TOP_KEYS: &[&str] = &["scenario", "params", "sweep", "option", "schedule"];
+const OPTION_KEYS: &[&str] = &["name", "description", "set", "schedule"];
+const SCHEDULE_KEYS: &[&str] = &["at", "set"];
+
+/// A named option: a set of parameter values (and changes over time) a leader might choose.
+#[derive(Debug, Clone)]
+pub struct OptionSpec {
+    pub name: String,
+    pub description: String,
+    pub set: Vec<(&'static str, Value)>,
+    pub schedule: Vec<ScheduledChange>,
+}
+
+/// Command-line changes to a scenario, validated like the file itself.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    pub replications: Option<u64>,
+    pub seed: Option<u64>,
+    /// `NAME=VALUE` strings from `--set`.
+    pub set: Vec<String>,
+}
+
+/// A validated scenario, with every point expanded.
+#[derive(Clone)]
+pub struct Scenario {
+    pub file: PathBuf,
+    /// The file's text as given, kept for the manifest.
+    pub text: String,
+    pub name: String,
+    pub description: String,
+    pub model: &'static dyn Model,
+    pub replications: u64,
+    pub seed: u64,
+    pub ticks: u64,
+    pub stop: Option<&'static str>,
+    pub record_every: u64,
+    pub baseline: Option<String>,
+    pub base: Params,
+    pub mode: Mode,
+    pub axes: Vec<Axis>,
+    pub options: Vec<OptionSpec>,
+    pub schedule: Vec<ScheduledChange>,
+    pub points: Vec<Point>,
+}
+
+impl fmt::Debug for Scenario {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Scenario")
+            .field("name", &self.name)
+            .field("model", &self.model.name())
+            .field("points", &self.points.len())
+            .finish()
+    }
+}
+
+impl Scenario {
+    /// Parameters whose value differs between points, in declaration order.
+    pub fn varying_params(&self) -> Vec<&'static str> {
+        self.base
+            .specs()
+            .iter()
+            .filter(|spec| {
+                let first = self.points.first().and_then(|p| p.params.get(spec.name));
+                self.points.iter().any(|p| p.params.get(spec.name) != first)
+            })
+            .map(|spec| spec.name)
+            .collect()
+    }
+
+    pub fn has_options(&self) -> bool {
+        !self.options.is_empty()
+    }
+}
+
+/// Reads and validates a scenario file.
+pub fn load(path: &Path, overrides: &Overrides) -> Result<Scenario, InputError> {
+    let shown = path.display().to_string();
+    if path.is_dir() {
+        return Err(InputError::new(
+            shown,
+            "is a directory, not a scenario file (give a .toml file)",
+        ));
+    }
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        let why = match e.kind() {
+            std::io::ErrorKind::NotFound => "no such file".to_string(),
+            std::io::ErrorKind::InvalidData => {
+                "is not a text file (scenarios are TOML text)".to_string()
+            }
+            _ => e.to_string(),
+        };
+        InputError::new(shown.clone(), format!("cannot read the scenario: {why}"))
+    })?;
+    parse(path, &text, overrides)
+}
+
+/// Validates scenario `text` as if read from `path`.
+pub fn parse(path: &Path, text: &str, overrides: &Overrides) -> Result<Scenario, InputError> {
+    let ctx = Ctx {
+        file: path.display().to_string(),
+        text,
+    };
+    let raw: RawFile = toml::from_str(text).map_err(|e| ctx.toml_error(&e))?;
+    ctx.build(path, raw, overrides)
+}
+
+struct Ctx<'a> {
+    file: String,
+    text: &'a str,
+}
+
+impl Ctx<'_> {
+    /// `file:line:col` for a byte offset.
+    fn place(&self, offset: usize) -> String {
+        let before = &self.text[..offset.min(self.text.len())];
+        let line = before.matches('\n').count() + 1;
+        let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        format!("{}:{line}:{col}", self.file)
+    }
+
+    fn at<T>(&self, spanned: &Spanned<T>, message: impl Into<String>) -> InputError {
+        InputError::new(self.place(spanned.span().start), message)
+    }
+
+    fn toml_error(&self, e: &toml::de::Error) -> InputError {
+        let place = match e.span() {
+            Some(span) => self.place(span.start),
+            None => self.file.clone(),
+        };
+        let mut message = e.message().trim().to_string();
+        // serde says "unknown field `x`, expected one of ..."; add the nearest valid key.
+        if let Some(rest) = message.strip_prefix("unknown field `") {
+            if let Some(name) = rest.split('`').next() {
+                let keys = [HEADER_KEYS, TOP_KEYS, OPTION_KEYS, SCHEDULE_KEYS].concat();
+                let allowed: Vec<&str> = keys
+                    .into_iter()
+                    .filter(|k| message.contains(&format!("`{k}`")))
+                    .collect();
+                message = format!(
+                    "unknown key `{name}`; allowed here: {}{}",
+                    allowed.join(", "),
+                    did_you_mean(name, allowed.iter().copied())
+                );
+            }
+        } else if message.starts_with("missing field") {
+            message = message.replacen("missing field", "missing key", 1);
+        } else if e.span().is_none() || !message.contains("invalid type") {
+            message = format!("not a valid scenario file: {message}");
+        }
+        InputError::new(place, message)
+    }
+
+    fn build(
+        &self,
+        path: &Path,
+        raw: RawFile,
+        overrides: &Overrides,
+    ) -> Result<Scenario, InputError> {
+        let header = &raw.scenario;
+        let model = models::find(header.model.get_ref()).ok_or_else(|| {
+            self.at(
+                &header.model,
+                format!(
+                    "unknown model \"{}\"; known models: {}{}",
+                    header.model.get_ref(),
+                    models::names().join(", "),
+                    did_you_mean(header.model.get_ref(), models::names())
+                ),
+            )
+        })?;
+        let name = header.name.get_ref();
+        if name.is_empty()
+            || !name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        {
+            return Err(self.at(&header.name, format!("scenario name \"{name}\" may hold only letters, digits, - and _ (it names the output folder)")));
+        }
+        let replications = match (overrides.replications, &header.replications) {
+            (Some(0), _) => return Err(InputError::new("--replications", "must be at least 1")),
+            (Some(r), _) => r,
+            (None, Some(r)) if *r.get_ref() < 1 => {
+                return Err(self.at(
+                    r,
+                    format!("replications = {} must be at least 1", r.get_ref()),
+                ));
+            }
+            (None, Some(r)) => *r.get_ref() as u64,
+            (None, None) => 1,
+        };
+        let seed = match (overrides.seed, &header.seed) {
+            (Some(s), _) => s,
+            (None, Some(s)) if *s.get_ref() < 0 => {
+                return Err(self.at(
+                    s,
+                    format!("seed = {} must be a whole number from 0 up", s.get_ref()),
+                ));
+            }
+            (None, Some(s)) => *s.get_ref() as u64,
+            (None, None) => 0,
+        };
+        let ticks = match &header.ticks {
+            Some(t) if *t.get_ref() < 1 => {
+                return Err(self.at(t, format!("ticks = {} must be at least 1", t.get_ref())));
+            }
+            Some(t) => *t.get_ref() as u64,
+            None => model.default_ticks(),
+        };
+        let record_every = match &header.record_every {
+            Some(r) if *r.get_ref() < 0 => {
+                return Err(self.at(
+                    r,
+                    format!(
+                        "record_every = {} must be 0 (final values only) or more",
+                        r.get_ref()
+                    ),
+                ));
+            }
+            Some(r) => *r.get_ref() as u64,
+            None => 1,
+        };
+        let stop = match &header.stop {
+            None => None,
+            Some(s) => {
+                let rules: Vec<&'static str> = model.stop_rules().iter().map(|r| r.name).collect();
+                match rules.iter().find(|r| **r == s.get_ref()) {
+                    Some(rule) => Some(*rule),
+                    None if rules.is_empty() => {
+                        return Err(self.at(s, format!("model {} has no stopping rule; remove `stop` (runs last `ticks` periods)", model.name())));
+                    }
+                    None => {
+                        return Err(self.at(
+                            s,
+                            format!(
+                                "unknown stop rule \"{}\" for model {}; it has: {}{}",
+                                s.get_ref(),
+                                model.name(),
+                                quoted_list(&rules),
+                                did_you_mean(s.get_ref(), rules.iter().copied())
+                            ),
+                        ));
+                    }
+                }
+            }
+        };
+
+        let mut base = Params::defaults(model.params());
+        for (key, value) in &raw.params {
+            let (spec, value) = self.param(model, key, value)?;
+            base.set(spec.name, value);
+        }
+
+        let (mode, axes) = self.sweep(model, &raw.sweep, &raw.params, &mut base)?;
+        let schedule = self.schedule(model, &raw.schedule, ticks)?;
+        let mut options = Vec::new();
+        for option in &raw.options {
+            let option_name = option.name.get_ref().trim();
+            if option_name.is_empty() {
+                return Err(self.at(&option.name, "an option needs a non-empty name"));
+            }
+            if options.iter().any(|o: &OptionSpec| o.name == option_name) {
+                return Err(self.at(
+                    &option.name,
+                    format!("two options are named \"{option_name}\"; names must be unique"),
+                ));
+            }
+            let mut set = Vec::new();
+            for (key, value) in &option.set {
+                let (spec, value) = self.param(model, key, value)?;
+                if axes.iter().any(|a| a.param == spec.name) {
+                    return Err(self.at(
+                        key,
+                        format!(
+                            "`{}` is swept in [sweep]; an option cannot also set it",
+                            spec.name
+                        ),
+                    ));
+                }
+                set.push((spec.name, value));
+            }
+            let mut option_schedule = schedule.clone();
+            option_schedule.extend(self.schedule(model, &option.schedule, ticks)?);
+            option_schedule.sort_by_key(|c| c.at);
+            options.push(OptionSpec {
+                name: option_name.to_string(),
+                description: option.description.clone(),
+                set,
+                schedule: option_schedule,
+            });
+        }
+        let baseline = match &header.baseline {
+            None => None,
+            Some(b) if options.iter().any(|o| &o.name == b.get_ref()) => Some(b.get_ref().clone()),
+            Some(b) if options.is_empty() => {
+                return Err(self.at(
+                    b,
+                    "`baseline` names an option, but the scenario has no [[option]]s",
+                ));
+            }
+            Some(b) => {
+                let names: Vec<&str> = options.iter().map(|o| o.name.as_str()).collect();
+                return Err(self.at(
+                    b,
+                    format!(
+                        "baseline \"{}\" is not an option; options: {}{}",
+                        b.get_ref(),
+                        quoted_list(&names),
+                        did_you_mean(b.get_ref(), names.iter().copied())
+                    ),
+                ));
+            }
+        };
+
+        apply_set_flags(model, &overrides.set, &mut base, &axes, &options)?;
+
+        let points = design::expand(&base, mode, &axes, &options, &schedule);
+        for point in &points {
+            self.check_point(model, point)?;
+        }
+        Ok(Scenario {
+            file: path.to_path_buf(),
+            text: self.text.to_string(),
+            name: name.clone(),
+            description: header.description.trim().to_string(),
+            model,
+            replications,
+            seed,
+            ticks,
+            stop,
+            record_every,
+            baseline,
+            base,
+            mode,
+            axes,
+            options,
+            schedule,
+            points,
+        })
+    }
+
+    /// A `name = value` pair checked against the model's declaration.
+    fn param(
+        &self,
+        model: &dyn Model,
+        key: &Spanned<String>,
+        value: &Spanned<toml::Value>,
+    ) -> Result<(&'static ParamSpec, Value), InputError> {
+        let spec = find_param(model, key.get_ref()).map_err(|m| self.at(key, m))?;
+        let converted = convert(value.get_ref()).map_err(|m| {
+            self.at(
+                value,
+                format!("`{}`: {m}; it takes {}", spec.name, spec.domain.allowed()),
+            )
+        })?;
+        let checked = spec.check(&converted).map_err(|e| self.at(value, e.0))?;
+        Ok((spec, checked))
+    }
+
+    fn sweep(
+        &self,
+        model: &dyn Model,
+        table: &Table,
+        params_table: &Table,
+        base: &mut Params,
+    ) -> Result<(Mode, Vec<Axis>), InputError> {
+        let mut mode = Mode::Grid;
+        let mut axes: Vec<Axis> = Vec::new();
+        let mut spans = Vec::new();
+        for (key, value) in table {
+            if key.get_ref() == "mode" {
+                mode = match value.get_ref() {
+                    toml::Value::String(s) if s == "grid" => Mode::Grid,
+                    toml::Value::String(s) if s == "zip" => Mode::Zip,
+                    other => {
+                        let s = other.as_str().unwrap_or("");
+                        return Err(self.at(
+                            value,
+                            format!(
+                                "sweep mode must be \"grid\" or \"zip\", not {other}{}",
+                                did_you_mean(s, ["grid", "zip"])
+                            ),
+                        ));
+                    }
+                };
+                continue;
+            }
+            let spec = find_param(model, key.get_ref()).map_err(|m| self.at(key, m))?;
+            if let Some(fixed) = params_table.keys().find(|k| k.get_ref() == key.get_ref()) {
+                return Err(self.at(
+                    key,
+                    format!(
+                        "`{}` is set in [params] (line {}) and swept here; keep one",
+                        spec.name,
+                        self.place(fixed.span().start)
+                            .rsplit(':')
+                            .nth(1)
+                            .unwrap_or("?")
+                    ),
+                ));
+            }
+            let values = match value.get_ref() {
+                toml::Value::Array(items) => {
+                    if items.is_empty() {
+                        return Err(self.at(
+                            value,
+                            format!(
+                                "the sweep of `{}` is empty; give at least one value",
+                                spec.name
+                            ),
+                        ));
+                    }
+                    let mut values = Vec::new();
+                    for item in items {
+                        let v = convert(item).map_err(|m| {
+                            self.at(
+                                value,
+                                format!("`{}`: {m}; it takes {}", spec.name, spec.domain.allowed()),
+                            )
+                        })?;
+                        values.push(spec.check(&v).map_err(|e| self.at(value, e.0))?);
+                    }
+                    values
+                }
+                toml::Value::Table(range) => {
+                    let values = design::range(spec, range).map_err(|m| self.at(value, m))?;
+                    let mut checked = Vec::new();
+                    for v in values {
+                        checked.push(spec.check(&v).map_err(|e| self.at(value, e.0))?);
+                    }
+                    checked
+                }
+                scalar => {
+                    let v = convert(scalar).map_err(|m| {
+                        self.at(
+                            value,
+                            format!("`{}`: {m}; it takes {}", spec.name, spec.domain.allowed()),
+                        )
+                    })?;
+                    base.set(spec.name, spec.check(&v).map_err(|e| self.at(value, e.0))?);
+                    continue;
+                }
+            };
+            axes.push(Axis {
+                param: spec.name,
+                values,
+            });
+            spans.push(value.span().start);
+        }
+        if mode == Mode::Grid {
+            for (axis, &at) in axes.iter().zip(&spans) {
+                if let Some(dup) = design::first_duplicate(&axis.values) {
+                    return Err(InputError::new(
+                        self.place(at),
+                        format!(
+                            "the sweep of `{}` lists {dup} twice; each value once",
+                            axis.param
+                        ),
+                    ));
+                }
+            }
+        }
+        if mode == Mode::Zip {
+            if let Some(first) = axes.first() {
+                if let Some(other) = axes.iter().find(|a| a.values.len() != first.values.len()) {
+                    return Err(InputError::new(
+                        self.file.clone(),
+                        format!(
+                            "a zip sweep pairs values one by one, so every list needs the same length: `{}` has {}, `{}` has {}",
+                            first.param,
+                            first.values.len(),
+                            other.param,
+                            other.values.len()
+                        ),
+                    ));
+                }
+            }
+            let tuples: Vec<Value> = (0..axes.first().map_or(0, |a| a.values.len()))
+                .map(|i| {
+                    Value::Text(
+                        axes.iter()
+                            .map(|a| a.values[i].to_string())
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                    )
+                })
+                .collect();
+            if let Some(dup) = design::first_duplicate(&tuples) {
+                return Err(InputError::new(
+                    self.file.clone(),
+                    format!("the zip sweep gives the point ({dup}) twice; each point once"),
+                ));
+            }
+        }
+        Ok((mode, axes))
+    }
+
+    fn schedule(
+        &self,
+        model: &dyn Model,
+        raw: &[RawSchedule],
+        ticks: u64,
+    ) -> Result<Vec<ScheduledChange>, InputError> {
+        let mut out = Vec::new();
+        for entry in raw {
+            let at = *entry.at.get_ref();
+            if at < 1 || at as u64 > ticks {
+                return Err(self.at(&entry.at, format!("schedule `at = {at}` must be a tick from 1 to {ticks} (the scenario's ticks)")));
+            }
+            let mut set = Vec::new();
+            for (key, value) in &entry.set {
+                let (spec, value) = self.param(model, key, value)?;
+                if !spec.schedulable {
+                    let allowed: Vec<&str> = model
+                        .params()
+                        .iter()
+                        .filter(|p| p.schedulable)
+                        .map(|p| p.name)
+                        .collect();
+                    let message = if allowed.is_empty() {
+                        format!(
+                            "model {} has no parameters that can change mid-run",
+                            model.name()
+                        )
+                    } else {
+                        format!(
+                            "`{}` cannot change mid-run; these can: {}",
+                            spec.name,
+                            allowed.join(", ")
+                        )
+                    };
+                    return Err(self.at(key, message));
+                }
+                set.push((spec.name, value));
+            }
+            if set.is_empty() {
+                return Err(self.at(
+                    &entry.at,
+                    "a schedule entry needs at least one parameter in `set`",
+                ));
+            }
+            out.push(ScheduledChange { at: at as u64, set });
+        }
+        out.sort_by_key(|c| c.at);
+        Ok(out)
+    }
+
+    /// Cross-parameter constraints, at the start and after every scheduled change.
+    fn check_point(&self, model: &dyn Model, point: &Point) -> Result<(), InputError> {
+        let name = match &point.option {
+            Some(o) => format!("point {} (option \"{o}\")", point.id),
+            None => format!("point {}", point.id),
+        };
+        model
+            .check(&point.params)
+            .map_err(|m| InputError::new(self.file.clone(), format!("{name}: {m}")))?;
+        let mut params = point.params.clone();
+        for change in &point.schedule {
+            for (name, value) in &change.set {
+                params.set(name, value.clone());
+            }
+            model.check(&params).map_err(|m| {
+                InputError::new(
+                    self.file.clone(),
+                    format!("{name} after the change at tick {}: {m}", change.at),
+                )
+            })?;
+        }
+        Ok(())
+    }
+}
+
+/// The declaration of parameter `name`, or a message listing near misses.
+pub fn find_param(model: &dyn Model, name: &str) -> Result<&'static ParamSpec, String> {
+    model.params().iter().find(|p| p.name == name).ok_or_else(|| {
+        let names: Vec<&str> = model.params().iter().map(|p| p.name).collect();
+        format!(
+            "unknown parameter `{name}` for model {}{} (see `orgsim describe {}` for all of them)",
+            model.name(),
+            did_you_mean(name, names.iter().copied()),
+            model.name()
+        )
+    })
+}
+
+/// A TOML value as a parameter value; booleans, arrays, tables and dates are not parameter values.
+fn convert(value: &toml::Value) -> Result<Value, String> {
+    match value {
+        toml::Value::Integer(i) => Ok(Value::Num(*i as f64)),
+        toml::Value::Float(x) => Ok(Value::Num(*x)),
+        toml::Value::String(s) => Ok(Value::Text(s.clone())),
+        toml::Value::Boolean(b) => Err(format!("expected a number or a name, found {b}")),
+        toml::Value::Array(_) => Err("a list belongs in [sweep], not here".to_string()),
+        toml::Value::Table(_) => Err("expected a number or a name, found a table".to_string()),
+        toml::Value::Datetime(_) => Err("expected a number or a name, found a date".to_string()),
+    }
+}
+
+/// Applies `--set NAME=VALUE` to the base parameters.
+fn apply_set_flags(
+    model: &dyn Model,
+    flags: &[String],
+    base: &mut Params,
+    axes: &[Axis],
+    options: &[OptionSpec],
+) -> Result<(), InputError> {
+    for flag in flags {
+        let place = format!("--set {flag}");
+        let (name, text) = flag.split_once('=').ok_or_else(|| {
+            InputError::new(&place, "expected NAME=VALUE, e.g. --set turnover=0.1")
+        })?;
+        let name = name.trim();
+        let spec = find_param(model, name).map_err(|m| InputError::new(&place, m))?;
+        if axes.iter().any(|a| a.param == spec.name) {
+            return Err(InputError::new(
+                &place,
+                format!(
+                    "`{name}` is swept in the scenario's [sweep]; --set changes only fixed parameters"
+                ),
+            ));
+        }
+        if let Some(o) = options
+            .iter()
+            .find(|o| o.set.iter().any(|(n, _)| *n == spec.name))
+        {
+            return Err(InputError::new(
+                &place,
+                format!(
+                    "`{name}` is set by option \"{}\"; --set changes only parameters no option sets",
+                    o.name
+                ),
+            ));
+        }
+        let value = parse_flag_value(text.trim());
+        let checked = spec
+            .check(&value)
+            .map_err(|e| InputError::new(&place, e.0))?;
+        base.set(spec.name, checked);
+    }
+    Ok(())
+}
+
+/// A command-line value: a number if it reads as one, else a name.
+fn parse_flag_value(text: &str) -> Value {
+    let unquoted = text.trim_matches('"');
+    match unquoted.parse::<f64>() {
+        Ok(x) if unquoted == text => Value::Num(x),
+        _ => Value::Text(unquoted.to_string()),
+    }
+}
