@@ -1,0 +1,1 @@
+//! Results depend only on (model, parameters, master seed, replicate).

@@ -1,0 +1,4 @@
+//! The integration-test binary: the CLI as a user drives it, and properties of whole runs.
+
+mod cli;
+mod determinism;
