@@ -1,13 +1,652 @@
-//! The command line as a new user meets it: every subcommand, and every kind of bad input.
+//! The command line as a new user meets it: every subcommand, and every kind of bad input. Bad input
+//! must exit 2 with a message naming the file/line/key or flag, and leave no output directory behind.
+
+use std::fs;
+use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
+use tempfile::TempDir;
 
 pub fn orgsim() -> Command {
     Command::cargo_bin("orgsim").expect("the orgsim binary is built")
 }
 
+pub fn repo_file(rel: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)
+}
+
+/// A small, fast March scenario used as the base of many tests.
+pub const SMALL: &str = r#"
+[scenario]
+name = "small"
+description = "a small sweep"
+model = "march1991"
+replications = 3
+seed = 11
+ticks = 30
+record_every = 10
+
+[params]
+code_learning = 0.5
+
+[sweep]
+socialisation = [0.1, 0.9]
+"#;
+
+pub fn write(dir: &TempDir, name: &str, text: &str) -> PathBuf {
+    let path = dir.path().join(name);
+    fs::write(&path, text).unwrap();
+    path
+}
+
+fn stderr_of(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stderr).to_string()
+}
+
+/// Runs `orgsim run` on `text` with `--out` in a fresh directory and expects exit 2 with every
+/// `needles` in stderr and no output directory created.
+fn expect_bad_scenario(text: &str, needles: &[&str]) {
+    let dir = TempDir::new().unwrap();
+    let file = write(&dir, "bad.toml", text);
+    let out_dir = dir.path().join("out");
+    let out = orgsim()
+        .arg("run")
+        .arg(&file)
+        .arg("--out")
+        .arg(&out_dir)
+        .output()
+        .unwrap();
+    let err = stderr_of(&out);
+    assert_eq!(out.status.code(), Some(2), "stderr: {err}");
+    for needle in needles {
+        assert!(err.contains(needle), "expected {needle:?} in: {err}");
+    }
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(!out_dir.exists(), "no output directory may be left behind");
+    let leftovers: Vec<_> = fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(
+        leftovers.len(),
+        1,
+        "only the scenario file remains: {leftovers:?}"
+    );
+    // validate agrees with run
+    let v = orgsim().arg("validate").arg(&file).output().unwrap();
+    assert_eq!(v.status.code(), Some(2));
+}
+
 #[test]
-fn models_lists_march1991() {
-    let out = orgsim().arg("models").assert().success().get_output().stdout.clone();
-    assert!(String::from_utf8_lossy(&out).contains("march1991"));
+fn models_lists_every_model_one_line_each() {
+    let out = orgsim()
+        .arg("models")
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8_lossy(&out);
+    assert!(text.lines().any(|l| l.starts_with("march1991 ")), "{text}");
+}
+
+#[test]
+fn describe_prints_parameters_with_ranges_and_metrics() {
+    let out = orgsim()
+        .args(["describe", "march1991"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8_lossy(&out);
+    for needle in [
+        "socialisation",
+        "default 0.5",
+        "[0, 1]",
+        "code_knowledge",
+        "equilibrium",
+        "source:",
+    ] {
+        assert!(text.contains(needle), "{needle} missing in:\n{text}");
+    }
+}
+
+#[test]
+fn describe_unknown_model_suggests() {
+    let out = orgsim().args(["describe", "march1990"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr_of(&out).contains("did you mean \"march1991\""),
+        "{}",
+        stderr_of(&out)
+    );
+}
+
+#[test]
+fn every_shipped_scenario_validates() {
+    let mut files: Vec<PathBuf> = Vec::new();
+    for entry in walk(&repo_file("scenarios")) {
+        if entry.extension().is_some_and(|e| e == "toml") {
+            files.push(entry);
+        }
+    }
+    assert!(
+        files.len() >= 5,
+        "the March scenarios are shipped: {files:?}"
+    );
+    let out = orgsim().arg("validate").args(&files).output().unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .filter(|l| l.starts_with("ok: "))
+            .count(),
+        files.len()
+    );
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for entry in fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            out.extend(walk(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn run_writes_every_output_file_with_the_documented_columns() {
+    let dir = TempDir::new().unwrap();
+    let file = write(&dir, "small.toml", SMALL);
+    let out_dir = dir.path().join("out");
+    let out = orgsim()
+        .arg("run")
+        .arg(&file)
+        .arg("--out")
+        .arg(&out_dir)
+        .arg("--threads")
+        .arg("2")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("6 runs") && stdout.contains(&out_dir.display().to_string()),
+        "{stdout}"
+    );
+
+    let runs = fs::read_to_string(out_dir.join("runs.csv")).unwrap();
+    let header = runs.lines().next().unwrap();
+    assert!(
+        header.starts_with("run_id,point_id,replicate,seed,dimensions,"),
+        "{header}"
+    );
+    assert!(header.ends_with("code_knowledge,code_match,individual_knowledge,individual_knowledge_slow,individual_knowledge_fast,periods,equilibrium"));
+    assert_eq!(runs.lines().count(), 1 + 6);
+    let ids: Vec<u64> = runs
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').next().unwrap().parse().unwrap())
+        .collect();
+    assert_eq!(ids, vec![0, 1, 2, 3, 4, 5], "sorted by run_id");
+
+    let ts = fs::read_to_string(out_dir.join("timeseries.csv")).unwrap();
+    assert!(ts.starts_with("point_id,replicate,tick,code_knowledge,"));
+    let ticks: Vec<&str> = ts
+        .lines()
+        .skip(1)
+        .filter(|l| l.starts_with("0,0,"))
+        .map(|l| l.split(',').nth(2).unwrap())
+        .collect();
+    assert_eq!(
+        ticks,
+        vec!["0", "10", "20", "30"],
+        "tick 0, the cadence and the last tick"
+    );
+
+    let summary = fs::read_to_string(out_dir.join("summary.csv")).unwrap();
+    assert!(
+        summary.starts_with("point_id,socialisation,metric,n,mean,sd,se,ci_low,ci_high,min,max"),
+        "{summary}"
+    );
+    assert_eq!(summary.lines().count(), 1 + 2 * 7);
+
+    let manifest: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(out_dir.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["model"], "march1991");
+    assert_eq!(manifest["master_seed"], 11);
+    assert_eq!(manifest["replications"], 3);
+    assert_eq!(manifest["threads"], 2);
+    assert_eq!(manifest["points"].as_array().unwrap().len(), 2);
+    assert_eq!(manifest["scenario"]["text"], SMALL);
+    assert_eq!(manifest["scenario"]["sha256"].as_str().unwrap().len(), 64);
+    assert!(
+        manifest["command_line"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a == "--threads")
+    );
+    assert!(out_dir.join("points.csv").exists());
+    // nothing but the outputs (no staging leftovers) next to the output directory
+    let siblings: Vec<_> = fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .collect();
+    assert!(siblings.iter().all(|s| !s.starts_with('.')), "{siblings:?}");
+}
+
+#[test]
+fn run_defaults_to_outputs_slash_scenario_name() {
+    let dir = TempDir::new().unwrap();
+    let file = write(&dir, "small.toml", SMALL);
+    orgsim()
+        .current_dir(dir.path())
+        .arg("run")
+        .arg(&file)
+        .arg("-q")
+        .assert()
+        .success();
+    assert!(dir.path().join("outputs/small/runs.csv").exists());
+}
+
+#[test]
+fn run_refuses_a_non_empty_output_directory_and_keeps_it() {
+    let dir = TempDir::new().unwrap();
+    let file = write(&dir, "small.toml", SMALL);
+    let out_dir = dir.path().join("out");
+    fs::create_dir(&out_dir).unwrap();
+    fs::write(out_dir.join("precious.txt"), "keep me").unwrap();
+    let out = orgsim()
+        .arg("run")
+        .arg(&file)
+        .arg("--out")
+        .arg(&out_dir)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr_of(&out);
+    assert!(
+        err.contains("--out") && err.contains("--overwrite"),
+        "{err}"
+    );
+    assert_eq!(
+        fs::read_to_string(out_dir.join("precious.txt")).unwrap(),
+        "keep me"
+    );
+
+    orgsim()
+        .arg("run")
+        .arg(&file)
+        .arg("--out")
+        .arg(&out_dir)
+        .arg("--overwrite")
+        .arg("-q")
+        .assert()
+        .success();
+    assert!(out_dir.join("runs.csv").exists());
+    assert!(
+        !out_dir.join("precious.txt").exists(),
+        "--overwrite replaces the directory"
+    );
+}
+
+#[test]
+fn set_overrides_a_base_parameter_and_is_validated() {
+    let dir = TempDir::new().unwrap();
+    let file = write(&dir, "small.toml", SMALL);
+    let out_dir = dir.path().join("out");
+    orgsim()
+        .arg("run")
+        .arg(&file)
+        .arg("--out")
+        .arg(&out_dir)
+        .args(["--set", "turnover=0.05", "-q"])
+        .assert()
+        .success();
+    let points = fs::read_to_string(out_dir.join("points.csv")).unwrap();
+    let header: Vec<&str> = points.lines().next().unwrap().split(',').collect();
+    let col = header.iter().position(|h| *h == "turnover").unwrap();
+    assert!(
+        points
+            .lines()
+            .skip(1)
+            .all(|l| l.split(',').nth(col) == Some("0.05"))
+    );
+
+    for (flag, needle) in [
+        ("turnovr=0.1", "did you mean \"turnover\""),
+        ("turnover=2", "from 0 to 1"),
+        ("turnover", "NAME=VALUE"),
+        ("socialisation=0.5", "swept"),
+        ("turnover=abc", "expected a number"),
+    ] {
+        let out = orgsim()
+            .arg("run")
+            .arg(&file)
+            .arg("--out")
+            .arg(dir.path().join("never"))
+            .args(["--set", flag])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "--set {flag}");
+        let err = stderr_of(&out);
+        assert!(
+            err.contains("--set") && err.contains(needle),
+            "--set {flag}: {err}"
+        );
+        assert!(!dir.path().join("never").exists());
+    }
+}
+
+#[test]
+fn replications_and_seed_flags_override_the_file() {
+    let dir = TempDir::new().unwrap();
+    let file = write(&dir, "small.toml", SMALL);
+    let out_dir = dir.path().join("out");
+    orgsim()
+        .arg("run")
+        .arg(&file)
+        .arg("--out")
+        .arg(&out_dir)
+        .args(["--replications", "5", "--seed", "99", "-q"])
+        .assert()
+        .success();
+    let manifest: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(out_dir.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["replications"], 5);
+    assert_eq!(manifest["master_seed"], 99);
+}
+
+#[test]
+fn bad_flags_exit_2() {
+    let dir = TempDir::new().unwrap();
+    let file = write(&dir, "small.toml", SMALL);
+    for args in [
+        vec!["--threads", "0"],
+        vec!["--replications", "0"],
+        vec!["--threads", "two"],
+        vec!["--bogus"],
+    ] {
+        let out = orgsim()
+            .arg("run")
+            .arg(&file)
+            .arg("--out")
+            .arg(dir.path().join("never"))
+            .args(&args)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(!dir.path().join("never").exists());
+        let err = stderr_of(&out);
+        assert!(err.contains(args[0]), "{args:?}: {err}");
+    }
+}
+
+#[test]
+fn missing_file_directory_and_non_toml_are_clear_errors() {
+    let dir = TempDir::new().unwrap();
+    let cases: Vec<(PathBuf, &str)> = vec![
+        (dir.path().join("nope.toml"), "no such file"),
+        (dir.path().to_path_buf(), "is a directory"),
+        (
+            write(&dir, "junk.toml", "this is = = not toml"),
+            "junk.toml:1:",
+        ),
+    ];
+    for (path, needle) in cases {
+        let out = orgsim()
+            .arg("run")
+            .arg(&path)
+            .arg("--out")
+            .arg(dir.path().join("never"))
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{}", path.display());
+        let err = stderr_of(&out);
+        assert!(err.contains(needle), "{needle}: {err}");
+        assert!(!dir.path().join("never").exists());
+    }
+    let bin = dir.path().join("binary.toml");
+    fs::write(&bin, [0xff, 0xfe, 0x00, 0x80]).unwrap();
+    let out = orgsim().arg("validate").arg(&bin).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr_of(&out).contains("binary.toml"));
+}
+
+#[test]
+fn unwritable_output_directory_is_bad_input() {
+    let dir = TempDir::new().unwrap();
+    let file = write(&dir, "small.toml", SMALL);
+    let blocker = write(&dir, "blocker", "a file where a directory should be");
+    let out = orgsim()
+        .arg("run")
+        .arg(&file)
+        .arg("--out")
+        .arg(blocker.join("sub"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr_of(&out));
+    assert!(stderr_of(&out).contains("blocker"));
+    let out = orgsim()
+        .arg("run")
+        .arg(&file)
+        .arg("--out")
+        .arg(&blocker)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr_of(&out).contains("not a directory"));
+}
+
+#[test]
+fn unknown_model_lists_the_known_ones() {
+    expect_bad_scenario(
+        &SMALL.replace("\"march1991\"", "\"march1919\""),
+        &[
+            "bad.toml:5:",
+            "unknown model \"march1919\"",
+            "march1991",
+            "did you mean",
+        ],
+    );
+}
+
+#[test]
+fn unknown_keys_are_named_with_a_suggestion() {
+    expect_bad_scenario(
+        &SMALL.replace("replications = 3", "replicatons = 3"),
+        &[
+            "bad.toml:6:",
+            "replicatons",
+            "did you mean \"replications\"",
+        ],
+    );
+    expect_bad_scenario(
+        &SMALL.replace("[sweep]", "[swep]"),
+        &["swep", "did you mean \"sweep\""],
+    );
+}
+
+#[test]
+fn unknown_parameter_suggests_the_near_miss() {
+    expect_bad_scenario(
+        &SMALL.replace("code_learning = 0.5", "code_lerning = 0.5"),
+        &[
+            "bad.toml:12:1",
+            "unknown parameter `code_lerning`",
+            "did you mean \"code_learning\"",
+        ],
+    );
+    expect_bad_scenario(
+        &SMALL.replace("socialisation = [", "socialization = ["),
+        &["bad.toml:15:1", "did you mean \"socialisation\""],
+    );
+}
+
+#[test]
+fn wrong_types_and_ranges_say_what_is_allowed() {
+    expect_bad_scenario(
+        &SMALL.replace("code_learning = 0.5", "code_learning = \"high\""),
+        &["bad.toml:12:17", "expected a number", "from 0 to 1"],
+    );
+    expect_bad_scenario(
+        &SMALL.replace("code_learning = 0.5", "code_learning = 1.5"),
+        &["bad.toml:12:17", "out of range", "from 0 to 1"],
+    );
+    expect_bad_scenario(
+        &SMALL.replace("[0.1, 0.9]", "[0.1, 1.9]"),
+        &["bad.toml:15:", "out of range"],
+    );
+    expect_bad_scenario(
+        &SMALL.replace("replications = 3", "replications = \"three\""),
+        &["bad.toml:6:", "invalid type"],
+    );
+    expect_bad_scenario(
+        &SMALL.replace("code_learning = 0.5", "dimensions = 30.5"),
+        &["whole number"],
+    );
+    expect_bad_scenario(
+        &SMALL.replace("code_learning = 0.5", "code_learning = true"),
+        &["expected a number"],
+    );
+}
+
+#[test]
+fn empty_and_duplicate_sweeps_are_refused() {
+    expect_bad_scenario(
+        &SMALL.replace("[0.1, 0.9]", "[]"),
+        &["bad.toml:15:", "empty"],
+    );
+    expect_bad_scenario(
+        &SMALL.replace("[0.1, 0.9]", "[0.1, 0.1]"),
+        &["bad.toml:15:", "0.1 twice"],
+    );
+    expect_bad_scenario(
+        &SMALL.replace("[0.1, 0.9]", "{ from = 0.9, to = 0.1, step = 0.1 }"),
+        &["below"],
+    );
+    expect_bad_scenario(
+        &SMALL.replace("[0.1, 0.9]", "{ from = 0.1, to = 0.9, stp = 0.1 }"),
+        &["did you mean \"step\""],
+    );
+    expect_bad_scenario(
+        &SMALL.replace("[sweep]", "[sweep]\nmode = \"zipp\""),
+        &["did you mean \"zip\""],
+    );
+    expect_bad_scenario(
+        &SMALL.replace("[sweep]", "[sweep]\ncode_learning = [0.1, 0.2]"),
+        &["bad.toml:15:1", "set in [params] (line 12) and swept"],
+    );
+    expect_bad_scenario(
+        &SMALL.replace(
+            "[sweep]",
+            "[sweep]\nmode = \"zip\"\nturnover = [0.1, 0.2, 0.3]",
+        ),
+        &["same length"],
+    );
+}
+
+#[test]
+fn zero_replications_and_bad_header_values_are_refused() {
+    expect_bad_scenario(
+        &SMALL.replace("replications = 3", "replications = 0"),
+        &["bad.toml:6:", "at least 1"],
+    );
+    expect_bad_scenario(
+        &SMALL.replace("ticks = 30", "ticks = 0"),
+        &["ticks", "at least 1"],
+    );
+    expect_bad_scenario(&SMALL.replace("seed = 11", "seed = -1"), &["seed"]);
+    expect_bad_scenario(
+        &SMALL.replace("name = \"small\"", "name = \"a b/c\""),
+        &["letters, digits"],
+    );
+    expect_bad_scenario(
+        &SMALL.replace("[scenario]\nname = \"small\"\n", "[scenario]\n"),
+        &["missing key", "name"],
+    );
+}
+
+#[test]
+fn a_stop_rule_the_model_lacks_is_refused() {
+    expect_bad_scenario(
+        &SMALL.replace("ticks = 30", "ticks = 30\nstop = \"equilibrum\""),
+        &["unknown stop rule", "did you mean \"equilibrium\""],
+    );
+}
+
+#[test]
+fn options_are_validated() {
+    let with_options = |body: &str| {
+        format!(
+            "{}\n{body}",
+            SMALL.replace("[sweep]\nsocialisation = [0.1, 0.9]\n", "")
+        )
+    };
+    expect_bad_scenario(
+        &with_options("[[option]]\nname = \"a\"\nset = { socialisaton = 0.2 }\n"),
+        &["did you mean \"socialisation\""],
+    );
+    expect_bad_scenario(
+        &with_options("[[option]]\nname = \"a\"\nset = { socialisation = 2 }\n"),
+        &["out of range"],
+    );
+    expect_bad_scenario(
+        &with_options("[[option]]\nname = \"a\"\n[[option]]\nname = \"a\"\n"),
+        &["two options are named \"a\""],
+    );
+    expect_bad_scenario(
+        &with_options("[[option]]\nname = \"fast\"\n")
+            .replace("ticks = 30", "ticks = 30\nbaseline = \"fats\""),
+        &["baseline \"fats\"", "did you mean \"fast\""],
+    );
+    expect_bad_scenario(
+        &SMALL.replace(
+            "[sweep]",
+            "[[option]]\nname = \"x\"\nset = { socialisation = 0.2 }\n[sweep]",
+        ),
+        &["swept"],
+    );
+}
+
+#[test]
+fn schedules_need_schedulable_parameters() {
+    expect_bad_scenario(
+        &format!("{SMALL}\n[[schedule]]\nat = 5\nset = {{ turnover = 0.1 }}\n"),
+        &["no parameters that can change mid-run"],
+    );
+}
+
+#[test]
+fn options_scenario_writes_an_option_column() {
+    let dir = TempDir::new().unwrap();
+    let text = SMALL.replace("[sweep]\nsocialisation = [0.1, 0.9]\n", "[[option]]\nname = \"slow, careful\"\nset = { socialisation = 0.1 }\n\n[[option]]\nname = \"fast\"\nset = { socialisation = 0.9 }\n");
+    let file = write(&dir, "opts.toml", &text);
+    let out_dir = dir.path().join("out");
+    orgsim()
+        .arg("run")
+        .arg(&file)
+        .arg("--out")
+        .arg(&out_dir)
+        .arg("-q")
+        .assert()
+        .success();
+    let runs = fs::read_to_string(out_dir.join("runs.csv")).unwrap();
+    assert!(runs.starts_with("run_id,point_id,option,replicate,seed,"));
+    assert!(
+        runs.contains("\"slow, careful\""),
+        "names with commas are quoted: {runs}"
+    );
+    let summary = fs::read_to_string(out_dir.join("summary.csv")).unwrap();
+    assert!(
+        summary.starts_with("point_id,option,socialisation,metric,"),
+        "{summary}"
+    );
 }

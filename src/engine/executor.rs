@@ -44,11 +44,10 @@ impl Plan<'_> {
     /// How many runs to hold per chunk: enough to keep every thread busy, few enough that three
     /// chunks of recorded series stay within about 64 MiB.
     pub fn chunk_size(&self, threads: usize) -> usize {
-        let recorded_ticks = if self.record_every == 0 {
-            0
-        } else {
-            self.ticks / self.record_every + 2
-        };
+        let recorded_ticks = self
+            .ticks
+            .checked_div(self.record_every)
+            .map_or(0, |n| n + 2);
         let bytes_per_run =
             (self.model.metrics().len() as u64 + 1) * 8 * (recorded_ticks + 1) + 256;
         let by_memory = (64 << 20) / 3 / bytes_per_run;

@@ -471,3 +471,218 @@ fn fresh_beliefs(rng: &mut Rng, dim_mask: u64) -> (u64, u64) {
     }
     (nonzero, positive)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run_with(set: &[(&str, f64)]) -> MarchRun {
+        let mut params = Params::defaults(PARAMS);
+        for (name, value) in set {
+            params.set(name, crate::engine::params::Value::Num(*value));
+        }
+        MarchRun::new(&params, 7, true)
+    }
+
+    /// Writes a belief vector given as -1/0/+1 values into masks.
+    fn masks(values: &[i8]) -> (u64, u64) {
+        let mut nz = 0;
+        let mut pos = 0;
+        for (j, v) in values.iter().enumerate() {
+            if *v != 0 {
+                nz |= 1 << j;
+            }
+            if *v > 0 {
+                pos |= 1 << j;
+            }
+        }
+        (nz, pos)
+    }
+
+    #[test]
+    fn socialisation_moves_one_step_toward_the_code() {
+        // dims: code = [+1, +1, +1, 0]; belief = [-1, 0, +1, -1]
+        let mut run = run_with(&[
+            ("dimensions", 4.0),
+            ("individuals", 1.0),
+            ("socialisation", 1.0),
+        ]);
+        (run.code_nonzero, run.code_positive) = masks(&[1, 1, 1, 0]);
+        (run.nonzero[0], run.positive[0]) = masks(&[-1, 0, 1, -1]);
+        run.socialise();
+        // -1 steps to 0 (not to +1), 0 steps to +1, agreement stays, and a zero code moves nothing.
+        assert_eq!((run.nonzero[0], run.positive[0]), masks(&[0, 1, 1, -1]));
+        run.socialise();
+        assert_eq!((run.nonzero[0], run.positive[0]), masks(&[1, 1, 1, -1]));
+    }
+
+    #[test]
+    fn socialisation_rate_zero_never_moves() {
+        let mut run = run_with(&[
+            ("dimensions", 4.0),
+            ("individuals", 3.0),
+            ("socialisation", 0.0),
+        ]);
+        (run.code_nonzero, run.code_positive) = masks(&[1, -1, 1, -1]);
+        let before = (run.nonzero.clone(), run.positive.clone());
+        for _ in 0..100 {
+            run.socialise();
+        }
+        assert_eq!((run.nonzero.clone(), run.positive.clone()), before);
+    }
+
+    #[test]
+    fn only_the_superior_group_teaches_the_code() {
+        // Reality all +1. The code scores 0. Individual 0 performs 2 (> 0) with actions [+1,+1,-1,+1];
+        // individual 1 performs -4 (not superior) with actions all -1. With p2 = 1 the code adopts
+        // individual 0's actions exactly.
+        let mut run = run_with(&[
+            ("dimensions", 4.0),
+            ("individuals", 2.0),
+            ("code_learning", 1.0),
+        ]);
+        run.reality = 0b1111;
+        (run.code_nonzero, run.code_positive) = (0, 0);
+        run.actions = vec![0b1011, 0b0000];
+        run.performance = vec![2, -4];
+        run.learn_code(0);
+        assert_eq!((run.code_nonzero, run.code_positive), masks(&[1, 1, -1, 1]));
+    }
+
+    #[test]
+    fn nobody_superior_leaves_the_code_alone() {
+        let mut run = run_with(&[
+            ("dimensions", 4.0),
+            ("individuals", 2.0),
+            ("code_learning", 1.0),
+        ]);
+        (run.code_nonzero, run.code_positive) = masks(&[1, 0, -1, 0]);
+        run.actions = vec![0b1111, 0b1111];
+        run.performance = vec![0, 1];
+        run.learn_code(1);
+        assert_eq!((run.code_nonzero, run.code_positive), masks(&[1, 0, -1, 0]));
+    }
+
+    /// A majority of k changes a code dimension with probability 1 - (1 - p2)^k.
+    #[test]
+    fn code_update_probability_follows_the_majority_size() {
+        let p2 = 0.3;
+        for (k, trials) in [(1usize, 20_000), (3, 20_000)] {
+            let mut changed = 0;
+            let mut run = run_with(&[
+                ("dimensions", 1.0),
+                ("individuals", k as f64),
+                ("code_learning", p2),
+            ]);
+            run.actions = vec![1; k];
+            run.performance = vec![1; k];
+            for _ in 0..trials {
+                (run.code_nonzero, run.code_positive) = (1, 0); // code -1, majority +1
+                run.learn_code(0);
+                changed += run.code_positive as usize;
+            }
+            let expected = 1.0 - (1.0 - p2).powi(k as i32);
+            let freq = changed as f64 / trials as f64;
+            let se = (expected * (1.0 - expected) / trials as f64).sqrt();
+            assert!(
+                (freq - expected).abs() < 5.0 * se,
+                "k={k}: {freq} vs {expected}"
+            );
+        }
+    }
+
+    #[test]
+    fn equilibrium_needs_agreement_and_no_possible_improvement() {
+        let mut run = run_with(&[("dimensions", 3.0), ("individuals", 1.0)]);
+        run.reality = 0b111;
+        (run.code_nonzero, run.code_positive) = masks(&[1, 1, 0]);
+        let score = run.code_score();
+        assert_eq!(score, 2);
+        // Belief [+1, +1, 0]: agrees where the code is non-zero, but its zero could still score 1 more
+        // than the code (2 + 1 > 2): not an equilibrium.
+        (run.nonzero[0], run.positive[0]) = masks(&[1, 1, 0]);
+        assert!(!run.at_equilibrium(score));
+        // Belief [+1, +1, -1]: best possible 1 <= 2 and agrees: equilibrium.
+        (run.nonzero[0], run.positive[0]) = masks(&[1, 1, -1]);
+        assert!(run.at_equilibrium(score));
+        // Disagreeing with a non-zero code dimension is never an equilibrium.
+        (run.nonzero[0], run.positive[0]) = masks(&[-1, 1, -1]);
+        assert!(!run.at_equilibrium(score));
+    }
+
+    #[test]
+    fn fresh_beliefs_are_uniform_over_three_values() {
+        let mut rng = rng::stream(5, 0);
+        let mut counts = [0u32; 3];
+        let draws = 2_000;
+        for _ in 0..draws {
+            let (nz, pos) = fresh_beliefs(&mut rng, u64::MAX);
+            counts[0] += (nz & !pos).count_ones();
+            counts[1] += (!nz).count_ones();
+            counts[2] += pos.count_ones();
+            assert_eq!(pos & !nz, 0, "positive bits lie within non-zero bits");
+        }
+        let total = (draws * 64) as f64;
+        for c in counts {
+            let share = c as f64 / total;
+            assert!((share - 1.0 / 3.0).abs() < 0.005, "share {share}");
+        }
+    }
+
+    #[test]
+    fn performance_counts_matching_actions() {
+        let mut run = run_with(&[("dimensions", 4.0), ("individuals", 1.0)]);
+        run.reality = 0b0011;
+        (run.nonzero[0], run.positive[0]) = masks(&[1, 1, -1, 1]); // no zeros, so no coin flips
+        run.act();
+        // actions [+1,+1,-1,+1] vs reality [+1,+1,-1,-1]: 3 right, 1 wrong
+        assert_eq!(run.performance[0], 2);
+        assert_eq!(run.actions[0], 0b1011);
+    }
+
+    #[test]
+    fn turnover_and_turbulence_disable_the_stopping_rule() {
+        assert!(run_with(&[]).stop_at_equilibrium);
+        assert!(!run_with(&[("turnover", 0.1)]).stop_at_equilibrium);
+        assert!(!run_with(&[("turbulence", 0.02)]).stop_at_equilibrium);
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+        /// Over the whole parameter space, beliefs and the code stay well-formed and every metric stays
+        /// in its range, period after period.
+        #[test]
+        fn state_and_metrics_stay_well_formed(
+            m in 1u32..=64, n in 1usize..=70, p1 in 0.0f64..=1.0, p1_fast in 0.0f64..=1.0,
+            fast_share in 0.0f64..=1.0, p2 in 0.0f64..=1.0, p3 in 0.0f64..=0.3, p4 in 0.0f64..=0.3,
+            seed in proptest::prelude::any::<u64>(),
+        ) {
+            let mut run = run_with(&[
+                ("dimensions", m as f64), ("individuals", n as f64), ("socialisation", p1),
+                ("fast_socialisation", p1_fast), ("fast_share", fast_share), ("code_learning", p2),
+                ("turnover", p3), ("turbulence", p4),
+            ]);
+            run.rng = rng::stream(seed, 0);
+            let mut out = [0.0; 7];
+            for period in 1..=40u64 {
+                let stopped = run.step() == Step::Stop;
+                run.observe(&mut out);
+                proptest::prop_assert!(run.code_positive & !run.code_nonzero == 0);
+                proptest::prop_assert!(run.code_nonzero & !run.dim_mask == 0 && run.reality & !run.dim_mask == 0);
+                for i in 0..n {
+                    proptest::prop_assert!(run.positive[i] & !run.nonzero[i] == 0);
+                    proptest::prop_assert!(run.nonzero[i] & !run.dim_mask == 0);
+                }
+                for k in [0, 2] {
+                    proptest::prop_assert!((-1.0..=1.0).contains(&out[k]), "metric {k} = {}", out[k]);
+                }
+                proptest::prop_assert!((0.0..=1.0).contains(&out[1]));
+                proptest::prop_assert_eq!(out[5], period as f64);
+                if stopped {
+                    proptest::prop_assert!(p3 == 0.0 && p4 == 0.0 && out[6] == 1.0);
+                    break;
+                }
+            }
+        }
+    }
+}

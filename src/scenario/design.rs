@@ -106,7 +106,7 @@ pub fn range(spec: &ParamSpec, table: &toml::Table) -> Result<Vec<Value>, String
         }
     };
     let (from, to, step) = (get("from")?, get("to")?, get("step")?);
-    if !(step > 0.0) || !step.is_finite() {
+    if step.is_nan() || step <= 0.0 || step.is_infinite() {
         return Err(format!("range step must be above 0, not {step}"));
     }
     if to < from {
