@@ -25,6 +25,7 @@ fn orgsim_seconds(reps: u64, threads: u16) -> f64 {
         replications: Some(reps),
         seed: None,
         set: Vec::new(),
+        shard: None,
         quiet: true,
     };
     let best = (0..3)
@@ -45,23 +46,39 @@ fn numpy_seconds(reps: u64) -> Option<f64> {
         .map(PathBuf::from)
         .unwrap_or_else(|_| root.join(".venv-peers/bin/python"));
     let script = root.join("../shared/peers/march91_numpy.py");
-    let output = Command::new(&python).arg(&script).arg(reps.to_string()).output().ok()?;
+    let output = Command::new(&python)
+        .arg(&script)
+        .arg(reps.to_string())
+        .output()
+        .ok()?;
     if !output.status.success() {
-        eprintln!("numpy peer failed: {}", String::from_utf8_lossy(&output.stderr));
+        eprintln!(
+            "numpy peer failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
         return None;
     }
     let text = String::from_utf8_lossy(&output.stdout);
-    text.split_whitespace().find_map(|w| w.strip_prefix("seconds=")).and_then(|s| s.parse().ok())
+    text.split_whitespace()
+        .find_map(|w| w.strip_prefix("seconds="))
+        .and_then(|s| s.parse().ok())
 }
 
 fn main() {
-    let reps: u64 = std::env::args().skip(1).find_map(|a| a.parse().ok()).unwrap_or(200);
+    let reps: u64 = std::env::args()
+        .skip(1)
+        .find_map(|a| a.parse().ok())
+        .unwrap_or(200);
     let runs = (27 * reps) as f64;
     println!("March (1991) Figure 1 grid: 27 points x {reps} replicates = {runs} runs, end to end");
     let one = orgsim_seconds(reps, 1);
     println!("orgsim, 1 thread : {one:8.3} s  {:10.0} runs/s", runs / one);
     let two = orgsim_seconds(reps, 2);
-    println!("orgsim, 2 threads: {two:8.3} s  {:10.0} runs/s  ({:.2}x one thread)", runs / two, one / two);
+    println!(
+        "orgsim, 2 threads: {two:8.3} s  {:10.0} runs/s  ({:.2}x one thread)",
+        runs / two,
+        one / two
+    );
     match numpy_seconds(reps) {
         Some(peer) => println!(
             "NumPy peer       : {peer:8.3} s  {:10.0} runs/s  (orgsim 1 thread is {:.1}x faster)",

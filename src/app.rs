@@ -140,20 +140,29 @@ pub fn run(args: &RunArgs, command_line: Vec<String>) -> Result<RunOutcome> {
         stop: scenario.stop,
         record_every: scenario.record_every,
     };
-    let total = plan.total_runs();
+    let runs = match args.shard {
+        Some(shard) => executor::shard_runs(plan.total_runs(), shard.index, shard.count),
+        None => 0..plan.total_runs(),
+    };
+    let total = runs.end - runs.start;
     let bar = progress_bar(total, args.quiet);
     let started = SystemTime::now();
     let clock = Instant::now();
     let mut writers = files::RunWriters::create(out.path(), &scenario)?;
     let tick = || bar.inc(1);
-    executor::execute(&plan, threads, &tick, |record| writers.write(&record))?;
-    writers.finish(out.path())?;
+    executor::execute_runs(&plan, runs.clone(), threads, &tick, |record| {
+        writers.write(&record)
+    })?;
+    writers.finish(out.path(), args.shard.is_none())?;
     bar.finish_and_clear();
     let wall_seconds = clock.elapsed().as_secs_f64();
 
-    let mut produced = vec![files::POINTS, files::RUNS, files::SUMMARY, files::MANIFEST];
+    let mut produced = vec![files::MANIFEST, files::POINTS, files::RUNS];
     if scenario.record_every > 0 {
-        produced.insert(2, files::TIMESERIES);
+        produced.push(files::TIMESERIES);
+    }
+    if args.shard.is_none() {
+        produced.push(files::SUMMARY);
     }
     let facts = manifest::RunFacts {
         threads,
@@ -162,6 +171,7 @@ pub fn run(args: &RunArgs, command_line: Vec<String>) -> Result<RunOutcome> {
         wall_seconds,
         command_line,
         files: produced,
+        shard: args.shard.map(|s| (s.index, s.count, runs.start, runs.end)),
     };
     let json = manifest::build(&scenario, &facts);
     std::fs::write(

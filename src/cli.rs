@@ -35,6 +35,18 @@ pub enum Command {
     },
     /// Run every point of a scenario × every replicate, and write the outputs.
     Run(RunArgs),
+    /// Join the shard directories of one sweep (from `run --shard K/N`) into one output directory.
+    Merge {
+        /// The shard directories, all N of them, in any order.
+        #[arg(required = true)]
+        shards: Vec<PathBuf>,
+        /// The merged output directory.
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// Replace the output directory if it exists and is not empty.
+        #[arg(long)]
+        overwrite: bool,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -59,7 +71,37 @@ pub struct RunArgs {
     /// Override a fixed parameter, e.g. --set turnover=0.1 (repeatable).
     #[arg(long = "set", value_name = "NAME=VALUE")]
     pub set: Vec<String>,
+    /// Run only shard K of N (1-based) of the sweep's runs, e.g. one task of a Slurm job array;
+    /// join the shards with `orgsim merge` [default --out: outputs/<name>.shard-K-of-N/].
+    #[arg(long, value_name = "K/N", value_parser = parse_shard)]
+    pub shard: Option<Shard>,
     /// No progress bar (the one-line summary is still printed).
     #[arg(long, short)]
     pub quiet: bool,
+}
+
+/// One shard of a sweep: `index` (1-based) of `count`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shard {
+    pub index: u64,
+    pub count: u64,
+}
+
+/// Parses `K/N` with 1 <= K <= N.
+pub fn parse_shard(text: &str) -> Result<Shard, String> {
+    let (k, n) = text
+        .split_once('/')
+        .ok_or("expected K/N, e.g. 2/8 for the second of eight shards")?;
+    let parse = |s: &str| {
+        s.trim()
+            .parse::<u64>()
+            .map_err(|_| format!("`{s}` is not a whole number; expected K/N, e.g. 2/8"))
+    };
+    let (index, count) = (parse(k)?, parse(n)?);
+    if count == 0 || index == 0 || index > count {
+        return Err(format!(
+            "shard {index}/{count}: K must be from 1 to N, and N at least 1"
+        ));
+    }
+    Ok(Shard { index, count })
 }

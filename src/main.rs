@@ -33,6 +33,21 @@ fn main() -> ExitCode {
                 ExitCode::from(2)
             }
         }
+        Command::Merge {
+            shards,
+            out,
+            overwrite,
+        } => match orgsim::output::merge::merge(&shards, &out, overwrite) {
+            Ok(runs) => {
+                println!(
+                    "orgsim: merged {} shards ({runs} runs) into {}",
+                    shards.len(),
+                    out.display()
+                );
+                ExitCode::SUCCESS
+            }
+            Err(e) => report(&e),
+        },
         Command::Run(args) => match app::run(&args, std::env::args().collect()) {
             Ok(outcome) => {
                 println!(

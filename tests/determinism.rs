@@ -122,3 +122,84 @@ fn a_different_master_seed_changes_results() {
     .unwrap();
     assert_ne!(a, b);
 }
+
+/// A sweep run as shards (e.g. a Slurm job array) and merged equals the same sweep run in one go.
+#[test]
+fn shards_merge_into_the_same_bytes_as_one_run() {
+    let dir = TempDir::new().unwrap();
+    let whole = run(&dir, SWEEP, "whole", "2");
+    let file = write(&dir, "sharded.toml", SWEEP);
+    let mut shard_dirs = Vec::new();
+    for k in [3, 1, 2] {
+        let out = dir.path().join(format!("shard{k}"));
+        orgsim()
+            .arg("run")
+            .arg(&file)
+            .arg("--out")
+            .arg(&out)
+            .args(["--shard", &format!("{k}/3"), "--threads", "1", "-q"])
+            .assert()
+            .success();
+        assert!(
+            !out.join("summary.csv").exists(),
+            "a shard has no summary of its own"
+        );
+        shard_dirs.push(out);
+    }
+    let merged = dir.path().join("merged");
+    orgsim()
+        .arg("merge")
+        .args(&shard_dirs)
+        .arg("--out")
+        .arg(&merged)
+        .assert()
+        .success();
+    for file in ["runs.csv", "timeseries.csv", "summary.csv", "points.csv"] {
+        assert!(
+            fs::read(whole.join(file)).unwrap() == fs::read(merged.join(file)).unwrap(),
+            "{file} differs after merging shards"
+        );
+    }
+    let manifest: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(merged.join("manifest.json")).unwrap()).unwrap();
+    assert!(manifest["shard"].is_null());
+    assert_eq!(manifest["merged_from"].as_array().unwrap().len(), 3);
+
+    // Incomplete or mixed sets of shards are refused, and nothing is written.
+    let out = orgsim()
+        .arg("merge")
+        .args(&shard_dirs[..2])
+        .arg("--out")
+        .arg(dir.path().join("bad"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("shard 2/3 is missing"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = orgsim()
+        .arg("merge")
+        .arg(&shard_dirs[0])
+        .arg(&whole)
+        .arg("--out")
+        .arg(dir.path().join("bad"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not a shard"));
+    assert!(!dir.path().join("bad").exists());
+    for bad in ["0/3", "4/3", "x/3", "3"] {
+        let out = orgsim()
+            .arg("run")
+            .arg(&file)
+            .args(["--shard", bad])
+            .arg("--out")
+            .arg(dir.path().join("bad"))
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "--shard {bad}");
+        assert!(String::from_utf8_lossy(&out.stderr).contains("--shard"));
+    }
+}

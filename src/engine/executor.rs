@@ -7,6 +7,7 @@
 //! by the chunk size, not by the number of runs. Each run is seeded from (master seed, replicate) alone,
 //! so neither the chunking nor the thread count can change a result.
 
+use std::ops::Range;
 use std::sync::mpsc;
 
 use anyhow::{Context, Result};
@@ -119,8 +120,24 @@ pub fn run_one(plan: &Plan, point: &Point, replicate: u64) -> RunRecord {
 
 /// Runs the whole plan on `threads` threads. `on_done` is called once per finished run (for progress);
 /// `sink` receives every record in run-id order on a writer thread. The first sink error stops the work.
-pub fn execute<S>(
+pub fn execute<S>(plan: &Plan, threads: usize, on_done: &(dyn Fn() + Sync), sink: S) -> Result<()>
+where
+    S: FnMut(RunRecord) -> Result<()> + Send,
+{
+    execute_runs(plan, 0..plan.total_runs(), threads, on_done, sink)
+}
+
+/// The run ids of shard `index` (1-based) of `count`: contiguous, as even as possible, together
+/// covering `0..total` exactly once.
+pub fn shard_runs(total: u64, index: u64, count: u64) -> Range<u64> {
+    let bound = |k: u64| (total as u128 * k as u128 / count as u128) as u64;
+    bound(index - 1)..bound(index)
+}
+
+/// Like [`execute`], for the run ids in `runs` only (one shard of a sweep).
+pub fn execute_runs<S>(
     plan: &Plan,
+    runs: Range<u64>,
     threads: usize,
     on_done: &(dyn Fn() + Sync),
     mut sink: S,
@@ -132,7 +149,6 @@ where
         .num_threads(threads)
         .build()
         .context("could not start the worker threads")?;
-    let total = plan.total_runs();
     let chunk = plan.chunk_size(threads) as u64;
     let reps = plan.replications;
     std::thread::scope(|scope| {
@@ -145,9 +161,9 @@ where
             }
             Ok(())
         });
-        let mut start = 0;
-        while start < total {
-            let end = (start + chunk).min(total);
+        let mut start = runs.start;
+        while start < runs.end {
+            let end = (start + chunk).min(runs.end);
             let records: Vec<RunRecord> = pool.install(|| {
                 (start..end)
                     .into_par_iter()
@@ -169,4 +185,26 @@ where
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shard_runs;
+
+    #[test]
+    fn shards_cover_every_run_once_in_order() {
+        for (total, count) in [(10, 3), (7, 7), (5, 8), (1000, 6), (0, 2)] {
+            let ranges: Vec<_> = (1..=count).map(|k| shard_runs(total, k, count)).collect();
+            assert_eq!(ranges[0].start, 0);
+            assert_eq!(ranges.last().unwrap().end, total);
+            for pair in ranges.windows(2) {
+                assert_eq!(pair[0].end, pair[1].start);
+            }
+            let sizes: Vec<u64> = ranges.iter().map(|r| r.end - r.start).collect();
+            assert!(
+                sizes.iter().max().unwrap() - sizes.iter().min().unwrap() <= 1,
+                "{sizes:?}"
+            );
+        }
+    }
 }

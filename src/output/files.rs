@@ -122,13 +122,21 @@ impl<'a> RunWriters<'a> {
         Ok(())
     }
 
-    /// Flushes the streams and writes `summary.csv`.
-    pub fn finish(mut self, dir: &Path) -> Result<()> {
+    /// Flushes the streams and, unless this is one shard of a sweep (whose summary is made when the
+    /// shards are merged), writes `summary.csv`.
+    pub fn finish(mut self, dir: &Path, with_summary: bool) -> Result<()> {
         self.runs.flush()?;
         if let Some(w) = &mut self.timeseries {
             w.flush()?;
         }
-        write_summary(&dir.join(SUMMARY), self.scenario, &self.summary)
+        if with_summary {
+            write_summary(
+                &dir.join(SUMMARY),
+                &SummaryLayout::from_scenario(self.scenario),
+                &self.summary,
+            )?;
+        }
+        Ok(())
     }
 }
 
@@ -152,26 +160,56 @@ fn write_points(path: &Path, scenario: &Scenario, cells: &[Vec<String>]) -> Resu
     Ok(())
 }
 
-fn write_summary(path: &Path, scenario: &Scenario, table: &SummaryTable) -> Result<()> {
-    let varying = scenario.varying_params();
-    let metrics: &[MetricSpec] = scenario.model.metrics();
-    let mut w = csv_writer(path)?;
-    let mut header = vec!["point_id"];
-    if scenario.has_options() {
-        header.push("option");
+/// What `summary.csv` needs besides the statistics: its leading columns and the metric names. Built
+/// from a [`Scenario`] during a run, or from `points.csv` when shards are merged, with identical text.
+pub struct SummaryLayout {
+    pub leading_columns: Vec<String>,
+    /// Per point, the cells of the leading columns.
+    pub point_cells: Vec<Vec<String>>,
+    pub metrics: Vec<String>,
+}
+
+impl SummaryLayout {
+    pub fn from_scenario(scenario: &Scenario) -> Self {
+        let varying = scenario.varying_params();
+        let mut leading_columns = vec!["point_id".to_string()];
+        if scenario.has_options() {
+            leading_columns.push("option".into());
+        }
+        leading_columns.extend(varying.iter().map(|v| v.to_string()));
+        SummaryLayout {
+            leading_columns,
+            point_cells: scenario
+                .points
+                .iter()
+                .map(|p| point_prefix(p, scenario.has_options(), &varying))
+                .collect(),
+            metrics: scenario
+                .model
+                .metrics()
+                .iter()
+                .map(|m: &MetricSpec| m.name.to_string())
+                .collect(),
+        }
     }
-    header.extend(varying.iter().copied());
-    header.extend([
-        "metric", "n", "mean", "sd", "se", "ci_low", "ci_high", "min", "max",
-    ]);
+}
+
+pub fn write_summary(path: &Path, layout: &SummaryLayout, table: &SummaryTable) -> Result<()> {
+    let mut w = csv_writer(path)?;
+    let mut header = layout.leading_columns.clone();
+    header.extend(
+        [
+            "metric", "n", "mean", "sd", "se", "ci_low", "ci_high", "min", "max",
+        ]
+        .map(String::from),
+    );
     w.write_record(&header)?;
-    for point in &scenario.points {
-        let prefix = point_prefix(point, scenario.has_options(), &varying);
-        for (k, metric) in metrics.iter().enumerate() {
-            let m = table.get(point.id, k);
+    for (point, prefix) in layout.point_cells.iter().enumerate() {
+        for (k, metric) in layout.metrics.iter().enumerate() {
+            let m = table.get(point, k);
             let (lo, hi) = m.ci95();
             let mut row = prefix.clone();
-            row.push(metric.name.to_string());
+            row.push(metric.clone());
             row.push(m.n.to_string());
             row.extend(
                 [m.mean(), m.sd(), m.se(), lo, hi, m.min(), m.max()]
@@ -184,7 +222,6 @@ fn write_summary(path: &Path, scenario: &Scenario, table: &SummaryTable) -> Resu
     w.flush()?;
     Ok(())
 }
-
 fn point_prefix(point: &Point, with_option: bool, varying: &[&str]) -> Vec<String> {
     let mut row = vec![point.id.to_string()];
     if with_option {

@@ -14,6 +14,8 @@ pub struct RunFacts {
     pub wall_seconds: f64,
     pub command_line: Vec<String>,
     pub files: Vec<&'static str>,
+    /// `(index, count, first run id, end run id)` when this run is one shard of a sweep.
+    pub shard: Option<(u64, u64, u64, u64)>,
 }
 
 fn schedule_json(schedule: &[ScheduledChange]) -> Json {
@@ -76,6 +78,7 @@ pub fn build(scenario: &Scenario, facts: &RunFacts) -> Json {
         "wall_seconds": facts.wall_seconds,
         "command_line": facts.command_line,
         "files": facts.files,
+        "shard": facts.shard.map(|(index, count, start, end)| json!({ "index": index, "count": count, "run_ids": [start, end] })),
     })
 }
 

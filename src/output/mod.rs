@@ -6,6 +6,7 @@
 
 pub mod files;
 pub mod manifest;
+pub mod merge;
 
 use std::fs;
 use std::path::{Path, PathBuf};

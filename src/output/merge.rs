@@ -1,0 +1,297 @@
+//! `orgsim merge`: joins the shards of one sweep (run with `--shard K/N`, e.g. as a Slurm job array)
+//! into one output directory, byte-identical in its CSVs to running the sweep in one go.
+//!
+//! Shards hold contiguous run-id ranges, so concatenating their `runs.csv` and `timeseries.csv` in
+//! shard order restores run-id order; `summary.csv` is recomputed from the merged `runs.csv` with the
+//! same accumulator and writer a single run uses.
+
+use std::fs::{self, File};
+use std::io::{BufRead, BufReader, BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use serde_json::Value as Json;
+
+use super::OutputDir;
+use super::files::{self, SummaryLayout, write_summary};
+use crate::analysis::summary::SummaryTable;
+use crate::scenario::InputError;
+
+/// One shard directory and its manifest.
+struct Shard {
+    dir: PathBuf,
+    manifest: Json,
+    index: u64,
+    count: u64,
+}
+
+fn read_shard(dir: &Path) -> Result<Shard, InputError> {
+    let shown = dir.display().to_string();
+    let path = dir.join(files::MANIFEST);
+    let text = fs::read_to_string(&path).map_err(|_| {
+        InputError::new(
+            &shown,
+            "is not an orgsim output directory (no readable manifest.json)",
+        )
+    })?;
+    let manifest: Json = serde_json::from_str(&text).map_err(|e| {
+        InputError::new(
+            path.display().to_string(),
+            format!("is not valid JSON: {e}"),
+        )
+    })?;
+    let shard = &manifest["shard"];
+    let (Some(index), Some(count)) = (shard["index"].as_u64(), shard["count"].as_u64()) else {
+        return Err(InputError::new(
+            &shown,
+            "is a complete run, not a shard (run shards with `orgsim run --shard K/N`)",
+        ));
+    };
+    Ok(Shard {
+        dir: dir.to_path_buf(),
+        manifest,
+        index,
+        count,
+    })
+}
+
+/// The facts every shard of one sweep must share.
+const SHARED_KEYS: &[&str] = &[
+    "model",
+    "master_seed",
+    "replications",
+    "ticks",
+    "stop",
+    "record_every",
+    "points",
+    "orgsim_version",
+];
+
+fn check_same_sweep(shards: &[Shard]) -> Result<(), InputError> {
+    let first = &shards[0];
+    for other in &shards[1..] {
+        if other.manifest["scenario"]["sha256"] != first.manifest["scenario"]["sha256"] {
+            return Err(InputError::new(
+                other.dir.display().to_string(),
+                format!(
+                    "comes from a different scenario file than {}",
+                    first.dir.display()
+                ),
+            ));
+        }
+        for key in SHARED_KEYS {
+            if other.manifest[key] != first.manifest[key] {
+                return Err(InputError::new(
+                    other.dir.display().to_string(),
+                    format!(
+                        "differs from {} in `{key}`: shards must come from one sweep",
+                        first.dir.display()
+                    ),
+                ));
+            }
+        }
+        if other.count != first.count {
+            return Err(InputError::new(
+                other.dir.display().to_string(),
+                format!(
+                    "is shard {}/{}, but {} is one of {}",
+                    other.index,
+                    other.count,
+                    first.dir.display(),
+                    first.count
+                ),
+            ));
+        }
+    }
+    let count = first.count;
+    for k in 1..=count {
+        let holders: Vec<&Shard> = shards.iter().filter(|s| s.index == k).collect();
+        match holders.len() {
+            0 => {
+                return Err(InputError::new(
+                    "merge",
+                    format!("shard {k}/{count} is missing; give all {count} shard directories"),
+                ));
+            }
+            1 => {}
+            _ => {
+                return Err(InputError::new(
+                    "merge",
+                    format!(
+                        "shard {k}/{count} is given twice: {} and {}",
+                        holders[0].dir.display(),
+                        holders[1].dir.display()
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Appends `name` from every shard to `out`, keeping the first header and checking the others match.
+fn concatenate(shards: &[Shard], name: &str, out: &Path) -> Result<()> {
+    let mut writer = BufWriter::new(
+        File::create(out).with_context(|| format!("cannot create {}", out.display()))?,
+    );
+    let mut header: Option<String> = None;
+    for shard in shards {
+        let path = shard.dir.join(name);
+        let file = File::open(&path).map_err(|_| {
+            InputError::new(path.display().to_string(), "is missing from the shard")
+        })?;
+        let mut lines = BufReader::new(file).lines();
+        let first = lines.next().transpose()?.unwrap_or_default();
+        match &header {
+            None => {
+                writeln!(writer, "{first}")?;
+                header = Some(first);
+            }
+            Some(h) if *h != first => {
+                return Err(InputError::new(
+                    path.display().to_string(),
+                    "has different columns from the first shard",
+                )
+                .into());
+            }
+            Some(_) => {}
+        }
+        for line in lines {
+            writeln!(writer, "{}", line?)?;
+        }
+    }
+    writer.flush()?;
+    Ok(())
+}
+
+/// Rebuilds the summary layout from `points.csv` and the manifest, exactly as a run writes it.
+fn layout_from_files(points_csv: &Path, manifest: &Json) -> Result<SummaryLayout> {
+    let mut reader = csv::Reader::from_path(points_csv)?;
+    let header: Vec<String> = reader.headers()?.iter().map(String::from).collect();
+    let varying: Vec<String> = manifest["varying_params"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|v| v.as_str().map(String::from))
+        .collect();
+    let mut leading_columns = vec!["point_id".to_string()];
+    if header.get(1).is_some_and(|h| h == "option") {
+        leading_columns.push("option".into());
+    }
+    leading_columns.extend(varying);
+    let columns: Vec<usize> = leading_columns
+        .iter()
+        .map(|c| {
+            header
+                .iter()
+                .position(|h| h == c)
+                .with_context(|| format!("points.csv has no column `{c}`"))
+        })
+        .collect::<Result<_>>()?;
+    let mut point_cells = Vec::new();
+    for row in reader.records() {
+        let row = row?;
+        point_cells.push(columns.iter().map(|&i| row[i].to_string()).collect());
+    }
+    let metrics = manifest["metrics"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|m| m["name"].as_str().map(String::from))
+        .collect();
+    Ok(SummaryLayout {
+        leading_columns,
+        point_cells,
+        metrics,
+    })
+}
+
+fn summarise(runs_csv: &Path, layout: &SummaryLayout) -> Result<SummaryTable> {
+    let mut reader = csv::Reader::from_path(runs_csv)?;
+    let header: Vec<String> = reader.headers()?.iter().map(String::from).collect();
+    let metric_columns: Vec<usize> = layout
+        .metrics
+        .iter()
+        .map(|m| {
+            header
+                .iter()
+                .rposition(|h| h == m)
+                .with_context(|| format!("runs.csv has no column `{m}`"))
+        })
+        .collect::<Result<_>>()?;
+    let mut table = SummaryTable::new(layout.point_cells.len(), layout.metrics.len());
+    let mut values = vec![0.0; metric_columns.len()];
+    for row in reader.records() {
+        let row = row?;
+        let point: usize = row[1]
+            .parse()
+            .context("runs.csv: point_id is not a number")?;
+        for (v, &c) in values.iter_mut().zip(&metric_columns) {
+            *v = row[c]
+                .parse()
+                .with_context(|| format!("runs.csv: `{}` is not a number", &row[c]))?;
+        }
+        table.add(point, &values);
+    }
+    Ok(table)
+}
+
+/// Merges shard directories into `dest`. Returns the number of runs merged.
+pub fn merge(dirs: &[PathBuf], dest: &Path, overwrite: bool) -> Result<u64> {
+    let mut shards = dirs
+        .iter()
+        .map(|d| read_shard(d))
+        .collect::<Result<Vec<_>, _>>()?;
+    check_same_sweep(&shards)?;
+    shards.sort_by_key(|s| s.index);
+    let out = OutputDir::prepare(dest, overwrite)?;
+    let first = &shards[0].manifest;
+    fs::copy(
+        shards[0].dir.join(files::POINTS),
+        out.path().join(files::POINTS),
+    )
+    .context("cannot copy points.csv")?;
+    concatenate(&shards, files::RUNS, &out.path().join(files::RUNS))?;
+    if first["record_every"].as_u64().unwrap_or(0) > 0 {
+        concatenate(
+            &shards,
+            files::TIMESERIES,
+            &out.path().join(files::TIMESERIES),
+        )?;
+    }
+    let layout = layout_from_files(&out.path().join(files::POINTS), first)?;
+    let table = summarise(&out.path().join(files::RUNS), &layout)?;
+    write_summary(&out.path().join(files::SUMMARY), &layout, &table)?;
+
+    let mut manifest = first.clone();
+    let object = manifest
+        .as_object_mut()
+        .context("manifest.json is not an object")?;
+    object.remove("shard");
+    let wall: f64 = shards
+        .iter()
+        .filter_map(|s| s.manifest["wall_seconds"].as_f64())
+        .sum();
+    object.insert("wall_seconds".into(), wall.into());
+    object.insert(
+        "merged_from".into(),
+        shards
+            .iter()
+            .map(|s| Json::from(s.dir.display().to_string()))
+            .collect(),
+    );
+    let mut produced: Vec<Json> = first["files"].as_array().cloned().unwrap_or_default();
+    if !produced.iter().any(|f| f == files::SUMMARY) {
+        produced.push(files::SUMMARY.into());
+    }
+    object.insert("files".into(), produced.into());
+    fs::write(
+        out.path().join(files::MANIFEST),
+        serde_json::to_string_pretty(&manifest)? + "\n",
+    )?;
+    let runs = first["replications"].as_u64().unwrap_or(0)
+        * first["points"].as_array().map_or(0, |p| p.len() as u64);
+    out.commit()
+        .with_context(|| format!("cannot move the merged outputs into {}", dest.display()))?;
+    Ok(runs)
+}
