@@ -3,3 +3,4 @@
 mod cli;
 mod determinism;
 mod march;
+mod slurm;
