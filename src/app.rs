@@ -2,6 +2,7 @@
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Instant, SystemTime};
 
 use anyhow::{Context, Result};
@@ -150,7 +151,11 @@ pub fn run(args: &RunArgs, command_line: Vec<String>) -> Result<RunOutcome> {
     let clock = Instant::now();
     let mut writers = files::RunWriters::create(out.path(), &scenario)?;
     let tick = || bar.inc(1);
+    let interrupted = interrupt_flag();
     executor::execute_runs(&plan, runs.clone(), threads, &tick, |record| {
+        if interrupted.load(Ordering::Relaxed) {
+            anyhow::bail!("interrupted; nothing was written to {}", dest.display());
+        }
         writers.write(&record)
     })?;
     writers.finish(out.path(), args.shard.is_none())?;
@@ -187,6 +192,18 @@ pub fn run(args: &RunArgs, command_line: Vec<String>) -> Result<RunOutcome> {
         wall_seconds,
         dir,
     })
+}
+
+/// A flag set by Ctrl-C, so that a run stops cleanly: the staging directory is removed and no
+/// partial output directory is left behind. The handler is installed once per process.
+fn interrupt_flag() -> &'static AtomicBool {
+    static FLAG: AtomicBool = AtomicBool::new(false);
+    static INSTALL: std::sync::Once = std::sync::Once::new();
+    INSTALL.call_once(|| {
+        // Without a handler (e.g. one is already installed), Ctrl-C falls back to the default.
+        let _ = ctrlc::set_handler(|| FLAG.store(true, Ordering::Relaxed));
+    });
+    &FLAG
 }
 
 fn progress_bar(total: u64, quiet: bool) -> ProgressBar {

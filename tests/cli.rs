@@ -650,3 +650,41 @@ fn options_scenario_writes_an_option_column() {
         "{summary}"
     );
 }
+
+/// Ctrl-C during a run leaves neither a partial output directory nor a staging directory.
+#[test]
+fn an_interrupted_run_leaves_nothing_behind() {
+    let dir = TempDir::new().unwrap();
+    let long = SMALL
+        .replace("replications = 3", "replications = 1000000")
+        .replace("ticks = 30", "ticks = 2000");
+    let file = write(&dir, "long.toml", &long);
+    let out_dir = dir.path().join("out");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_orgsim"))
+        .arg("run")
+        .arg(&file)
+        .arg("--out")
+        .arg(&out_dir)
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let staging = dir.path().join(format!(".out.partial-{}", child.id()));
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while !staging.exists() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the run never started writing"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let killed = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr_of(&out));
+    assert!(stderr_of(&out).contains("interrupted"));
+    assert!(!out_dir.exists());
+    assert!(!staging.exists(), "the staging directory is removed");
+}
