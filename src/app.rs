@@ -152,12 +152,10 @@ pub fn run(args: &RunArgs, command_line: Vec<String>) -> Result<RunOutcome> {
     let mut writers = files::RunWriters::create(out.path(), &scenario)?;
     let tick = || bar.inc(1);
     let interrupted = interrupt_flag();
-    executor::execute_runs(&plan, runs.clone(), threads, &tick, |record| {
-        if interrupted.load(Ordering::Relaxed) {
-            anyhow::bail!("interrupted; nothing was written to {}", dest.display());
-        }
+    executor::execute_runs(&plan, runs.clone(), threads, &tick, interrupted, |record| {
         writers.write(&record)
-    })?;
+    })
+    .with_context(|| format!("nothing was written to {}", dest.display()))?;
     writers.finish(out.path(), args.shard.is_none())?;
     bar.finish_and_clear();
     let wall_seconds = clock.elapsed().as_secs_f64();

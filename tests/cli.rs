@@ -657,10 +657,10 @@ fn an_interrupted_run_leaves_nothing_behind() {
     let dir = TempDir::new().unwrap();
     let long = SMALL
         .replace("replications = 3", "replications = 1000000")
-        .replace("ticks = 30", "ticks = 2000");
+        .replace("ticks = 30", "ticks = 300");
     let file = write(&dir, "long.toml", &long);
     let out_dir = dir.path().join("out");
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_orgsim"))
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_orgsim"))
         .arg("run")
         .arg(&file)
         .arg("--out")

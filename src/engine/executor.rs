@@ -8,6 +8,7 @@
 //! so neither the chunking nor the thread count can change a result.
 
 use std::ops::Range;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 
 use anyhow::{Context, Result};
@@ -124,7 +125,8 @@ pub fn execute<S>(plan: &Plan, threads: usize, on_done: &(dyn Fn() + Sync), sink
 where
     S: FnMut(RunRecord) -> Result<()> + Send,
 {
-    execute_runs(plan, 0..plan.total_runs(), threads, on_done, sink)
+    let never = AtomicBool::new(false);
+    execute_runs(plan, 0..plan.total_runs(), threads, on_done, &never, sink)
 }
 
 /// The run ids of shard `index` (1-based) of `count`: contiguous, as even as possible, together
@@ -134,12 +136,14 @@ pub fn shard_runs(total: u64, index: u64, count: u64) -> Range<u64> {
     bound(index - 1)..bound(index)
 }
 
-/// Like [`execute`], for the run ids in `runs` only (one shard of a sweep).
+/// Like [`execute`], for the run ids in `runs` only (one shard of a sweep). Once `cancel` is set,
+/// no further run starts and an "interrupted" error is returned.
 pub fn execute_runs<S>(
     plan: &Plan,
     runs: Range<u64>,
     threads: usize,
     on_done: &(dyn Fn() + Sync),
+    cancel: &AtomicBool,
     mut sink: S,
 ) -> Result<()>
 where
@@ -162,19 +166,27 @@ where
             Ok(())
         });
         let mut start = runs.start;
+        let mut cancelled = false;
         while start < runs.end {
             let end = (start + chunk).min(runs.end);
-            let records: Vec<RunRecord> = pool.install(|| {
+            let records: Option<Vec<RunRecord>> = pool.install(|| {
                 (start..end)
                     .into_par_iter()
                     .map(|run_id| {
+                        if cancel.load(Ordering::Relaxed) {
+                            return None;
+                        }
                         let point = &plan.points[(run_id / reps) as usize];
                         let record = run_one(plan, point, run_id % reps);
                         on_done();
-                        record
+                        Some(record)
                     })
                     .collect()
             });
+            let Some(records) = records else {
+                cancelled = true;
+                break;
+            };
             if tx.send(records).is_err() {
                 break; // the writer stopped on an error; it is reported below
             }
@@ -183,7 +195,11 @@ where
         drop(tx);
         writer
             .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
+        if cancelled {
+            anyhow::bail!("interrupted");
+        }
+        Ok(())
     })
 }
 
