@@ -9,7 +9,7 @@ use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::cli::RunArgs;
-use crate::engine::executor::{self, Plan};
+use crate::engine::executor;
 use crate::engine::params::Domain;
 use crate::models;
 use crate::output::{OutputDir, files, manifest};
@@ -132,15 +132,7 @@ pub fn run(args: &RunArgs, command_line: Vec<String>) -> Result<RunOutcome> {
         .map(usize::from)
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
 
-    let plan = Plan {
-        model: scenario.model,
-        points: &scenario.points,
-        replications: scenario.replications,
-        master_seed: scenario.seed,
-        ticks: scenario.ticks,
-        stop: scenario.stop,
-        record_every: scenario.record_every,
-    };
+    let plan = scenario.plan();
     let runs = match args.shard {
         Some(shard) => executor::shard_runs(plan.total_runs(), shard.index, shard.count),
         None => 0..plan.total_runs(),

@@ -5,7 +5,7 @@
 use std::sync::Mutex;
 
 use orgsim::analysis::Moments;
-use orgsim::engine::executor::{Plan, RunRecord, execute};
+use orgsim::engine::executor::{RunRecord, execute};
 use orgsim::engine::metric_index;
 use orgsim::scenario::{Overrides, Scenario, load};
 
@@ -13,15 +13,7 @@ use crate::cli::repo_file;
 
 fn run(rel: &str) -> (Scenario, Vec<RunRecord>) {
     let scenario = load(&repo_file(rel), &Overrides::default()).expect("shipped scenario loads");
-    let plan = Plan {
-        model: scenario.model,
-        points: &scenario.points,
-        replications: scenario.replications,
-        master_seed: scenario.seed,
-        ticks: scenario.ticks,
-        stop: scenario.stop,
-        record_every: scenario.record_every,
-    };
+    let plan = scenario.plan();
     let records = Mutex::new(Vec::new());
     execute(&plan, 2, &|| {}, |r| {
         records.lock().unwrap().push(r);

@@ -14,7 +14,7 @@ use indexmap::IndexMap;
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::engine::executor::Point;
+use crate::engine::executor::{Plan, Point};
 use crate::engine::params::{ParamSpec, Params, Value, quoted_list};
 use crate::engine::{Model, ScheduledChange};
 use crate::models;
@@ -177,6 +177,19 @@ impl Scenario {
 
     pub fn has_options(&self) -> bool {
         !self.options.is_empty()
+    }
+
+    /// The execution plan of every point × every replicate.
+    pub fn plan(&self) -> Plan<'_> {
+        Plan {
+            model: self.model,
+            points: &self.points,
+            replications: self.replications,
+            master_seed: self.seed,
+            ticks: self.ticks,
+            stop: self.stop,
+            record_every: self.record_every,
+        }
     }
 }
 
