@@ -1,4 +1,5 @@
 //! The integration-test binary: the CLI as a user drives it, and properties of whole runs.
 
 mod cli;
+mod datateam;
 mod determinism;

@@ -234,7 +234,8 @@ impl Simulation for DataTeamRun {
         out[m::COUNTED_OUTPUTS] = counters.counted_outputs;
         out[m::INSIGHTS_DELIVERED] = counters.insights_delivered;
         out[m::INSIGHTS_USED] = counters.insights_used;
-        out[m::UNREAD_SHARE] = ratio(counters.unread, counters.delivered);
+        // Expected unread report counts are sums of reals: clamp the rounding, not a modelling choice.
+        out[m::UNREAD_SHARE] = ratio(counters.unread, counters.delivered).clamp(0.0, 1.0);
         out[m::LATE_SHARE] = ratio(counters.late, counters.commissioned_finished);
         out[m::LITERACY] = team.literacy.iter().sum::<f64>() / team.literacy.len() as f64;
         out[m::DOMAIN] = self.mean_over_staff(|a| a.domain[a.unit]);

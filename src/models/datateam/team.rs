@@ -598,7 +598,7 @@ impl Team {
                 (0.0, rest - learning, 0.0)
             } else {
                 let engage = rest * levers.engagement_share * scale;
-                let free = rest - learning - engage;
+                let free = (rest - learning - engage).max(0.0);
                 (
                     free * a.split[REPORTS],
                     free * a.split[INSIGHT],
