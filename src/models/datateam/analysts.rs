@@ -153,8 +153,17 @@ pub fn motivation_change(
 
 /// The weekly quit hazard: the annual base rate converted to a week, scaled by exp(k(0.7 − m)).
 pub fn weekly_quit_hazard(base_annual: f64, motivation: f64, c: &Constants) -> f64 {
-    let weekly = 1.0 - (1.0 - base_annual).powf(1.0 / 52.0);
-    (weekly * (c.quit_motivation * (0.7 - motivation)).exp()).clamp(0.0, 1.0)
+    quit_hazard(weekly_base_hazard(base_annual), motivation, c)
+}
+
+/// The annual base rate as a weekly hazard (computed once a week, not per analyst).
+pub fn weekly_base_hazard(base_annual: f64) -> f64 {
+    1.0 - (1.0 - base_annual).powf(1.0 / 52.0)
+}
+
+/// The weekly hazard at a given motivation, from the weekly base hazard.
+pub fn quit_hazard(weekly_base: f64, motivation: f64, c: &Constants) -> f64 {
+    (weekly_base * (c.quit_motivation * (0.7 - motivation)).exp()).clamp(0.0, 1.0)
 }
 
 #[cfg(test)]

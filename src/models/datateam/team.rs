@@ -887,7 +887,7 @@ impl Team {
         };
         let relationship_step = 1.0 / c.relationship_weeks.max(1.0);
         let builds_relationships = self.levers.structure != Structure::Centralised;
-        let weekly_hazard_base = env.base_quit_rate;
+        let weekly_base = analysts::weekly_base_hazard(env.base_quit_rate);
         let mut time_sum = [0.0; 5];
         let mut staff = 0.0;
         for a in &mut self.analysts {
@@ -948,8 +948,7 @@ impl Team {
             if !self.analysts[i].in_post {
                 continue;
             }
-            let h =
-                analysts::weekly_quit_hazard(weekly_hazard_base, self.analysts[i].motivation, &c);
+            let h = analysts::quit_hazard(weekly_base, self.analysts[i].motivation, &c);
             if self.people.random::<f64>() >= h {
                 continue;
             }
@@ -1003,9 +1002,8 @@ impl Team {
             let top = a.reward.iter().copied().fold(f64::MIN, f64::max);
             let weights = a.reward.map(|q| (c.softmax_gain * (q - top)).exp());
             let total: f64 = weights.iter().sum();
-            for act in 0..ACTIVITIES {
-                a.split[act] =
-                    (1.0 - c.plan_step) * a.split[act] + c.plan_step * weights[act] / total;
+            for (share, weight) in a.split.iter_mut().zip(weights) {
+                *share = (1.0 - c.plan_step) * *share + c.plan_step * weight / total;
             }
             a.period_time = [0.0; ACTIVITIES];
             a.period_counts = [0.0; ACTIVITIES];

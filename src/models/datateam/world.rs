@@ -213,7 +213,7 @@ mod tests {
     fn windows_follow_announcements_after_the_notice() {
         let e = env();
         let mut w = World::new(5, 16, 4, &e);
-        let mut announced = vec![None; 16];
+        let mut announced = [None; 16];
         let mut windows = 0;
         for week in 1..=2600 {
             w.advance(week, &e);
