@@ -834,7 +834,9 @@ mod tests {
         assert_eq!(posts, 24);
         assert!((q - (1.0 - 0.7 * (-0.6f64).exp())).abs() < 1e-12);
         assert_eq!(q, a);
-        assert_eq!(budget_allocation(0.0, 0.5), (0, 0.3, 0.3));
+        let (posts, q, _) = budget_allocation(0.0, 0.5);
+        assert_eq!(posts, 0);
+        assert!((q - INFRA_FLOOR).abs() < 1e-12);
     }
 
     #[test]
