@@ -1,6 +1,7 @@
 //! The integration-test binary: the CLI as a user drives it, and properties of whole runs.
 
 mod cli;
+mod datateam;
 mod determinism;
 mod march;
 mod slurm;

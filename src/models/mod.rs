@@ -3,13 +3,14 @@
 //! Models are pure: no I/O, no globals, no clocks. Each declares its parameters and metrics once and
 //! builds runs through [`crate::engine::Model`].
 
+pub mod datateam;
 pub mod march1991;
 
 use crate::engine::Model;
 
 /// Every model, in the order `orgsim models` lists them.
 pub fn all() -> Vec<&'static dyn Model> {
-    vec![&march1991::March1991]
+    vec![&datateam::DataTeam, &march1991::March1991]
 }
 
 /// The model called `name`.

@@ -1,0 +1,63 @@
+//! Speed of the `datateam` model (a benchmark, not a test): one baseline run (24 analysts, 8 units,
+//! 260 weeks, counterfactual included), the time per analyst-week, and a sweep's throughput on 1 vs 2
+//! threads. Run with `cargo bench --bench datateam`.
+
+use std::time::Instant;
+
+use orgsim::engine::executor::{Plan, Point, run_one};
+use orgsim::engine::params::Params;
+use orgsim::models::find;
+use rayon::prelude::*;
+
+fn main() {
+    let model = find("datateam").expect("datateam is registered");
+    let params = Params::defaults(model.params());
+    let points = vec![Point {
+        id: 0,
+        option: None,
+        params,
+        schedule: Vec::new(),
+    }];
+    let plan = Plan {
+        model,
+        points: &points,
+        replications: 1,
+        master_seed: 1,
+        ticks: 260,
+        stop: None,
+        record_every: 0,
+    };
+    // Warm up, then time many single-threaded runs.
+    for r in 0..50 {
+        std::hint::black_box(run_one(&plan, &points[0], r));
+    }
+    let runs = 2000u64;
+    let start = Instant::now();
+    for r in 0..runs {
+        std::hint::black_box(run_one(&plan, &points[0], r));
+    }
+    let per_run = start.elapsed().as_secs_f64() / runs as f64;
+    println!(
+        "baseline run: {:.3} ms ({} runs, one thread)",
+        per_run * 1e3,
+        runs
+    );
+    println!(
+        "per analyst-week: {:.1} ns (24 analysts x 260 weeks, both arms)",
+        per_run / (24.0 * 260.0) * 1e9
+    );
+    for threads in [1, 2] {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .expect("thread pool");
+        let start = Instant::now();
+        pool.install(|| {
+            (0..runs).into_par_iter().for_each(|r| {
+                std::hint::black_box(run_one(&plan, &points[0], r));
+            })
+        });
+        let rate = runs as f64 / start.elapsed().as_secs_f64();
+        println!("sweep on {threads} thread(s): {rate:.0} runs/s");
+    }
+}

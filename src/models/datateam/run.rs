@@ -1,0 +1,283 @@
+//! One run: the organisation, the counterfactual with no data team, and (only when the run has a
+//! schedule) a "stay put" copy of the organisation, all stepped in lockstep over one [`World`].
+//!
+//! The counterfactual reads only the world and the environment, so `value_added` is exact: with no
+//! analysts the organisation's arithmetic is the counterfactual's, operation for operation. The stay-put
+//! arm starts as a clone of the organisation (same team streams, same state) and sees environment
+//! changes but not lever changes, so the gap between the two after a change is the change's own effect.
+
+use super::constants::Constants;
+use super::metric_index as m;
+use super::team::Team;
+use super::units::{Units, choose};
+use super::world::{Event, World};
+use super::{Environment, Setup, read_environment, read_levers, read_setup};
+use crate::engine::params::Params;
+use crate::engine::{RunSettings, ScheduledChange, Simulation, Step};
+
+/// An organisation: its units' beliefs and its team.
+#[derive(Debug, Clone)]
+pub struct Org {
+    pub units: Units,
+    pub team: Team,
+}
+
+impl Org {
+    /// Outcome evaluation is faster with a team whose data access is better than middling.
+    fn eval_lag(&self, env: &Environment) -> u32 {
+        if !self.team.exists() {
+            return env.eval_lag;
+        }
+        let factor = (1.25 - 0.5 * self.team.levers.data_access).min(1.0);
+        ((env.eval_lag as f64 * factor).round() as u32).max(1)
+    }
+}
+
+pub struct DataTeamRun {
+    pub week: u32,
+    pub env: Environment,
+    pub setup: Setup,
+    pub world: World,
+    pub counterfactual: Units,
+    pub org: Org,
+    pub stay: Option<Org>,
+    params: Params,
+    schedule: Vec<ScheduledChange>,
+    next_change: usize,
+    first_change: Option<u32>,
+    worst_gap: f64,
+    dipped: bool,
+    recovered_at: Option<u32>,
+}
+
+impl DataTeamRun {
+    pub fn new(params: &Params, seed: u64, settings: &RunSettings, c: Constants) -> DataTeamRun {
+        let env = read_environment(params);
+        let setup = read_setup(params);
+        let levers = read_levers(params);
+        let problems = setup.units * setup.problems_per_unit;
+        let world = World::new(seed, problems, setup.options, &env);
+        let counterfactual = Units::new(&world, setup.prior_noise, &env);
+        let org = Org {
+            units: counterfactual.clone(),
+            team: Team::new(seed, &setup, levers, c),
+        };
+        let schedule = settings.schedule.to_vec();
+        let stay = (!schedule.is_empty()).then(|| org.clone());
+        DataTeamRun {
+            week: 0,
+            env,
+            setup,
+            world,
+            counterfactual,
+            org,
+            stay,
+            params: params.clone(),
+            first_change: schedule.first().map(|c| c.at as u32),
+            schedule,
+            next_change: 0,
+            worst_gap: 0.0,
+            dipped: false,
+            recovered_at: None,
+        }
+    }
+
+    fn apply_schedule(&mut self) {
+        while let Some(change) = self.schedule.get(self.next_change) {
+            if change.at as u32 > self.week {
+                break;
+            }
+            for (name, value) in &change.set {
+                self.params.set(name, value.clone());
+            }
+            self.next_change += 1;
+            self.env = read_environment(&self.params);
+            self.org.team.set_levers(read_levers(&self.params));
+            // The stay-put arm keeps its levers; it shares the (possibly changed) environment.
+        }
+    }
+
+    fn step_org(org: &mut Org, world: &World, env: &Environment, week: u32) {
+        let Org { units, team } = org;
+        units.predict(env, |i, ratio| team.decay_evidence(i, ratio));
+        while let Some(e) = units.next_due(week) {
+            let y = units.observe_outcome(world, &e, env.obs_noise);
+            if let Some(informed_by) = e.informed_by {
+                team.judge(e.problem, informed_by, y, env.obs_noise);
+            }
+        }
+        let lag = org.eval_lag(env);
+        let Org { units, team } = org;
+        for event in &world.events {
+            if let Event::Window {
+                problem,
+                politics_draw,
+                eval_noise,
+            } = *event
+            {
+                let politics = politics_draw < env.politics;
+                team.decide(
+                    world,
+                    units,
+                    problem,
+                    politics,
+                    env,
+                    week,
+                    week + lag,
+                    eval_noise,
+                );
+            }
+        }
+        team.week(world, units, env, week);
+        units.earn(world);
+    }
+
+    fn step_counterfactual(&mut self) {
+        let (cf, world, env, week) = (&mut self.counterfactual, &self.world, &self.env, self.week);
+        cf.predict(env, |_, _| {});
+        while let Some(e) = cf.next_due(week) {
+            cf.observe_outcome(world, &e, env.obs_noise);
+        }
+        let k = world.options;
+        let mut means = [0.0; super::team::MAX_OPTIONS];
+        for event in &world.events {
+            if let Event::Window {
+                problem,
+                politics_draw,
+                eval_noise,
+            } = *event
+            {
+                let chosen = if politics_draw < env.politics {
+                    world.favourite[problem]
+                } else {
+                    for (o, mean) in means.iter_mut().enumerate().take(k) {
+                        *mean = cf.mean(problem * k + o);
+                    }
+                    choose(&means[..k], cf.policy[problem], env.status_quo_bias)
+                };
+                cf.enact(
+                    world,
+                    problem,
+                    chosen,
+                    week + env.eval_lag,
+                    eval_noise,
+                    None,
+                );
+            }
+        }
+        cf.earn(world);
+    }
+
+    fn track_dip(&mut self) {
+        let (Some(stay), Some(first)) = (&self.stay, self.first_change) else {
+            return;
+        };
+        if self.week < first {
+            return;
+        }
+        let gap = self.org.units.welfare - stay.units.welfare;
+        if gap < 0.0 {
+            self.dipped = true;
+            self.recovered_at = None;
+            self.worst_gap = self.worst_gap.min(gap);
+        } else if self.recovered_at.is_none() {
+            self.recovered_at = Some(self.week);
+        }
+    }
+
+    fn mean_over_staff(&self, f: impl Fn(&super::analysts::Analyst) -> f64) -> f64 {
+        let (mut sum, mut n) = (0.0, 0.0);
+        for a in self.org.team.analysts.iter().filter(|a| a.analyses()) {
+            sum += f(a);
+            n += 1.0;
+        }
+        if n > 0.0 { sum / n } else { f64::NAN }
+    }
+}
+
+fn ratio(numerator: f64, denominator: f64) -> f64 {
+    if denominator > 0.0 {
+        numerator / denominator
+    } else {
+        0.0
+    }
+}
+
+impl Simulation for DataTeamRun {
+    fn step(&mut self) -> Step {
+        self.week += 1;
+        self.apply_schedule();
+        self.world.advance(self.week, &self.env);
+        self.step_counterfactual();
+        Self::step_org(&mut self.org, &self.world, &self.env, self.week);
+        if let Some(stay) = &mut self.stay {
+            Self::step_org(stay, &self.world, &self.env, self.week);
+        }
+        self.track_dip();
+        Step::Continue
+    }
+
+    fn observe(&self, out: &mut [f64]) {
+        let team = &self.org.team;
+        let units = &self.org.units;
+        let counters = &team.counters;
+        let value_added = units.welfare - self.counterfactual.welfare;
+        out[m::VALUE_ADDED] = value_added;
+        out[m::UPTAKE_RATE] = ratio(counters.insights_used, counters.insights_delivered);
+        out[m::EVIDENCE_INFORMED_SHARE] =
+            ratio(counters.informed_decisions, units.decisions as f64);
+        out[m::TRUST] = team.trust.iter().sum::<f64>() / team.trust.len() as f64;
+        out[m::TECH] = self.mean_over_staff(|a| a.tech);
+        out[m::WELFARE] = units.welfare;
+        out[m::REGRET] = units.regret;
+        out[m::DECISION_ACCURACY] = ratio(units.accurate_decisions as f64, units.decisions as f64);
+        out[m::COUNTED_OUTPUTS] = counters.counted_outputs;
+        out[m::INSIGHTS_DELIVERED] = counters.insights_delivered;
+        out[m::INSIGHTS_USED] = counters.insights_used;
+        // Expected unread report counts are sums of reals: clamp the rounding, not a modelling choice.
+        out[m::UNREAD_SHARE] = ratio(counters.unread, counters.delivered).clamp(0.0, 1.0);
+        out[m::LATE_SHARE] = ratio(counters.late, counters.commissioned_finished);
+        out[m::LITERACY] = team.literacy.iter().sum::<f64>() / team.literacy.len() as f64;
+        out[m::DOMAIN] = self.mean_over_staff(|a| a.domain[a.unit]);
+        out[m::COMM] = self.mean_over_staff(|a| a.comm);
+        out[m::MOTIVATION] = self.mean_over_staff(|a| a.motivation);
+        let headcount = team.headcount() as f64;
+        out[m::HEADCOUNT] = headcount;
+        out[m::VACANCIES] = team.analysts.len() as f64 - headcount;
+        out[m::QUITS] = counters.quits;
+        out[m::TIME_ADHOC] = team.time_share[0];
+        out[m::TIME_REPORTS] = team.time_share[1];
+        out[m::TIME_INSIGHT] = team.time_share[2];
+        out[m::TIME_ENGAGEMENT] = team.time_share[3];
+        out[m::TIME_LEARNING] = team.time_share[4];
+        match self.setup.budget {
+            Some(budget) => {
+                let cost = budget * self.week as f64 / 52.0;
+                out[m::COST] = cost;
+                out[m::VALUE_PER_COST] = if cost > 0.0 {
+                    value_added / cost
+                } else {
+                    f64::NAN
+                };
+            }
+            None => {
+                out[m::COST] = f64::NAN;
+                out[m::VALUE_PER_COST] = f64::NAN;
+            }
+        }
+        match (self.stay.is_some(), self.first_change) {
+            (true, Some(first)) if self.week >= first => {
+                out[m::DIP_DEPTH] = -self.worst_gap;
+                out[m::WEEKS_TO_RECOVER] = if !self.dipped {
+                    0.0
+                } else {
+                    self.recovered_at.map_or(f64::NAN, |w| (w - first) as f64)
+                };
+            }
+            _ => {
+                out[m::DIP_DEPTH] = f64::NAN;
+                out[m::WEEKS_TO_RECOVER] = f64::NAN;
+            }
+        }
+    }
+}

@@ -1,0 +1,1015 @@
+//! The data team and the units' trust and literacy in it: one week of demand → allocation →
+//! production → transmission → feedback (MODEL.md §2, steps 2–6), plus the team's part in decisions
+//! (which products informed a window and get credit) and in evaluation (trust from outcomes).
+//!
+//! Allocation is a rational response to the incentive system: each analyst keeps reward estimates per
+//! activity from what the appraisal regime actually paid them (counted outputs vs credited uses,
+//! normalised by team means) and re-plans discretionary time by softmax every 4 weeks. No lever writes
+//! a result: a KPI regime shifts time toward reports only because reports earn counts.
+//!
+//! Speed: all buffers are allocated at build; reports are aggregated per unit (expected read and
+//! understood counts, one normal draw per problem-week); no allocation happens in the weekly loop.
+
+use rand::Rng as _;
+use rand_distr::{Beta, Distribution, Poisson, StandardNormal};
+
+use super::analysts::{
+    self, ACTIVITIES, Analyst, COMMISSION_CAP, ENGAGEMENT, INSIGHT, Project, QUEUE_CAP, REPORTS,
+    REQUEST_EXPIRY, Request,
+};
+use super::constants::Constants;
+use super::transmission::{self as tx, Kind};
+use super::units::{Units, choose};
+use super::world::{Event, World, argmax};
+use super::{Environment, Levers, Setup, Structure};
+use crate::engine::rng::{self, Rng};
+
+const SETUP: u64 = 0xE0;
+const DEMAND: u64 = 0xE1;
+const PRODUCTION: u64 = 0xE2;
+const TRANSMISSION: u64 = 0xE3;
+const PEOPLE: u64 = 0xE4;
+const CREDIT: u64 = 0xE5;
+
+/// Weeks between re-plans of the time split.
+pub const PLAN_EVERY: u32 = 4;
+/// Weeks after a decision that the leader credits a use.
+pub const CREDIT_DELAY: usize = 13;
+const CREDIT_RING: usize = 16;
+/// Insights kept per problem between windows (the oldest is dropped beyond this).
+pub const PRODUCTS_PER_PROBLEM: usize = 8;
+pub const MAX_OPTIONS: usize = 8;
+/// The split an existing team starts from (reports, insight, extra engagement).
+pub const INITIAL_SPLIT: [f64; ACTIVITIES] = [0.3, 0.5, 0.2];
+
+/// A read insight waiting for its problem's next window.
+#[derive(Debug, Clone, Copy, Default)]
+struct Product {
+    producer: usize,
+    generation: u32,
+    best: usize,
+    sigma2: f64,
+    x: [f64; MAX_OPTIONS],
+}
+
+/// An insight finished this week, before transmission.
+#[derive(Debug, Clone, Copy)]
+struct Delivery {
+    producer: usize,
+    generation: u32,
+    problem: usize,
+    salience: f64,
+    translated: bool,
+    sigma2: f64,
+    x: [f64; MAX_OPTIONS],
+}
+
+/// Cumulative counts behind the ratio metrics.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Counters {
+    pub counted_outputs: f64,
+    pub insights_delivered: f64,
+    pub insights_used: f64,
+    pub delivered: f64,
+    pub unread: f64,
+    pub commissioned_finished: f64,
+    pub late: f64,
+    pub quits: f64,
+    pub informed_decisions: f64,
+}
+
+#[derive(Debug, Clone)]
+pub struct Team {
+    pub levers: Levers,
+    pub c: Constants,
+    units: usize,
+    problems_per_unit: usize,
+    options: usize,
+    insight_effort: f64,
+    pub analysts: Vec<Analyst>,
+    pub trust: Vec<f64>,
+    pub literacy: Vec<f64>,
+    products: Vec<[Product; PRODUCTS_PER_PROBLEM]>,
+    product_len: Vec<usize>,
+    /// This window's evidence per option (ΣT/σ², ΣTx/σ²), decayed like precision.
+    pub s0: Vec<f64>,
+    pub s1: Vec<f64>,
+    covered: Vec<bool>,
+    /// Credited uses arriving `CREDIT_DELAY` weeks later: [slot][post][insight, engagement].
+    credit: Vec<[f64; 2]>,
+    answered: Vec<f64>,
+    unmet: Vec<f64>,
+    engagement: Vec<f64>,
+    presence: Vec<f64>,
+    translator_time: Vec<f64>,
+    translator_capacity: Vec<f64>,
+    translator_comm: Vec<f64>,
+    report_count: Vec<f64>,
+    report_salience: Vec<f64>,
+    report_comm: Vec<f64>,
+    insight_salience: Vec<f64>,
+    understood: Vec<f64>,
+    /// Per post this week: reports made and their salience (for unread accounting).
+    own_reports: Vec<(f64, f64)>,
+    period_engagement: Vec<f64>,
+    deliveries: Vec<Delivery>,
+    pub counters: Counters,
+    /// EWMA (about a quarter) of the shares adhoc, reports, insight, engagement, learning.
+    pub time_share: [f64; 5],
+    demand: Rng,
+    production: Rng,
+    transmission: Rng,
+    people: Rng,
+    credit_draws: Rng,
+}
+
+impl Team {
+    pub fn new(seed: u64, setup: &Setup, levers: Levers, c: Constants) -> Team {
+        let (units, ppu, options) = (setup.units, setup.problems_per_unit, setup.options);
+        let problems = units * ppu;
+        let mut init = rng::stream(seed, SETUP);
+        let beta = Beta::new(4.0, 4.0).expect("valid Beta");
+        let split = INITIAL_SPLIT;
+        let reward = split.map(|s| s.ln() / c.softmax_gain);
+        let analysts = (0..setup.posts)
+            .map(|i| {
+                let translator = i < setup.translators;
+                let tech = (setup.initial_tech * 2.0 * beta.sample(&mut init)).clamp(0.0, 1.0);
+                let unit = i % units;
+                let mut domain = vec![0.05; units];
+                domain[unit] = 0.3;
+                Analyst {
+                    in_post: true,
+                    hire_at: 0,
+                    generation: 0,
+                    translator,
+                    unit,
+                    tech,
+                    tech_max: (tech + setup.dormant_skill).min(1.0),
+                    domain,
+                    comm: if translator { 0.7 } else { 0.4 },
+                    motivation: 0.7,
+                    relationship: 1.0,
+                    requests: [Request::default(); QUEUE_CAP],
+                    request_head: 0,
+                    request_len: 0,
+                    commissions: [(0, 0); COMMISSION_CAP],
+                    commission_len: 0,
+                    project: None,
+                    split,
+                    reward,
+                    period_time: [0.0; ACTIVITIES],
+                    period_counts: [0.0; ACTIVITIES],
+                    period_credited: [0.0; ACTIVITIES],
+                    period_seen: [0.0; ACTIVITIES],
+                    time: [0.0; 5],
+                    week_used: 0.0,
+                    week_unread: 0.0,
+                    week_shaded: 0.0,
+                }
+            })
+            .collect::<Vec<_>>();
+        let posts = analysts.len();
+        Team {
+            levers,
+            c,
+            units,
+            problems_per_unit: ppu,
+            options,
+            insight_effort: setup.insight_effort,
+            analysts,
+            trust: vec![setup.trust; units],
+            literacy: vec![setup.literacy; units],
+            products: vec![[Product::default(); PRODUCTS_PER_PROBLEM]; problems],
+            product_len: vec![0; problems],
+            s0: vec![0.0; problems * options],
+            s1: vec![0.0; problems * options],
+            covered: vec![false; problems],
+            credit: vec![[0.0; 2]; CREDIT_RING * posts],
+            answered: vec![0.0; units],
+            unmet: vec![0.0; units],
+            engagement: vec![0.0; units],
+            presence: vec![0.0; units],
+            translator_time: vec![0.0; units],
+            translator_capacity: vec![0.0; units],
+            translator_comm: vec![0.0; units],
+            report_count: vec![0.0; units],
+            report_salience: vec![0.0; units],
+            report_comm: vec![0.0; units],
+            insight_salience: vec![0.0; units],
+            understood: vec![0.0; units],
+            own_reports: vec![(0.0, 0.0); posts],
+            period_engagement: vec![0.0; units],
+            deliveries: Vec::with_capacity(posts + 1),
+            counters: Counters::default(),
+            time_share: [0.0; 5],
+            demand: rng::stream(seed, DEMAND),
+            production: rng::stream(seed, PRODUCTION),
+            transmission: rng::stream(seed, TRANSMISSION),
+            people: rng::stream(seed, PEOPLE),
+            credit_draws: rng::stream(seed, CREDIT),
+        }
+    }
+
+    pub fn exists(&self) -> bool {
+        !self.analysts.is_empty()
+    }
+
+    /// Applies new levers; a change of structure resets working relationships (they rebuild).
+    pub fn set_levers(&mut self, levers: Levers) {
+        if levers.structure != self.levers.structure {
+            for a in &mut self.analysts {
+                a.relationship = 0.0;
+            }
+        }
+        self.levers = levers;
+    }
+
+    /// Posts in post and vacant.
+    pub fn headcount(&self) -> usize {
+        self.analysts.iter().filter(|a| a.in_post).count()
+    }
+
+    /// The analyst a request or commission from `unit` goes to: the least-loaded of the unit's own
+    /// analysts (embedded, hub_and_spoke) or of the hub (centralised, or when the unit has nobody in a
+    /// hub_and_spoke team); ties to the highest domain knowledge of the unit.
+    fn route(&self, unit: usize) -> Option<usize> {
+        let pick = |own_only: bool| {
+            let mut best: Option<usize> = None;
+            for (i, a) in self.analysts.iter().enumerate() {
+                if !a.analyses() || (own_only && a.unit != unit) {
+                    continue;
+                }
+                best = match best {
+                    None => Some(i),
+                    Some(b) => {
+                        let (la, lb) = (a.load(), self.analysts[b].load());
+                        if la < lb || (la == lb && a.domain[unit] > self.analysts[b].domain[unit]) {
+                            Some(i)
+                        } else {
+                            Some(b)
+                        }
+                    }
+                };
+            }
+            best
+        };
+        match self.levers.structure {
+            Structure::Centralised => pick(false),
+            Structure::Embedded => pick(true),
+            Structure::HubAndSpoke => pick(true).or_else(|| pick(false)),
+        }
+    }
+
+    /// The team's part in a decision: which choice the beliefs without this window's products would
+    /// have made, whether the products changed it, and credit for the products that did.
+    #[allow(clippy::too_many_arguments)]
+    pub fn decide(
+        &mut self,
+        world: &World,
+        units: &mut Units,
+        problem: usize,
+        politics_override: bool,
+        env: &Environment,
+        week: u32,
+        eval_due: u32,
+        eval_noise: f64,
+    ) {
+        let k = self.options;
+        let base = problem * k;
+        let mut means = [0.0; MAX_OPTIONS];
+        let mut without = [0.0; MAX_OPTIONS];
+        for o in 0..k {
+            means[o] = units.mean(base + o);
+            let tau =
+                (units.precision[base + o] - self.s0[base + o]).max(super::units::MIN_PRECISION);
+            without[o] = (units.eta[base + o] - self.s1[base + o]) / tau;
+        }
+        let incumbent = units.policy[problem];
+        let chosen = if politics_override {
+            world.favourite[problem]
+        } else {
+            choose(&means[..k], incumbent, env.status_quo_bias)
+        };
+        let informed =
+            !politics_override && chosen != choose(&without[..k], incumbent, env.status_quo_bias);
+        let mut informed_by = None;
+        if informed {
+            self.counters.informed_decisions += 1.0;
+            let unit = problem / self.problems_per_unit;
+            let (mut x_sum, mut var_sum, mut n) = (0.0, 0.0, 0.0);
+            for j in 0..self.product_len[problem] {
+                let p = self.products[problem][j];
+                if p.best != chosen {
+                    continue;
+                }
+                n += 1.0;
+                x_sum += p.x[chosen];
+                var_sum += p.sigma2;
+                self.counters.insights_used += 1.0;
+                let credited = self.credit_draws.random::<f64>() >= self.c.credit_miss;
+                let slot = (week as usize + CREDIT_DELAY) % CREDIT_RING;
+                let posts = self.analysts.len();
+                let producer = &mut self.analysts[p.producer];
+                if producer.in_post && producer.generation == p.generation {
+                    producer.week_used += 1.0;
+                    producer.period_seen[INSIGHT] += 1.0;
+                    if credited {
+                        self.credit[slot * posts + p.producer][0] += 1.0;
+                    }
+                }
+                // Engagement with the unit earns a share of each use, split by engagement time.
+                let engaged = self.period_engagement[unit];
+                if engaged > 0.0 {
+                    for (i, a) in self.analysts.iter_mut().enumerate() {
+                        if a.analyses() && a.unit == unit && a.period_time[ENGAGEMENT] > 0.0 {
+                            let share =
+                                self.c.engagement_credit * a.period_time[ENGAGEMENT] / engaged;
+                            a.period_seen[ENGAGEMENT] += share;
+                            if credited {
+                                self.credit[slot * posts + i][1] += share;
+                            }
+                        }
+                    }
+                }
+            }
+            if n > 0.0 {
+                informed_by = Some((x_sum / n, var_sum / n));
+            }
+        }
+        units.enact(world, problem, chosen, eval_due, eval_noise, informed_by);
+        for o in 0..k {
+            self.s0[base + o] = 0.0;
+            self.s1[base + o] = 0.0;
+        }
+        self.product_len[problem] = 0;
+        self.covered[problem] = false;
+    }
+
+    /// Trust from evaluation: an outcome within 1.5 SD of what the informing products said builds
+    /// trust a little; a miss loses more (Slovic 1993).
+    pub fn judge(&mut self, problem: usize, informed_by: (f64, f64), outcome: f64, obs_noise: f64) {
+        let unit = problem / self.problems_per_unit;
+        let (x, var) = informed_by;
+        let z = (outcome - x) / (var + obs_noise * obs_noise).sqrt();
+        let t = &mut self.trust[unit];
+        if z.abs() < self.c.trust_z_tolerance {
+            *t += self.c.trust_gain_eval * (1.0 - *t);
+        } else {
+            *t -= self.c.trust_loss_eval * *t;
+        }
+        *t = t.clamp(0.0, 1.0);
+    }
+
+    /// Decays this window's evidence sums like the precision they were added to.
+    pub fn decay_evidence(&mut self, index: usize, ratio: f64) {
+        self.s0[index] *= ratio;
+        self.s1[index] *= ratio;
+    }
+
+    /// One week of demand, allocation, production, transmission and feedback.
+    pub fn week(&mut self, world: &World, units: &mut Units, env: &Environment, week: u32) {
+        if !self.exists() {
+            return;
+        }
+        self.clear_scratch();
+        self.hire(week, env);
+        self.demand(world, env, week);
+        self.credit_arrivals(week);
+        self.allocate_and_produce(world, units);
+        self.translate();
+        self.transmit(world, units, env);
+        self.feedback(env, week);
+        if week % PLAN_EVERY == 0 {
+            self.replan();
+        }
+    }
+
+    fn clear_scratch(&mut self) {
+        for v in [
+            &mut self.answered,
+            &mut self.unmet,
+            &mut self.engagement,
+            &mut self.presence,
+            &mut self.translator_time,
+            &mut self.translator_capacity,
+            &mut self.translator_comm,
+            &mut self.report_count,
+            &mut self.report_salience,
+            &mut self.report_comm,
+            &mut self.insight_salience,
+            &mut self.understood,
+        ] {
+            v.fill(0.0);
+        }
+        self.deliveries.clear();
+        for a in &mut self.analysts {
+            a.week_used = 0.0;
+            a.week_unread = 0.0;
+            a.week_shaded = 0.0;
+            a.time = [0.0; 5];
+        }
+    }
+
+    fn hire(&mut self, week: u32, env: &Environment) {
+        let _ = env;
+        let hire_tech = self.levers.hire_tech;
+        for a in &mut self.analysts {
+            if !a.in_post && a.hire_at <= week {
+                a.in_post = true;
+                a.generation += 1;
+                a.tech = hire_tech;
+                a.tech_max = hire_tech;
+                a.domain.fill(0.0);
+                a.comm = if a.translator { 0.6 } else { 0.3 };
+                a.motivation = 0.8;
+                a.relationship = 0.0;
+                a.split = INITIAL_SPLIT;
+                a.reward = INITIAL_SPLIT.map(|s| s.ln() / self.c.softmax_gain);
+                a.period_time = [0.0; ACTIVITIES];
+                a.period_counts = [0.0; ACTIVITIES];
+                a.period_credited = [0.0; ACTIVITIES];
+                a.period_seen = [0.0; ACTIVITIES];
+            }
+        }
+    }
+
+    fn demand(&mut self, world: &World, env: &Environment, week: u32) {
+        // Commissions: an announced window is commissioned with probability √(L·T).
+        for e in &world.events {
+            if let Event::Announced { problem } = *e {
+                let unit = problem / self.problems_per_unit;
+                let p = (self.literacy[unit] * self.trust[unit]).sqrt();
+                if self.demand.random::<f64>() < p {
+                    match self.route(unit) {
+                        Some(i) if self.analysts[i].commission_len < COMMISSION_CAP => {
+                            let a = &mut self.analysts[i];
+                            a.commissions[a.commission_len] =
+                                (problem, world.windows_reached[problem]);
+                            a.commission_len += 1;
+                            self.covered[problem] = true;
+                        }
+                        _ => self.unmet[unit] += 1.0,
+                    }
+                }
+            }
+        }
+        // Ad-hoc requests: Poisson(adhoc_rate (0.5 + T)); the leader deflects adhoc_shield of them.
+        for unit in 0..self.units {
+            let mean = env.adhoc_rate * (0.5 + self.trust[unit]);
+            if mean <= 0.0 {
+                continue;
+            }
+            let n = Poisson::new(mean).map_or(0.0, |d| d.sample(&mut self.demand)) as u32;
+            for _ in 0..n {
+                if self.demand.random::<f64>() < self.levers.adhoc_shield {
+                    self.unmet[unit] += 1.0;
+                    continue;
+                }
+                let request = Request {
+                    week,
+                    unit: unit as u16,
+                };
+                match self.route(unit) {
+                    Some(i) if self.analysts[i].push_request(request) => {}
+                    _ => self.unmet[unit] += 1.0,
+                }
+            }
+        }
+        // Requests unanswered for REQUEST_EXPIRY weeks expire, unmet.
+        for a in &mut self.analysts {
+            while let Some(r) = a.oldest_request() {
+                if r.week + REQUEST_EXPIRY > week {
+                    break;
+                }
+                a.pop_request();
+                self.unmet[r.unit as usize] += 1.0;
+            }
+        }
+    }
+
+    fn credit_arrivals(&mut self, week: u32) {
+        let posts = self.analysts.len();
+        let slot = week as usize % CREDIT_RING;
+        for (i, a) in self.analysts.iter_mut().enumerate() {
+            let c = &mut self.credit[slot * posts + i];
+            a.period_credited[INSIGHT] += c[0];
+            a.period_credited[ENGAGEMENT] += c[1];
+            *c = [0.0; 2];
+        }
+    }
+
+    /// The insight target when no commission waits: the home unit's uncovered problem whose window is
+    /// announced, else the one whose last window is oldest.
+    fn unsolicited_target(&self, world: &World, unit: usize) -> Option<usize> {
+        let first = unit * self.problems_per_unit;
+        let mut best: Option<(bool, u32, usize)> = None;
+        for p in first..first + self.problems_per_unit {
+            if self.covered[p] {
+                continue;
+            }
+            let key = (world.window_at[p].is_none(), world.last_window[p], p);
+            if best.is_none_or(|b| key < b) {
+                best = Some(key);
+            }
+        }
+        best.map(|b| b.2)
+    }
+
+    fn allocate_and_produce(&mut self, world: &World, units: &Units) {
+        let levers = self.levers.clone();
+        let c = self.c.clone();
+        let k = self.options;
+        let presence_share = match levers.structure {
+            Structure::Centralised => 0.0,
+            Structure::Embedded => 1.0,
+            Structure::HubAndSpoke => 1.0 - levers.hub_share,
+        };
+        let n_translators = self.analysts.iter().filter(|a| a.translator).count();
+        let mut translator_rank = 0;
+        for i in 0..self.analysts.len() {
+            if self.analysts[i].translator {
+                let rank = translator_rank;
+                translator_rank += 1;
+                let a = &self.analysts[i];
+                if !a.in_post {
+                    continue;
+                }
+                // Translator r serves units u ≡ r (mod n) when n ≤ units, else unit r mod units.
+                let served = |u: usize| {
+                    if n_translators <= self.units {
+                        u % n_translators == rank
+                    } else {
+                        rank % self.units == u
+                    }
+                };
+                let count = (0..self.units).filter(|&u| served(u)).count().max(1) as f64;
+                for u in 0..self.units {
+                    if served(u) {
+                        self.translator_time[u] += 1.0 / count;
+                        self.translator_capacity[u] += c.translator_capacity / count;
+                        self.translator_comm[u] = self.translator_comm[u].max(a.comm);
+                    }
+                }
+                continue;
+            }
+            if !self.analysts[i].in_post {
+                continue;
+            }
+            let unit = self.analysts[i].unit;
+            let unsolicited =
+                if self.analysts[i].project.is_none() && self.analysts[i].commission_len == 0 {
+                    self.unsolicited_target(world, unit)
+                } else {
+                    None
+                };
+            let a = &mut self.analysts[i];
+            let slow = tx::slowness(a.tech, levers.data_access, &c);
+            // (i) the ad-hoc queue, oldest first, whole answers that fit in the week.
+            let answer_cost = c.adhoc_effort * slow;
+            let capacity = (1.0 / answer_cost).floor() as usize;
+            let mut answers = 0;
+            while answers < capacity {
+                match a.pop_request() {
+                    Some(r) => {
+                        self.answered[r.unit as usize] += 1.0;
+                        answers += 1;
+                    }
+                    None => break,
+                }
+            }
+            let adhoc = answers as f64 * answer_cost;
+            self.counters.counted_outputs += answers as f64;
+            // (ii) learning and (iii) engagement from what ad-hoc leaves; (iv) the rest by the split.
+            let rest = (1.0 - adhoc).max(0.0);
+            let protected = (levers.learning_share + levers.engagement_share).min(1.0);
+            let scale = if protected > 0.0 {
+                protected / (levers.learning_share + levers.engagement_share)
+            } else {
+                0.0
+            };
+            let learning = rest * levers.learning_share * scale;
+            // A commissioned insight is asked for, like an ad-hoc request: while an analyst holds
+            // one, it takes the time ad-hoc and learning leave (ODD: a refinement of the brief, which
+            // would otherwise make nearly every commission late at the defaults).
+            let commissioned =
+                a.commission_len > 0 || a.project.is_some_and(|p| p.for_window.is_some());
+            let (reports_time, insight_time, mut engage) = if commissioned {
+                (0.0, rest - learning, 0.0)
+            } else {
+                let engage = rest * levers.engagement_share * scale;
+                let free = (rest - learning - engage).max(0.0);
+                (
+                    free * a.split[REPORTS],
+                    free * a.split[INSIGHT],
+                    engage + free * a.split[ENGAGEMENT],
+                )
+            };
+            // Reports to the home unit, aggregated per unit.
+            let n_reports = reports_time / (c.report_effort * slow);
+            let proximity = tx::proximity(&levers, a.relationship, &c);
+            let s_report = tx::salience(Kind::Report, proximity, self.trust[unit], false, &c);
+            self.report_count[unit] += n_reports;
+            self.report_salience[unit] += n_reports * s_report;
+            self.report_comm[unit] += n_reports * a.comm;
+            self.own_reports[i] = (n_reports, s_report);
+            self.counters.counted_outputs += n_reports;
+            self.counters.delivered += n_reports;
+            self.engagement[unit] += engage;
+            self.period_engagement[unit] += engage;
+            self.presence[unit] += presence_share * a.relationship;
+            // Insight work.
+            if a.commission_len > 0 && a.project.is_some_and(|p| p.for_window.is_none()) {
+                // A commission pre-empts unsolicited work, which is dropped.
+                let shelved = a.project.take().expect("project");
+                self.covered[shelved.problem] = false;
+            }
+            if a.project.is_none() && insight_time > 0.0 {
+                if a.commission_len > 0 {
+                    let (problem, window) = a.commissions[0];
+                    a.commissions.copy_within(1..a.commission_len, 0);
+                    a.commission_len -= 1;
+                    a.project = Some(Project {
+                        problem,
+                        remaining: self.insight_effort,
+                        for_window: Some(window),
+                    });
+                } else if let Some(problem) = unsolicited {
+                    // Unsolicited: the home unit's soonest uncovered problem.
+                    self.covered[problem] = true;
+                    a.project = Some(Project {
+                        problem,
+                        remaining: self.insight_effort,
+                        for_window: None,
+                    });
+                }
+            }
+            let mut insight_done = 0.0;
+            let mut worked = insight_time;
+            if let Some(project) = a.project.as_mut() {
+                project.remaining -= insight_time / slow;
+                if project.remaining <= 0.0 {
+                    let project = a.project.take().expect("project in progress");
+                    insight_done = 1.0;
+                    let problem = project.problem;
+                    let p_unit = problem / self.problems_per_unit;
+                    let q = tx::insight_quality(
+                        a.tech,
+                        a.domain[p_unit],
+                        levers.data_quality,
+                        a.motivation,
+                    );
+                    let sigma = tx::insight_sigma(q, &c);
+                    let mut x = [0.0; MAX_OPTIONS];
+                    let effects = world.effects(problem);
+                    for o in 0..k {
+                        let z: f64 = self.production.sample(StandardNormal);
+                        x[o] = effects[o] + sigma * z;
+                    }
+                    // Shading: an inconvenient finding is moved halfway to what the unit believes.
+                    let in_force = units.policy[problem];
+                    if argmax(&x[..k]) != in_force
+                        && self.production.random::<f64>() < c.shading * (1.0 - levers.psych_safety)
+                    {
+                        for (o, xo) in x.iter_mut().enumerate().take(k) {
+                            *xo = 0.5 * (*xo + units.mean(problem * k + o));
+                        }
+                        a.week_shaded += 1.0;
+                    }
+                    let timely = project.for_window == Some(world.windows_reached[problem]);
+                    if let Some(w) = project.for_window {
+                        self.counters.commissioned_finished += 1.0;
+                        if world.windows_reached[problem] != w {
+                            self.counters.late += 1.0;
+                        }
+                    }
+                    if project.for_window.is_none() {
+                        // An unsolicited project no longer blocks its problem once delivered.
+                        self.covered[problem] = false;
+                    }
+                    let kind = if timely {
+                        Kind::TimelyCommissioned
+                    } else {
+                        Kind::OtherInsight
+                    };
+                    let salience = tx::salience(kind, proximity, self.trust[p_unit], false, &c);
+                    self.deliveries.push(Delivery {
+                        producer: i,
+                        generation: a.generation,
+                        problem,
+                        salience,
+                        translated: false,
+                        sigma2: sigma * sigma,
+                        x,
+                    });
+                    self.counters.counted_outputs += 1.0;
+                    self.counters.insights_delivered += 1.0;
+                    self.counters.delivered += 1.0;
+                }
+            } else {
+                // No project to work on: the time goes to engagement instead.
+                engage += insight_time;
+                self.engagement[unit] += insight_time;
+                self.period_engagement[unit] += insight_time;
+                worked = 0.0;
+            }
+            a.period_time[REPORTS] += reports_time;
+            a.period_time[INSIGHT] += worked;
+            a.period_time[ENGAGEMENT] += engage;
+            a.period_counts[REPORTS] += n_reports;
+            a.period_counts[INSIGHT] += insight_done;
+            a.time = [adhoc, reports_time, worked, engage, learning];
+        }
+    }
+
+    /// Translators carry insights first, then reports, up to their capacity per unit.
+    fn translate(&mut self) {
+        for d in &mut self.deliveries {
+            let unit = d.problem / self.problems_per_unit;
+            if self.translator_capacity[unit] >= 1.0 {
+                self.translator_capacity[unit] -= 1.0;
+                d.translated = true;
+                d.salience = (2.0 * d.salience).min(1.0);
+            }
+            self.insight_salience[unit] += d.salience;
+        }
+    }
+
+    fn transmit(&mut self, world: &World, units: &mut Units, env: &Environment) {
+        let k = self.options;
+        let ppu = self.problems_per_unit;
+        // Per unit: the translated fraction of reports, and the overload factor.
+        let mut overload = [0.0f64; 64];
+        let mut report_boost = [1.0f64; 64];
+        for u in 0..self.units {
+            if self.report_count[u] > 0.0 {
+                report_boost[u] =
+                    1.0 + (self.translator_capacity[u] / self.report_count[u]).min(1.0);
+            }
+            let total = self.answered[u]
+                + self.insight_salience[u]
+                + self.report_salience[u] * report_boost[u];
+            overload[u] = if total > 0.0 {
+                (env.attention / total).min(1.0)
+            } else {
+                1.0
+            };
+        }
+        // Insights: read, understood, believed.
+        for j in 0..self.deliveries.len() {
+            let d = self.deliveries[j];
+            let unit = d.problem / ppu;
+            let p_read = (d.salience * overload[unit]).clamp(0.0, 1.0);
+            if self.transmission.random::<f64>() >= p_read {
+                self.counters.unread += 1.0;
+                self.analysts[d.producer].week_unread += 1.0;
+                continue;
+            }
+            let producer_comm = self.analysts[d.producer].comm;
+            let comm = if d.translated {
+                producer_comm.max(self.translator_comm[unit])
+            } else {
+                producer_comm
+            };
+            let p_understood = tx::understood_probability(self.literacy[unit], comm);
+            let understood = self.transmission.random::<f64>() < p_understood;
+            if understood {
+                self.understood[unit] += 1.0;
+            }
+            let t = self.trust[unit];
+            let weight = t / d.sigma2;
+            let base = d.problem * k;
+            for o in 0..k {
+                let x = if understood {
+                    d.x[o]
+                } else {
+                    let z: f64 = self.transmission.sample(StandardNormal);
+                    d.x[o] + self.c.misread_noise * z
+                };
+                units.believe(base + o, x, weight);
+                self.s0[base + o] += weight;
+                self.s1[base + o] += weight * x;
+            }
+            // Kept for the next window: a product's own estimate decides whether it was used.
+            let len = self.product_len[d.problem];
+            let entry = Product {
+                producer: d.producer,
+                generation: d.generation,
+                best: argmax(&d.x[..k]),
+                sigma2: d.sigma2,
+                x: d.x,
+            };
+            if len < PRODUCTS_PER_PROBLEM {
+                self.products[d.problem][len] = entry;
+                self.product_len[d.problem] += 1;
+            } else {
+                self.products[d.problem].copy_within(1.., 0);
+                self.products[d.problem][PRODUCTS_PER_PROBLEM - 1] = entry;
+            }
+        }
+        // Reports, aggregated: expected read and understood counts; one closed-form update per problem.
+        let rn2 = self.c.report_noise * self.c.report_noise;
+        let mn2 = self.c.misread_noise * self.c.misread_noise;
+        for u in 0..self.units {
+            let count = self.report_count[u];
+            if count <= 0.0 {
+                continue;
+            }
+            let read = (self.report_salience[u] * report_boost[u] * overload[u]).min(count);
+            self.counters.unread += count - read;
+            let mut comm = self.report_comm[u] / count;
+            let translated = report_boost[u] - 1.0;
+            comm = (1.0 - translated) * comm + translated * comm.max(self.translator_comm[u]);
+            let p_understood = tx::understood_probability(self.literacy[u], comm);
+            self.understood[u] += read * p_understood;
+            let t = self.trust[u];
+            let bias_sd = self.c.report_bias * (1.2 - self.levers.data_quality);
+            for p in u * ppu..(u + 1) * ppu {
+                let m = read / ppu as f64;
+                if m <= 1e-12 {
+                    continue;
+                }
+                let misread = m * (1.0 - p_understood);
+                let var = (m * rn2 + misread * mn2) / (m * m);
+                let z: f64 = self.transmission.sample(StandardNormal);
+                let option = units.policy[p];
+                let index = p * k + option;
+                let x = world.theta[index] + bias_sd * world.bias_draw[p] + var.sqrt() * z;
+                let weight = t * m / rn2;
+                units.believe(index, x, weight);
+                self.s0[index] += weight;
+                self.s1[index] += weight * x;
+            }
+        }
+        for (i, a) in self.analysts.iter_mut().enumerate() {
+            let (n, s) = self.own_reports[i];
+            if n > 0.0 {
+                let u = a.unit;
+                let p_read = (s * report_boost[u] * overload[u]).min(1.0);
+                a.week_unread += n * (1.0 - p_read);
+            }
+            self.own_reports[i] = (0.0, 0.0);
+        }
+    }
+
+    fn feedback(&mut self, env: &Environment, week: u32) {
+        let c = self.c.clone();
+        // Units: relational trust and literacy.
+        for u in 0..self.units {
+            let contact = (self.engagement[u] + self.presence[u]).min(1.0)
+                + c.contact_per_answer * self.answered[u];
+            let t = &mut self.trust[u];
+            *t += c.trust_contact * contact * (1.0 - *t) - c.trust_unmet * self.unmet[u] * *t;
+            *t = t.clamp(0.0, 1.0);
+            let exposure = self.understood[u]
+                + self.presence[u]
+                + self.engagement[u]
+                + c.translator_exposure * self.translator_time[u];
+            let l = &mut self.literacy[u];
+            *l += c.literacy_rate * exposure * (0.2 + *l) * (1.0 - *l)
+                - c.literacy_decay * (*l - c.literacy_floor);
+            *l = l.clamp(0.0, 1.0);
+        }
+        // Analysts: skills, motivation, quits.
+        let hub = match self.levers.structure {
+            Structure::Centralised => 1.0,
+            Structure::Embedded => 0.0,
+            Structure::HubAndSpoke => self.levers.hub_share,
+        };
+        let best_in_hub = if hub > 0.0 {
+            self.analysts
+                .iter()
+                .filter(|a| a.analyses())
+                .map(|a| a.tech)
+                .fold(0.0, f64::max)
+        } else {
+            0.0
+        };
+        let relationship_step = 1.0 / c.relationship_weeks.max(1.0);
+        let builds_relationships = self.levers.structure != Structure::Centralised;
+        let weekly_base = analysts::weekly_base_hazard(env.base_quit_rate);
+        let mut time_sum = [0.0; 5];
+        let mut staff = 0.0;
+        for a in &mut self.analysts {
+            if !a.in_post {
+                continue;
+            }
+            if !a.translator {
+                let [_, reports, insight, engage, learning] = a.time;
+                a.tech += analysts::tech_change(
+                    a.tech,
+                    a.tech_max,
+                    insight,
+                    learning,
+                    hub,
+                    best_in_hub,
+                    &c,
+                );
+                a.tech = a.tech.clamp(0.0, 1.0);
+                a.tech_max = a.tech_max.max(a.tech);
+                let home = a.unit;
+                let in_unit = (1.0 - hub) + reports + engage;
+                for (u, d) in a.domain.iter_mut().enumerate() {
+                    let work = if u == home { in_unit } else { 0.0 }
+                        + a.project
+                            .filter(|p| p.problem / self.problems_per_unit == u)
+                            .map_or(0.0, |_| insight);
+                    *d += c.domain_gain * work * (1.0 - *d) - c.domain_decay * *d;
+                    *d = d.clamp(0.0, 1.0);
+                }
+                a.comm += c.comm_gain * engage * (1.0 - a.comm) - c.comm_decay * (a.comm - 0.3);
+                a.comm = a.comm.clamp(0.0, 1.0);
+                for (sum, t) in time_sum.iter_mut().zip(a.time) {
+                    *sum += t;
+                }
+                staff += 1.0;
+            }
+            a.motivation += analysts::motivation_change(
+                a.motivation,
+                self.levers.kpi_weight,
+                self.levers.psych_safety,
+                a.week_used,
+                a.week_unread,
+                a.week_shaded,
+                &c,
+            );
+            a.motivation = a.motivation.clamp(0.0, 1.0);
+            if builds_relationships {
+                a.relationship = (a.relationship + relationship_step).min(1.0);
+            }
+        }
+        if staff > 0.0 {
+            for (share, sum) in self.time_share.iter_mut().zip(time_sum) {
+                *share += (sum / staff - *share) / 13.0;
+            }
+        }
+        // Quits: a leaver's domain knowledge and unfinished work are lost; the post is refilled later.
+        for i in 0..self.analysts.len() {
+            if !self.analysts[i].in_post {
+                continue;
+            }
+            let h = analysts::quit_hazard(weekly_base, self.analysts[i].motivation, &c);
+            if self.people.random::<f64>() >= h {
+                continue;
+            }
+            self.counters.quits += 1.0;
+            let a = &mut self.analysts[i];
+            a.in_post = false;
+            a.hire_at = week + env.hiring_delay;
+            while let Some(r) = a.pop_request() {
+                self.unmet[r.unit as usize] += 1.0;
+            }
+            for j in 0..a.commission_len {
+                self.covered[a.commissions[j].0] = false;
+            }
+            a.commission_len = 0;
+            if let Some(p) = a.project.take() {
+                self.covered[p.problem] = false;
+            }
+        }
+    }
+
+    /// Every 4 weeks: update reward estimates from what the regime paid, then move the split toward
+    /// softmax(gain·Q). Rewards are normalised by team means, so "mixed" weighs counts and uses equally.
+    fn replan(&mut self) {
+        let c = &self.c;
+        let kw = self.levers.kpi_weight;
+        let (mut counts, mut credited, mut seen, mut time) = (0.0, 0.0, 0.0, 0.0);
+        for a in self.analysts.iter().filter(|a| a.analyses()) {
+            counts += a.period_counts.iter().sum::<f64>();
+            credited += a.period_credited.iter().sum::<f64>();
+            seen += a.period_seen.iter().sum::<f64>();
+            time += a.period_time.iter().sum::<f64>();
+        }
+        if time <= 0.0 {
+            return;
+        }
+        let mean_counts = counts / time;
+        let mean_credited = credited / time;
+        let mean_seen = seen / time;
+        let per = |x: f64, mean: f64| if mean > 0.0 { x / mean } else { 0.0 };
+        for a in self.analysts.iter_mut().filter(|a| a.analyses()) {
+            for act in 0..ACTIVITIES {
+                let t = a.period_time[act];
+                if t < 0.1 {
+                    continue;
+                }
+                let r = kw * per(a.period_counts[act] / t, mean_counts)
+                    + (1.0 - kw) * per(a.period_credited[act] / t, mean_credited)
+                    + c.intrinsic_weight * a.motivation * per(a.period_seen[act] / t, mean_seen);
+                a.reward[act] += c.q_rate * (r - a.reward[act]);
+            }
+            let top = a.reward.iter().copied().fold(f64::MIN, f64::max);
+            let weights = a.reward.map(|q| (c.softmax_gain * (q - top)).exp());
+            let total: f64 = weights.iter().sum();
+            for (share, weight) in a.split.iter_mut().zip(weights) {
+                *share = (1.0 - c.plan_step) * *share + c.plan_step * weight / total;
+            }
+            a.period_time = [0.0; ACTIVITIES];
+            a.period_counts = [0.0; ACTIVITIES];
+            a.period_credited = [0.0; ACTIVITIES];
+            a.period_seen = [0.0; ACTIVITIES];
+        }
+        self.period_engagement.fill(0.0);
+    }
+}

@@ -1,0 +1,247 @@
+//! The policy units' side of an arm: beliefs about every option, the decision rule, policies in
+//! force, evaluation of past decisions, and the welfare they earn.
+//!
+//! Beliefs are Gaussian in natural parameters (precision τ, η = τμ) so that evidence adds: an arm that
+//! receives no products performs exactly the same arithmetic as the counterfactual, which is what makes
+//! `value_added` exactly zero without a team. The counterfactual arm and the real one share
+//! [`choose`], the one decision rule.
+
+use std::collections::VecDeque;
+
+use super::Environment;
+use super::world::World;
+
+/// Beliefs with precision below this are clamped (a unit never becomes certain of ignorance).
+pub const MIN_PRECISION: f64 = 1e-9;
+
+/// A decision whose outcome will be observed.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PendingEvaluation {
+    pub due: u32,
+    pub problem: usize,
+    pub option: usize,
+    pub noise: f64,
+    /// Estimate of the chosen option by the products that informed the decision, and its variance:
+    /// the outcome judges them (trust from evaluation). `None` when no product informed it.
+    pub informed_by: Option<(f64, f64)>,
+}
+
+/// One arm's units: beliefs, policies and their record.
+#[derive(Debug, Clone)]
+pub struct Units {
+    pub options: usize,
+    pub precision: Vec<f64>,
+    pub eta: Vec<f64>,
+    pub policy: Vec<usize>,
+    pub pending: VecDeque<PendingEvaluation>,
+    /// Σ over weeks of the mean true effect of the policies in force.
+    pub welfare: f64,
+    pub regret: f64,
+    pub decisions: u64,
+    pub accurate_decisions: u64,
+}
+
+/// The decision rule: switch from the incumbent to the best-looking option only if it looks better by
+/// more than the status-quo bias; ties to the lowest index.
+pub fn choose(means: &[f64], incumbent: usize, status_quo_bias: f64) -> usize {
+    let best = super::world::argmax(means);
+    if means[best] - means[incumbent] > status_quo_bias {
+        best
+    } else {
+        incumbent
+    }
+}
+
+impl Units {
+    /// Initial beliefs μ₀ = θ₀ + prior_noise·z and the initial policies (the rule applied to μ₀).
+    pub fn new(world: &World, prior_noise: f64, env: &Environment) -> Units {
+        let n = world.theta.len();
+        let tau0 = 1.0 / (prior_noise * prior_noise);
+        let precision = vec![tau0; n];
+        let eta: Vec<f64> = (0..n)
+            .map(|i| tau0 * (world.theta[i] + prior_noise * world.initial_noise[i]))
+            .collect();
+        let options = world.options;
+        let mut means = vec![0.0; options];
+        let policy = (0..world.problems)
+            .map(|p| {
+                for k in 0..options {
+                    means[k] = eta[p * options + k] / precision[p * options + k];
+                }
+                // The initial policy is the rule applied from option 0 as the nominal incumbent.
+                choose(&means, super::world::argmax(&means), env.status_quo_bias)
+            })
+            .collect();
+        Units {
+            options,
+            precision,
+            eta,
+            policy,
+            pending: VecDeque::with_capacity(world.problems * 16),
+            welfare: 0.0,
+            regret: 0.0,
+            decisions: 0,
+            accurate_decisions: 0,
+        }
+    }
+
+    /// The weekly prediction step of a random walk plus forgetting; returns nothing but calls `also`
+    /// with each option's precision ratio so that running sums decay alike.
+    pub fn predict(&mut self, env: &Environment, mut also: impl FnMut(usize, f64)) {
+        let walk = env.turbulence * env.turbulence;
+        let keep = 1.0 - env.forgetting;
+        for i in 0..self.precision.len() {
+            let before = self.precision[i];
+            let after = (keep / (1.0 / before + walk)).max(MIN_PRECISION);
+            let ratio = after / before;
+            self.precision[i] = after;
+            self.eta[i] *= ratio;
+            also(i, ratio);
+        }
+    }
+
+    pub fn mean(&self, index: usize) -> f64 {
+        self.eta[index] / self.precision[index]
+    }
+
+    /// Writes the problem's belief means into `out`.
+    pub fn means_into(&self, problem: usize, out: &mut [f64]) {
+        let base = problem * self.options;
+        for (k, m) in out.iter_mut().enumerate().take(self.options) {
+            *m = self.eta[base + k] / self.precision[base + k];
+        }
+    }
+
+    /// Adds evidence `x` with precision `weight` about one option.
+    #[inline]
+    pub fn believe(&mut self, index: usize, x: f64, weight: f64) {
+        self.eta[index] += weight * x;
+        self.precision[index] += weight;
+    }
+
+    /// Records a decision and schedules its evaluation.
+    pub fn enact(
+        &mut self,
+        world: &World,
+        problem: usize,
+        option: usize,
+        due: u32,
+        noise: f64,
+        informed_by: Option<(f64, f64)>,
+    ) {
+        self.decisions += 1;
+        if option == world.best_option(problem) {
+            self.accurate_decisions += 1;
+        }
+        self.policy[problem] = option;
+        self.pending.push_back(PendingEvaluation {
+            due,
+            problem,
+            option,
+            noise,
+            informed_by,
+        });
+    }
+
+    /// Pops the evaluations due by `week` (the queue is in due order because the lag is one per arm
+    /// between changes; a shortened lag after a change is handled by scanning the front only).
+    pub fn next_due(&mut self, week: u32) -> Option<PendingEvaluation> {
+        if self.pending.front().is_some_and(|e| e.due <= week) {
+            self.pending.pop_front()
+        } else {
+            None
+        }
+    }
+
+    /// Observes an outcome y = θ + obs_noise·z of the chosen option and updates beliefs; returns y.
+    pub fn observe_outcome(&mut self, world: &World, e: &PendingEvaluation, obs_noise: f64) -> f64 {
+        let index = e.problem * self.options + e.option;
+        let y = world.theta[index] + obs_noise * e.noise;
+        self.believe(index, y, 1.0 / (obs_noise * obs_noise));
+        y
+    }
+
+    /// Adds this week's welfare and regret.
+    pub fn earn(&mut self, world: &World) {
+        let (mut welfare, mut regret) = (0.0, 0.0);
+        for (p, &k) in self.policy.iter().enumerate() {
+            let effects = world.effects(p);
+            welfare += effects[k];
+            regret += effects[world.best_option(p)] - effects[k];
+        }
+        let n = self.policy.len() as f64;
+        self.welfare += welfare / n;
+        self.regret += regret / n;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rule_keeps_incumbent_within_the_bias() {
+        assert_eq!(choose(&[0.0, 0.05, -1.0], 0, 0.1), 0);
+        assert_eq!(choose(&[0.0, 0.2, -1.0], 0, 0.1), 1);
+        assert_eq!(choose(&[0.3, 0.3, 0.0], 2, 0.1), 0);
+    }
+
+    /// The natural-parameter update is the conjugate normal update: the posterior mean is the
+    /// precision-weighted average and precisions add.
+    #[test]
+    fn bayesian_update_is_precision_weighted() {
+        let mut u = Units {
+            options: 1,
+            precision: vec![1.0],
+            eta: vec![0.0],
+            policy: vec![0],
+            pending: VecDeque::new(),
+            welfare: 0.0,
+            regret: 0.0,
+            decisions: 0,
+            accurate_decisions: 0,
+        };
+        // Prior N(0, 1); observation 2 with SD 0.5 (precision 4): posterior mean 8/5, precision 5.
+        u.believe(0, 2.0, 4.0);
+        assert!((u.mean(0) - 1.6).abs() < 1e-12);
+        assert!((u.precision[0] - 5.0).abs() < 1e-12);
+        // Adding zero precision changes nothing, exactly.
+        let (eta, tau) = (u.eta[0], u.precision[0]);
+        u.believe(0, 123.0, 0.0);
+        assert_eq!((u.eta[0], u.precision[0]), (eta, tau));
+    }
+
+    #[test]
+    fn prediction_step_widens_beliefs_and_keeps_the_mean() {
+        let mut u = Units {
+            options: 1,
+            precision: vec![4.0],
+            eta: vec![2.0],
+            policy: vec![0],
+            pending: VecDeque::new(),
+            welfare: 0.0,
+            regret: 0.0,
+            decisions: 0,
+            accurate_decisions: 0,
+        };
+        let env = Environment {
+            turbulence: 0.1,
+            politics: 0.0,
+            adhoc_rate: 0.0,
+            attention: 0.0,
+            obs_noise: 1.0,
+            status_quo_bias: 0.0,
+            forgetting: 0.01,
+            base_quit_rate: 0.0,
+            hiring_delay: 0,
+            decision_interval: 26.0,
+            decision_notice: 12,
+            eval_lag: 26,
+            election_interval: 0,
+        };
+        u.predict(&env, |_, _| {});
+        let expected = 0.99 / (0.25 + 0.01);
+        assert!((u.precision[0] - expected).abs() < 1e-12);
+        assert!((u.mean(0) - 0.5).abs() < 1e-12);
+    }
+}
