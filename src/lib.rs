@@ -10,4 +10,5 @@ pub mod cli;
 pub mod engine;
 pub mod models;
 pub mod output;
+pub mod plot;
 pub mod scenario;
