@@ -7,11 +7,15 @@ use std::time::{Instant, SystemTime};
 use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::cli::RunArgs;
+use crate::analysis::compare;
+use crate::analysis::saved::Saved;
+use crate::cli::{CompareArgs, CompareFormat, ImageFormat, PlotArgs, ReportArgs, RunArgs};
 use crate::engine::executor::{self, Plan};
 use crate::engine::params::Domain;
 use crate::models;
-use crate::output::{OutputDir, files, manifest};
+use crate::output::{OutputDir, files, manifest, write_atomic};
+use crate::plot::{self, Formats, PlotOptions};
+use crate::report;
 use crate::scenario::{self, InputError, Overrides, suggest::did_you_mean};
 
 /// `orgsim models`.
@@ -111,6 +115,8 @@ pub struct RunOutcome {
     pub runs: u64,
     pub wall_seconds: f64,
     pub dir: PathBuf,
+    /// The ranked comparison of the options (or points), as a table.
+    pub comparison: String,
 }
 
 /// `orgsim run`.
@@ -155,6 +161,10 @@ pub fn run(args: &RunArgs, command_line: Vec<String>) -> Result<RunOutcome> {
     if scenario.record_every > 0 {
         produced.insert(2, files::TIMESERIES);
     }
+    produced.push(COMPARISON);
+    if !args.no_plots {
+        produced.push("plots/");
+    }
     let facts = manifest::RunFacts {
         threads,
         started,
@@ -169,6 +179,9 @@ pub fn run(args: &RunArgs, command_line: Vec<String>) -> Result<RunOutcome> {
         serde_json::to_string_pretty(&json)? + "\n",
     )
     .context("cannot write manifest.json")?;
+    // Analysed from the files just written, exactly as `orgsim compare`/`plot` would later, and
+    // before commit, so a failure here leaves no output directory behind.
+    let comparison = analyse_run(out.path(), args.no_plots)?;
     let dir = out
         .commit()
         .with_context(|| format!("cannot move the finished outputs into {}", dest.display()))?;
@@ -176,7 +189,72 @@ pub fn run(args: &RunArgs, command_line: Vec<String>) -> Result<RunOutcome> {
         runs: total,
         wall_seconds,
         dir,
+        comparison,
     })
+}
+
+/// The comparison file `run` writes beside the CSVs.
+pub const COMPARISON: &str = "comparison.csv";
+/// The folder figures go into.
+pub const PLOTS: &str = "plots";
+/// The report `orgsim report` writes.
+pub const REPORT: &str = "report.html";
+
+/// `run`'s analysis of a finished (staged) output directory: comparison.csv, and the figures.
+fn analyse_run(dir: &std::path::Path, no_plots: bool) -> Result<String> {
+    let saved = Saved::load(dir, "--out")?;
+    let comparison = compare::compare(&saved, &[], None)?;
+    write_atomic(
+        &dir.join(COMPARISON),
+        compare::to_csv(&comparison).as_bytes(),
+    )
+    .context("cannot write comparison.csv")?;
+    if !no_plots {
+        let figures = plot::figures(&saved, &comparison, &[])?;
+        plot::draw_all(&figures, &dir.join(PLOTS), &PlotOptions::default())?;
+    }
+    Ok(compare::to_table(&comparison))
+}
+
+/// `orgsim compare DIR`: the ranked comparison from saved outputs.
+pub fn compare(args: &CompareArgs) -> Result<String> {
+    let saved = Saved::load(&args.dir, "DIR")?;
+    let comparison = compare::compare(&saved, &args.metric, args.baseline.as_deref())?;
+    Ok(match args.format {
+        CompareFormat::Table => compare::to_table(&comparison),
+        CompareFormat::Markdown => compare::to_markdown(&comparison),
+        CompareFormat::Csv => compare::to_csv(&comparison),
+    })
+}
+
+/// `orgsim plot DIR`: every figure into DIR/plots/, from the saved files alone.
+pub fn plot(args: &PlotArgs) -> Result<Vec<PathBuf>> {
+    let saved = Saved::load(&args.dir, "DIR")?;
+    let comparison = compare::compare(&saved, &args.metric, args.baseline.as_deref())?;
+    let figures = plot::figures(&saved, &comparison, &args.metric)?;
+    let options = PlotOptions {
+        metrics: args.metric.clone(),
+        width: args.width,
+        height: args.height,
+        formats: match args.format {
+            ImageFormat::Png => Formats::Png,
+            ImageFormat::Svg => Formats::Svg,
+            ImageFormat::Both => Formats::Both,
+        },
+    };
+    plot::draw_all(&figures, &args.dir.join(PLOTS), &options)
+}
+
+/// `orgsim report DIR`: DIR/report.html, whole or not at all.
+pub fn report(args: &ReportArgs) -> Result<PathBuf> {
+    let saved = Saved::load(&args.dir, "DIR")?;
+    let comparison = compare::compare(&saved, &args.metric, args.baseline.as_deref())?;
+    let figures = plot::figures(&saved, &comparison, &args.metric)?;
+    let html = report::html(&saved, &comparison, &figures)?;
+    let path = args.dir.join(REPORT);
+    write_atomic(&path, html.as_bytes())
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(path)
 }
 
 fn progress_bar(total: u64, quiet: bool) -> ProgressBar {

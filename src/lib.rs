@@ -11,4 +11,5 @@ pub mod engine;
 pub mod models;
 pub mod output;
 pub mod plot;
+pub mod report;
 pub mod scenario;

@@ -200,7 +200,11 @@ pub fn groups(manifest: &Manifest, baseline: Option<&str>) -> Result<Vec<Group>,
         }
     }
     for g in &mut groups {
-        g.baseline = g.arms.iter().position(|a| a.label == base_name).unwrap_or(0);
+        g.baseline = g
+            .arms
+            .iter()
+            .position(|a| a.label == base_name)
+            .unwrap_or(0);
     }
     Ok(groups)
 }
@@ -341,8 +345,12 @@ pub fn sig(x: f64, digits: usize) -> String {
     if x.is_nan() {
         return "NaN".into();
     }
-    if x == 0.0 || !x.is_finite() {
+    if !x.is_finite() {
         return format!("{x}");
+    }
+    // Differences of equal values come out as ±1e-17 from rounding; they are zero.
+    if x.abs() < 1e-9 {
+        return "0".into();
     }
     let magnitude = x.abs().log10().floor() as i64;
     let decimals = (digits as i64 - 1 - magnitude).clamp(0, 12) as usize;
@@ -366,7 +374,11 @@ fn blocks(comparison: &Comparison) -> Vec<(String, Vec<&Row>)> {
         let mut heading = format!(
             "{} ({} is better) — {what} vs baseline \"{}\"",
             r.metric,
-            if r.higher_is_better { "higher" } else { "lower" },
+            if r.higher_is_better {
+                "higher"
+            } else {
+                "lower"
+            },
             r.baseline
         );
         if !r.setting.is_empty() {
@@ -483,8 +495,16 @@ mod tests {
         let opt = stats[1];
         assert_eq!(opt.n_pairs, 4);
         assert!(close(opt.diff, 1.5));
-        assert!((opt.diff_low - (1.5 - 0.918694)).abs() < 1e-5, "{}", opt.diff_low);
-        assert!((opt.diff_high - (1.5 + 0.918694)).abs() < 1e-5, "{}", opt.diff_high);
+        assert!(
+            (opt.diff_low - (1.5 - 0.918694)).abs() < 1e-5,
+            "{}",
+            opt.diff_low
+        );
+        assert!(
+            (opt.diff_high - (1.5 + 0.918694)).abs() < 1e-5,
+            "{}",
+            opt.diff_high
+        );
         assert!(close(opt.mean, 4.0));
         // The option wins every replicate.
         assert!(close(opt.p_best, 1.0));
@@ -505,7 +525,11 @@ mod tests {
     #[test]
     fn ties_split_and_lower_is_better() {
         // Replicate 0: a and b tie for lowest → half each. Replicate 1: c lowest. Replicate 2: a.
-        let values = vec![vec![1.0, 5.0, 0.0], vec![1.0, 4.0, 3.0], vec![2.0, 3.0, 9.0]];
+        let values = vec![
+            vec![1.0, 5.0, 0.0],
+            vec![1.0, 4.0, 3.0],
+            vec![2.0, 3.0, 9.0],
+        ];
         let (stats, complete) = compare_arms(&values, 0, false);
         assert_eq!(complete, 3);
         assert!(close(stats[0].p_best, 1.5 / 3.0));
@@ -543,5 +567,6 @@ mod tests {
         assert_eq!(sig(0.5, 4), "0.5000");
         assert_eq!(sig(-2.71828, 3), "-2.72");
         assert_eq!(sig(f64::NAN, 3), "NaN");
+        assert_eq!(sig(1.4e-17, 3), "0");
     }
 }

@@ -27,6 +27,9 @@ pub struct Manifest {
     pub ticks: u64,
     #[serde(default)]
     pub record_every: u64,
+    /// The stopping rule, if runs may end before `ticks`.
+    #[serde(default)]
+    pub stop: Option<String>,
     #[serde(default)]
     pub baseline: Option<String>,
     #[serde(default)]
@@ -190,7 +193,9 @@ impl Saved {
         if !dir.exists() {
             return Err(InputError::new(
                 flag,
-                format!("{shown}: no such directory; give an output directory written by `orgsim run`"),
+                format!(
+                    "{shown}: no such directory; give an output directory written by `orgsim run`"
+                ),
             ));
         }
         if !dir.is_dir() {
@@ -210,7 +215,10 @@ impl Saved {
             ));
         }
         let text = std::fs::read_to_string(&manifest_path).map_err(|e| {
-            InputError::new(manifest_path.display().to_string(), format!("cannot read: {e}"))
+            InputError::new(
+                manifest_path.display().to_string(),
+                format!("cannot read: {e}"),
+            )
         })?;
         let manifest: Manifest = serde_json::from_str(&text).map_err(|e| {
             InputError::new(
@@ -222,7 +230,10 @@ impl Saved {
             if p.point_id != i {
                 return Err(InputError::new(
                     manifest_path.display().to_string(),
-                    format!("points are out of order: entry {i} has point_id {}", p.point_id),
+                    format!(
+                        "points are out of order: entry {i} has point_id {}",
+                        p.point_id
+                    ),
                 ));
             }
         }
@@ -232,6 +243,11 @@ impl Saved {
             manifest,
             runs,
         })
+    }
+
+    /// Whether the run recorded `timeseries.csv`.
+    pub fn timeseries_present(&self) -> bool {
+        self.dir.join(files::TIMESERIES).is_file()
     }
 
     /// Reads `timeseries.csv`, or `None` when the run recorded no time series.
@@ -263,7 +279,13 @@ impl Saved {
     pub fn by_point_and_replicate(&self, k: usize) -> Vec<Vec<f64>> {
         let reps = self.runs.replicate.iter().max().map_or(0, |r| r + 1) as usize;
         let mut table = vec![vec![f64::NAN; reps]; self.manifest.points.len()];
-        for (row, (&p, &r)) in self.runs.point_id.iter().zip(&self.runs.replicate).enumerate() {
+        for (row, (&p, &r)) in self
+            .runs
+            .point_id
+            .iter()
+            .zip(&self.runs.replicate)
+            .enumerate()
+        {
             table[p][r as usize] = self.runs.values[k][row];
         }
         table
@@ -356,7 +378,10 @@ fn read_columns<const K: usize>(
             format!("point_id {bad} is not in manifest.json (it lists {points} points)"),
         ));
     }
-    if let Some(bad) = key_values.get(1).and_then(|r| r.iter().find(|&&r| r >= manifest.replications)) {
+    if let Some(bad) = key_values
+        .get(1)
+        .and_then(|r| r.iter().find(|&&r| r >= manifest.replications))
+    {
         return Err(InputError::new(
             &shown,
             format!(

@@ -34,8 +34,14 @@ mod tests {
     #[test]
     fn shipped_fonts_register_and_measure_text() {
         super::ensure_registered();
-        let font = FontDesc::new(FontFamily::Name(super::FAMILY), 20.0, super::FontStyle::Normal);
-        let (w, h) = font.box_size("code_knowledge").expect("the shipped font lays out text");
+        let font = FontDesc::new(
+            FontFamily::Name(super::FAMILY),
+            20.0,
+            super::FontStyle::Normal,
+        );
+        let (w, h) = font
+            .box_size("code_knowledge")
+            .expect("the shipped font lays out text");
         assert!(w > 100 && h > 10, "{w}x{h}");
     }
 }

@@ -158,6 +158,7 @@ fn colour_bar<DB: DrawingBackend>(
         .disable_mesh()
         .disable_x_axis()
         .y_labels(5)
+        .set_all_tick_mark_size(theme.px(2.0) as i32)
         .label_style(theme.tick().color(&INK))
         .axis_style(INK.stroke_width(theme.px(0.5)))
         .y_label_formatter(&|v| tick(*v))
@@ -176,7 +177,10 @@ fn colour_bar<DB: DrawingBackend>(
     let (w, _) = area.dim_in_pixel();
     area.draw(&Text::new(
         label.to_string(),
-        (w as i32 / 2, area.dim_in_pixel().1 as i32 - theme.px(10.0) as i32),
+        (
+            w as i32 / 2,
+            area.dim_in_pixel().1 as i32 - theme.px(10.0) as i32,
+        ),
         theme
             .note()
             .color(&INK)

@@ -236,7 +236,8 @@ fn panel<DB: DrawingBackend>(
 
 /// A tick label: few digits, no trailing zeros.
 pub fn tick(v: f64) -> String {
-    if v == 0.0 {
+    // Axis positions near zero carry rounding noise (e.g. -1e-17); they are zero.
+    if v.abs() < 1e-9 {
         return "0".into();
     }
     let s = if v.abs() >= 1000.0 {
@@ -244,9 +245,24 @@ pub fn tick(v: f64) -> String {
     } else {
         format!("{v:.3}")
     };
-    if s.contains('.') {
+    let s = if s.contains('.') {
         s.trim_end_matches('0').trim_end_matches('.').to_string()
     } else {
         s
+    };
+    if s == "-0" { "0".into() } else { s }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::tick;
+
+    #[test]
+    fn tick_labels_are_short_and_never_negative_zero() {
+        assert_eq!(tick(0.25), "0.25");
+        assert_eq!(tick(-0.00001), "0");
+        assert_eq!(tick(-1e-17), "0");
+        assert_eq!(tick(2.0), "2");
+        assert_eq!(tick(1500.0), "1500");
     }
 }

@@ -87,7 +87,9 @@ fn legend_layout(
     let mut y = 0;
     let mut at = Vec::new();
     for (label, _) in entries {
-        let w = swatch + theme.px(3.0) as i32 + font.box_size(label).map(|(w, _)| w as i32).unwrap_or(0);
+        let w = swatch
+            + theme.px(3.0) as i32
+            + font.box_size(label).map(|(w, _)| w as i32).unwrap_or(0);
         if x + w > width as i32 && !at.is_empty() {
             x = theme.px(6.0) as i32;
             y += line_h;
@@ -106,7 +108,7 @@ pub(crate) fn draw_legend<DB: DrawingBackend>(
 ) -> DrawResult {
     let (at, _) = legend_layout(title, entries, area.dim_in_pixel().0, theme);
     let top = theme.px(3.0) as i32;
-    let mid = theme.px(4.0) as i32;
+    let mid = theme.px(3.4) as i32;
     if !title.is_empty() {
         area.draw(&Text::new(
             title.to_string(),
@@ -203,11 +205,7 @@ impl Figure {
         font::ensure_registered();
         let size = self.size(width, height);
         // plotters picks the encoder from the extension, so the temporary name keeps `.png`.
-        let tmp = path.with_file_name(format!(
-            ".{}.tmp-{}.png",
-            self.name,
-            std::process::id()
-        ));
+        let tmp = path.with_file_name(format!(".{}.tmp-{}.png", self.name, std::process::id()));
         let drawn = {
             let root = BitMapBackend::new(&tmp, size).into_drawing_area();
             self.draw(&root, Theme::for_width(width))
@@ -277,7 +275,13 @@ pub fn draw_all(figures: &[Figure], dir: &Path, options: &PlotOptions) -> Result
 /// A file-name-safe form of a label.
 fn slug(s: &str) -> String {
     s.chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect()
 }
 
@@ -411,7 +415,11 @@ fn timeseries_figure(
         caption: format!(
             "{metric} over time: mean over {} replicates per tick{}, with a 95% confidence band.",
             manifest.replications,
-            if many { ", one panel per alternative" } else { "" }
+            if many {
+                ", one panel per alternative"
+            } else {
+                ""
+            }
         ),
         chart: Chart::Lines(LineChart {
             title: format!("{metric} over time"),
@@ -425,8 +433,13 @@ fn timeseries_figure(
             series,
             style: Style::Band,
             note: format!(
-                "Mean of {} replicates; band: 95% CI. Runs that stopped early drop out.",
-                manifest.replications
+                "Mean of {} replicates; band: 95% CI.{}",
+                manifest.replications,
+                if manifest.stop.is_some() {
+                    " Runs that stopped early drop out."
+                } else {
+                    ""
+                }
             ),
         }),
         rows: 0,
@@ -474,7 +487,9 @@ fn value_of(manifest: &Manifest, point: usize, param: &str) -> String {
 fn response_figure(saved: &Saved, metric: &str, k: usize) -> Option<Figure> {
     let manifest = &saved.manifest;
     let swept = swept_by_size(manifest);
-    let (x_param, _) = swept.iter().find(|(p, v)| numeric(manifest, p) && v.len() > 1)?;
+    let (x_param, _) = swept
+        .iter()
+        .find(|(p, v)| numeric(manifest, p) && v.len() > 1)?;
     let others: Vec<&str> = swept
         .iter()
         .map(|(p, _)| *p)
@@ -607,8 +622,12 @@ fn heatmap_figures(saved: &Saved, metric: &str, k: usize) -> Vec<Figure> {
                 if option.is_some() && manifest.points[p].option.as_deref() != option {
                     continue;
                 }
-                let xi = x_values.iter().position(|v| *v == value_of(manifest, p, x_param));
-                let yi = y_values.iter().position(|v| *v == value_of(manifest, p, y_param));
+                let xi = x_values
+                    .iter()
+                    .position(|v| *v == value_of(manifest, p, x_param));
+                let yi = y_values
+                    .iter()
+                    .position(|v| *v == value_of(manifest, p, y_param));
                 if let (Some(xi), Some(yi)) = (xi, yi) {
                     cells[yi][xi].push(saved.runs.values[k][row]);
                 }
@@ -670,21 +689,39 @@ fn colour_of(saved: &Saved, row: &crate::analysis::compare::Row) -> usize {
 }
 
 fn forest_figure(saved: &Saved, comparison: &Comparison, metric: &str) -> Option<Figure> {
-    let rows: Vec<ForestRow> = comparison
+    let others = comparison
         .rows
         .iter()
         .filter(|r| r.metric == metric && !r.is_baseline)
-        .map(|r| ForestRow {
-            label: row_label(comparison, r),
-            colour: colour_of(saved, r),
-            diff: r.stats.diff,
-            lo: r.stats.diff_low,
-            hi: r.stats.diff_high,
-        })
-        .collect();
-    if rows.is_empty() {
+        .count();
+    if others == 0 {
         return None;
     }
+    // The baseline stays in as a row at 0 (no interval), so the ranking reads as a whole.
+    let rows: Vec<ForestRow> = comparison
+        .rows
+        .iter()
+        .filter(|r| r.metric == metric)
+        .map(|r| ForestRow {
+            label: if r.is_baseline {
+                format!("{} (baseline)", row_label(comparison, r))
+            } else {
+                row_label(comparison, r)
+            },
+            colour: colour_of(saved, r),
+            diff: r.stats.diff,
+            lo: if r.is_baseline {
+                f64::NAN
+            } else {
+                r.stats.diff_low
+            },
+            hi: if r.is_baseline {
+                f64::NAN
+            } else {
+                r.stats.diff_high
+            },
+        })
+        .collect();
     let base = comparison
         .rows
         .iter()
@@ -705,7 +742,7 @@ fn forest_figure(saved: &Saved, comparison: &Comparison, metric: &str) -> Option
             "Difference in {metric} from the baseline \"{base}\": mean of paired differences over common-random-number replicates, with 95% t intervals; ranked best first."
         ),
         chart: Chart::Forest(Forest {
-            title: format!("{metric}: difference from {base}"),
+            title: format!("{metric}: difference from baseline"),
             x_label: format!("difference in {}", metric_axis(saved, metric)),
             rows,
             note: format!("Paired by replicate ({pairs} pairs); bars: 95% CI; 0 = no difference."),

@@ -189,10 +189,16 @@ pub fn draw_forest<DB: DrawingBackend>(
             .map_err(err)?;
         }
         if r.diff.is_finite() {
+            // The baseline (no interval) is drawn hollow.
+            let marker = if r.lo.is_finite() {
+                colour.filled()
+            } else {
+                colour.stroke_width(theme.px(0.9))
+            };
             c.draw_series(std::iter::once(Circle::new(
                 (r.diff, y),
                 theme.px(2.2),
-                colour.filled(),
+                marker,
             )))
             .map_err(err)?;
         }
@@ -272,7 +278,10 @@ pub fn draw_distribution<DB: DrawingBackend>(
                 stroke,
             ),
             PathElement::new(
-                vec![(high_whisker, y - half / 2.0), (high_whisker, y + half / 2.0)],
+                vec![
+                    (high_whisker, y - half / 2.0),
+                    (high_whisker, y + half / 2.0),
+                ],
                 stroke,
             ),
         ])
