@@ -138,14 +138,15 @@ fn comparison_csv_matches_paired_differences_computed_from_runs() {
             }
             assert!((get("mean") - own.iter().sum::<f64>() / n).abs() < 1e-12);
             // P(best), counted here with ties split.
+            let everyone: Vec<Vec<f64>> = OPTIONS
+                .iter()
+                .map(|o| values_from_runs(&dir, o, metric))
+                .collect();
             let mut wins = 0.0;
-            for r in 0..12 {
-                let all: Vec<f64> = OPTIONS
-                    .iter()
-                    .map(|o| values_from_runs(&dir, o, metric)[r])
-                    .collect();
+            for (r, &mine) in own.iter().enumerate() {
+                let all: Vec<f64> = everyone.iter().map(|v| v[r]).collect();
                 let best = all.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-                if own[r] == best {
+                if mine == best {
                     wins += 1.0 / all.iter().filter(|&&x| x == best).count() as f64;
                 }
             }

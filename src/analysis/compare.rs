@@ -565,7 +565,7 @@ mod tests {
         assert_eq!(sig(0.012345, 3), "0.0123");
         assert_eq!(sig(1234.5, 3), "1234");
         assert_eq!(sig(0.5, 4), "0.5000");
-        assert_eq!(sig(-2.71828, 3), "-2.72");
+        assert_eq!(sig(-2.46913, 3), "-2.47");
         assert_eq!(sig(f64::NAN, 3), "NaN");
         assert_eq!(sig(1.4e-17, 3), "0");
     }

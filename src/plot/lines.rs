@@ -4,6 +4,7 @@
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::theme::{self, GRID, INK, MUTED, Theme};
 use super::{DrawResult, draw_legend, err, legend_height, padded_range};
@@ -43,9 +44,11 @@ pub struct LineChart {
     pub series: Vec<Series>,
     pub style: Style,
     pub note: String,
+    /// Small multiples: each panel's title and the indices of its series; empty = one panel.
+    pub panels: Vec<(String, Vec<usize>)>,
 }
 
-/// Above this many series, one panel per series.
+/// Above this many lines, a figure uses small multiples.
 pub const MAX_LINES_PER_PANEL: usize = 6;
 
 fn y_range(series: &[Series]) -> (f64, f64) {
@@ -74,6 +77,31 @@ fn x_range(series: &[Series]) -> (f64, f64) {
         let pad = (hi - lo) * 0.03;
         (lo - pad, hi + pad)
     }
+}
+
+/// The grid for `n` small multiples: (rows, columns).
+pub fn grid(n: usize) -> (usize, usize) {
+    let cols = match n {
+        0..=1 => 1,
+        2..=4 => 2,
+        5..=9 => 3,
+        _ => 4,
+    };
+    (n.div_ceil(cols), cols)
+}
+
+/// `text` cut with an ellipsis to fit `width` pixels in `font`.
+fn fit(text: &str, font: &FontDesc, width: u32) -> String {
+    let fits = |t: &str| font.box_size(t).map(|(w, _)| w <= width).unwrap_or(true);
+    if fits(text) {
+        return text.to_string();
+    }
+    let chars: Vec<char> = text.chars().collect();
+    (1..chars.len())
+        .rev()
+        .map(|k| chars[..k].iter().collect::<String>() + "…")
+        .find(|t| fits(t))
+        .unwrap_or_default()
 }
 
 pub fn draw<DB: DrawingBackend>(
@@ -105,40 +133,65 @@ pub fn draw<DB: DrawingBackend>(
         .map_err(err)?;
     }
     let y = y_range(&chart.series);
-    if chart.series.len() <= MAX_LINES_PER_PANEL {
-        let entries: Vec<(String, usize)> = chart
-            .series
-            .iter()
-            .filter(|s| !s.label.is_empty())
-            .map(|s| (s.label.clone(), s.colour))
-            .collect();
-        let legend_px = if entries.len() > 1 {
-            legend_height(&chart.legend_title, &entries, body.dim_in_pixel().0, theme)
-        } else {
-            0
-        };
-        let (plot, legend) = body.split_vertically(body.dim_in_pixel().1 - legend_px);
-        panel(&plot, chart, &chart.series, y, theme, true)?;
-        if legend_px > 0 {
-            draw_legend(&legend, &chart.legend_title, &entries, theme)?;
+    // One legend entry per distinct (label, colour), in order of first appearance.
+    let mut entries: Vec<(String, usize)> = Vec::new();
+    for s in &chart.series {
+        if !s.label.is_empty() && !entries.iter().any(|(l, c)| *l == s.label && *c == s.colour) {
+            entries.push((s.label.clone(), s.colour));
         }
+    }
+    let legend_px = if entries.len() > 1 {
+        legend_height(&chart.legend_title, &entries, body.dim_in_pixel().0, theme)
     } else {
-        let n = chart.series.len();
-        let cols = (n as f64).sqrt().ceil() as usize;
-        let rows = n.div_ceil(cols);
-        for (i, area) in body.split_evenly((rows, cols)).iter().enumerate() {
-            let Some(s) = chart.series.get(i) else { break };
-            let (head, rest) = area.split_vertically(theme.px(10.0));
-            head.draw(&Text::new(
-                s.label.clone(),
-                (theme.px(4.0) as i32, theme.px(1.5) as i32),
-                theme.note().color(&INK),
-            ))
-            .map_err(err)?;
-            // Axis titles only on the outer panels, so labels do not crowd the grid.
-            let outer = i % cols == 0 || i / cols == rows - 1;
-            panel(&rest, chart, std::slice::from_ref(s), y, theme, outer)?;
-        }
+        0
+    };
+    let (plot, legend) = body.split_vertically(body.dim_in_pixel().1 - legend_px);
+    if legend_px > 0 {
+        draw_legend(&legend, &chart.legend_title, &entries, theme)?;
+    }
+    if chart.panels.is_empty() {
+        panel(&plot, chart, &chart.series, y, theme, true)?;
+        return root.present().map_err(err);
+    }
+    // Small multiples: shared axes, so the axis titles are drawn once for the whole grid.
+    let (rest, x_title) = plot.split_vertically(plot.dim_in_pixel().1 - theme.px(13.0));
+    let (y_title, grid_area) = rest.split_horizontally(theme.px(13.0));
+    let label = theme.label().color(&INK);
+    let (w, h) = x_title.dim_in_pixel();
+    x_title
+        .draw(&Text::new(
+            chart.x_label.clone(),
+            (w as i32 / 2, h as i32 / 2),
+            label.pos(Pos::new(HPos::Center, VPos::Center)),
+        ))
+        .map_err(err)?;
+    let (w, h) = y_title.dim_in_pixel();
+    y_title
+        .draw(&Text::new(
+            chart.y_label.clone(),
+            (w as i32 / 2, h as i32 / 2),
+            label
+                .transform(FontTransform::Rotate270)
+                .pos(Pos::new(HPos::Center, VPos::Center)),
+        ))
+        .map_err(err)?;
+    let (rows, cols) = grid(chart.panels.len());
+    let head_font = theme.note();
+    for (area, (title, members)) in grid_area
+        .split_evenly((rows, cols))
+        .iter()
+        .zip(&chart.panels)
+    {
+        let (head, rest) = area.split_vertically(theme.px(10.0));
+        let room = head.dim_in_pixel().0.saturating_sub(theme.px(30.0));
+        head.draw(&Text::new(
+            fit(title, &head_font, room),
+            (theme.px(26.0) as i32, theme.px(2.0) as i32),
+            head_font.color(&INK),
+        ))
+        .map_err(err)?;
+        let series: Vec<Series> = members.iter().map(|&i| chart.series[i].clone()).collect();
+        panel(&rest, chart, &series, y, theme, false)?;
     }
     root.present().map_err(err)
 }
@@ -156,13 +209,14 @@ fn panel<DB: DrawingBackend>(
         .margin_left(theme.px(3.0))
         .margin_right(theme.px(8.0))
         .margin_top(theme.px(3.0))
-        .x_label_area_size(theme.px(if axis_titles { 22.0 } else { 12.0 }))
-        .y_label_area_size(theme.px(if axis_titles { 36.0 } else { 26.0 }))
+        .x_label_area_size(theme.px(if axis_titles { 22.0 } else { 11.0 }))
+        .y_label_area_size(theme.px(if axis_titles { 36.0 } else { 22.0 }))
         .build_cartesian_2d(x.0..x.1, y.0..y.1)
         .map_err(err)?;
     let mut mesh = c.configure_mesh();
-    mesh.x_labels(6)
-        .y_labels(6)
+    let ticks = if axis_titles { 6 } else { 4 };
+    mesh.x_labels(ticks)
+        .y_labels(ticks)
         .max_light_lines(0)
         .bold_line_style(GRID.stroke_width(theme.px(0.4)))
         .axis_style(INK.stroke_width(theme.px(0.6)))

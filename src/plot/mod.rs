@@ -164,15 +164,22 @@ pub struct Figure {
     pub chart: Chart,
     /// Rows of a row chart (its height grows with them); 0 for other charts.
     pub rows: usize,
+    /// Grid rows of small multiples, drawn two journal columns wide; 0 for one panel.
+    pub panel_rows: usize,
 }
 
 impl Figure {
     /// The canvas for this figure given the requested size: row charts grow taller with rows.
     pub fn size(&self, width: u32, height: u32) -> (u32, u32) {
+        let theme = Theme::for_width(width);
+        if self.panel_rows > 0 {
+            // A two-column figure at the same type size: panels of about 80 pt each.
+            let need = 56.0 + 82.0 * self.panel_rows as f64;
+            return (2 * width, (need * theme.scale).round() as u32);
+        }
         if self.rows == 0 {
             return (width, height);
         }
-        let theme = Theme::for_width(width);
         let base_pt = height as f64 / theme.scale;
         let need = rows::height_pt(self.rows, base_pt);
         (width, (need * theme.scale).round() as u32)
@@ -396,18 +403,83 @@ fn timeseries_figure(
         cells[p].entry(t).or_default().push(ts.values[k][row]);
     }
     let lines = point_lines(manifest);
+    let swept = manifest.swept_params();
+    // In a plain sweep of several parameters, one with few values can be drawn as lines within
+    // panels of the others (March's Figure 1: a line per code_learning, a panel per socialisation).
+    let line_param: Option<(&str, Vec<String>)> = if manifest.options.is_empty() && swept.len() >= 2
+    {
+        swept_by_size(manifest)
+            .into_iter()
+            .rev()
+            .find(|(_, v)| v.len() > 1 && v.len() <= lines::MAX_LINES_PER_PANEL)
+    } else {
+        None
+    };
+    // Small multiples when there are too many lines for one panel: options × settings get one panel
+    // per setting with the options as lines; a plain sweep gets one panel per point.
+    let panels: Vec<(String, Vec<usize>)> = if lines.len() <= lines::MAX_LINES_PER_PANEL {
+        Vec::new()
+    } else if !manifest.options.is_empty() && !swept.is_empty() {
+        let mut panels: Vec<(String, Vec<usize>)> = Vec::new();
+        for (i, p) in manifest.points.iter().enumerate() {
+            let setting = point_label(manifest, p.point_id, &swept);
+            match panels.iter_mut().find(|(s, _)| *s == setting) {
+                Some((_, members)) => members.push(i),
+                None => panels.push((setting, vec![i])),
+            }
+        }
+        panels
+    } else if let Some((line_param, _)) = &line_param {
+        let others: Vec<&str> = swept.iter().copied().filter(|p| p != line_param).collect();
+        let mut panels: Vec<(String, Vec<usize>)> = Vec::new();
+        for (i, p) in manifest.points.iter().enumerate() {
+            let setting = point_label(manifest, p.point_id, &others);
+            match panels.iter_mut().find(|(s, _)| *s == setting) {
+                Some((_, members)) => members.push(i),
+                None => panels.push((setting, vec![i])),
+            }
+        }
+        panels
+    } else {
+        lines
+            .iter()
+            .enumerate()
+            .map(|(i, l)| (l.label.clone(), vec![i]))
+            .collect()
+    };
+    let in_panels = !panels.is_empty();
     let series: Vec<Series> = lines
         .iter()
         .map(|l| Series {
-            label: l.label.clone(),
-            colour: l.colour,
+            // In panels the panel title names the setting; the line is named by its option alone.
+            label: match (&manifest.points[l.point_id].option, &line_param) {
+                (Some(o), _) if in_panels => o.clone(),
+                (None, Some((p, _))) if in_panels => {
+                    format!("{p}={}", value_of(manifest, l.point_id, p))
+                }
+                _ if in_panels => String::new(),
+                _ => l.label.clone(),
+            },
+            colour: match &line_param {
+                Some((p, values)) if in_panels => {
+                    let v = value_of(manifest, l.point_id, p);
+                    values.iter().position(|x| *x == v).unwrap_or(0)
+                }
+                _ if in_panels && manifest.options.is_empty() => 0,
+                _ => l.colour,
+            },
             points: cells[l.point_id]
                 .iter()
                 .map(|(&t, m)| band(t as f64, m))
                 .collect(),
         })
         .collect();
-    let many = series.len() > lines::MAX_LINES_PER_PANEL;
+    let many = in_panels;
+    let panel_rows = if in_panels {
+        lines::grid(panels.len()).0
+    } else {
+        0
+    };
     Figure {
         name: format!("timeseries_{}", slug(metric)),
         kind: Kind::TimeSeries,
@@ -432,6 +504,7 @@ fn timeseries_figure(
             },
             series,
             style: Style::Band,
+            panels,
             note: format!(
                 "Mean of {} replicates; band: 95% CI.{}",
                 manifest.replications,
@@ -443,6 +516,7 @@ fn timeseries_figure(
             ),
         }),
         rows: 0,
+        panel_rows,
     }
 }
 
@@ -589,8 +663,10 @@ fn response_figure(saved: &Saved, metric: &str, k: usize) -> Option<Figure> {
             series,
             style: Style::ErrorBars,
             note,
+            panels: Vec::new(),
         }),
         rows: 0,
+        panel_rows: 0,
     })
 }
 
@@ -659,6 +735,7 @@ fn heatmap_figures(saved: &Saved, metric: &str, k: usize) -> Vec<Figure> {
                     note,
                 }),
                 rows: 0,
+                panel_rows: 0,
             }
         })
         .collect()
@@ -748,6 +825,7 @@ fn forest_figure(saved: &Saved, comparison: &Comparison, metric: &str) -> Option
             note: format!("Paired by replicate ({pairs} pairs); bars: 95% CI; 0 = no difference."),
         }),
         rows: n,
+        panel_rows: 0,
     })
 }
 
@@ -786,5 +864,6 @@ fn distribution_figure(
             note: "Box: quartiles; line: median; whiskers: 1.5 IQR; dots: beyond.".into(),
         }),
         rows: n,
+        panel_rows: 0,
     })
 }
