@@ -200,8 +200,10 @@ pub const PLOTS: &str = "plots";
 /// The report `orgsim report` writes.
 pub const REPORT: &str = "report.html";
 
-/// `run`'s analysis of a finished (staged) output directory: comparison.csv, and the figures.
-fn analyse_run(dir: &std::path::Path, no_plots: bool) -> Result<String> {
+/// `run`'s analysis of a finished output directory: comparison.csv and, unless `no_plots`, the
+/// figures; returns the ranked table. Also for commands that assemble an output directory (e.g. a
+/// merge of shards).
+pub fn analyse_run(dir: &std::path::Path, no_plots: bool) -> Result<String> {
     let saved = Saved::load(dir, "--out")?;
     let comparison = compare::compare(&saved, &[], None)?;
     write_atomic(

@@ -359,7 +359,11 @@ pub fn sig(x: f64, digits: usize) -> String {
 
 fn signed(x: f64) -> String {
     let s = sig(x, 3);
-    if x > 0.0 { format!("+{s}") } else { s }
+    if x > 0.0 && s != "0" {
+        format!("+{s}")
+    } else {
+        s
+    }
 }
 
 /// The rows of one table: (group, metric) blocks, each a heading and ranked lines.
@@ -560,6 +564,76 @@ mod tests {
         assert!(stats[1].diff_low.is_nan() && stats[1].ci_low.is_nan());
     }
 
+    fn manifest(json: serde_json::Value) -> Manifest {
+        serde_json::from_value(json).unwrap()
+    }
+
+    fn point(
+        id: usize,
+        option: Option<&str>,
+        turnover: f64,
+        socialisation: f64,
+    ) -> serde_json::Value {
+        serde_json::json!({"point_id": id, "option": option,
+            "params": {"turnover": turnover, "socialisation": socialisation, "dimensions": 30.0}})
+    }
+
+    fn base_manifest() -> serde_json::Value {
+        serde_json::json!({
+            "orgsim_version": "0", "scenario": {"name": "t"}, "model": "march1991",
+            "master_seed": 1, "replications": 2, "ticks": 10,
+            "metrics": [{"name": "code_knowledge", "headline": true}],
+        })
+    }
+
+    #[test]
+    fn options_are_compared_within_each_setting_of_the_sweep() {
+        let mut m = base_manifest();
+        m["baseline"] = "b".into();
+        m["varying_params"] = serde_json::json!(["turnover", "socialisation"]);
+        m["options"] = serde_json::json!([
+            {"name": "a", "set": {"socialisation": 0.1}},
+            {"name": "b", "set": {"socialisation": 0.5}}
+        ]);
+        m["points"] = serde_json::json!([
+            point(0, Some("a"), 0.0, 0.1),
+            point(1, Some("a"), 0.1, 0.1),
+            point(2, Some("b"), 0.0, 0.5),
+            point(3, Some("b"), 0.1, 0.5)
+        ]);
+        let m = manifest(m);
+        let g = groups(&m, None).unwrap();
+        assert_eq!(g.len(), 2);
+        assert_eq!(g[0].setting, "turnover=0");
+        assert_eq!(g[1].setting, "turnover=0.1");
+        let ids: Vec<usize> = g[1].arms.iter().map(|a| a.point_id).collect();
+        assert_eq!(ids, [1, 3]);
+        // The scenario's baseline "b", not the first option.
+        assert_eq!(g[0].arms[g[0].baseline].label, "b");
+        // --baseline overrides it; a near miss is refused with a suggestion.
+        let g = groups(&m, Some("a")).unwrap();
+        assert_eq!(g[0].arms[g[0].baseline].label, "a");
+        let e = groups(&m, Some("bb")).unwrap_err();
+        assert_eq!(e.place, "--baseline");
+        assert!(e.message.contains("options: a, b"), "{}", e.message);
+    }
+
+    #[test]
+    fn a_plain_sweep_compares_its_points_against_point_0() {
+        let mut m = base_manifest();
+        m["varying_params"] = serde_json::json!(["turnover"]);
+        m["points"] = serde_json::json!([point(0, None, 0.0, 0.5), point(1, None, 0.1, 0.5)]);
+        let m = manifest(m);
+        let g = groups(&m, None).unwrap();
+        assert_eq!(g.len(), 1);
+        assert_eq!(g[0].baseline, 0);
+        let labels: Vec<&str> = g[0].arms.iter().map(|a| a.label.as_str()).collect();
+        assert_eq!(labels, ["turnover=0", "turnover=0.1"]);
+        assert_eq!(groups(&m, Some("1")).unwrap()[0].baseline, 1);
+        assert_eq!(groups(&m, Some("turnover=0.1")).unwrap()[0].baseline, 1);
+        assert!(groups(&m, Some("turnover=0.2")).is_err());
+    }
+
     #[test]
     fn significant_digits() {
         assert_eq!(sig(0.012345, 3), "0.0123");
@@ -568,5 +642,7 @@ mod tests {
         assert_eq!(sig(-2.46913, 3), "-2.47");
         assert_eq!(sig(f64::NAN, 3), "NaN");
         assert_eq!(sig(1.4e-17, 3), "0");
+        assert_eq!(signed(1.4e-17), "0");
+        assert_eq!(signed(0.25), "+0.250");
     }
 }

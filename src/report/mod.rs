@@ -53,16 +53,28 @@ code { font-size: .88rem; }
 details summary { cursor: pointer; }
 "#;
 
-/// Figures shown in the report, in order: for each metric its forest plot, then the time series,
-/// then the response, the first heatmap and the distribution.
-fn key_figures(figures: &[Figure]) -> Vec<&Figure> {
-    let order = [
-        Kind::Forest,
-        Kind::TimeSeries,
-        Kind::Response,
-        Kind::Heatmap,
-        Kind::Distribution,
-    ];
+/// Figures shown in the report, in order, for each metric: with options, the forest plot, time
+/// series, response, first heatmap and distribution; for a plain sweep, the response and heatmap
+/// first.
+fn key_figures(figures: &[Figure], of_options: bool) -> Vec<&Figure> {
+    // Leaders choosing among options read the differences first; a sweep is read by its response.
+    let order = if of_options {
+        [
+            Kind::Forest,
+            Kind::TimeSeries,
+            Kind::Response,
+            Kind::Heatmap,
+            Kind::Distribution,
+        ]
+    } else {
+        [
+            Kind::Response,
+            Kind::Heatmap,
+            Kind::TimeSeries,
+            Kind::Forest,
+            Kind::Distribution,
+        ]
+    };
     let mut metrics: Vec<&str> = Vec::new();
     for f in figures {
         if !metrics.contains(&f.metric.as_str()) {
@@ -322,7 +334,7 @@ pub fn html(saved: &Saved, comparison: &Comparison, figures: &[Figure]) -> Resul
     body += "<p class=\"note\">Each alternative's mean with its 95% confidence interval; its difference from the baseline, paired replicate by replicate (replicate <i>r</i> of every alternative faces the same random world), with a 95% <i>t</i> interval from the paired differences; and the share of replicates in which it came out best (P(best)). An interval that excludes 0 is a difference the replicates can tell apart.</p>\n";
     body += &comparison_tables(comparison);
 
-    let shown = key_figures(figures);
+    let shown = key_figures(figures, comparison.of_options);
     if !shown.is_empty() {
         body += "<h2 id=\"figures\">Figures</h2>\n";
         for f in shown {
