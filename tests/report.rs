@@ -464,9 +464,13 @@ fn report_is_self_contained_and_renders_in_headless_chromium() {
     assert!(html.matches("<svg").count() >= 4, "report has its figures");
 
     if Process::new("chromium").arg("--version").output().is_err() {
-        eprintln!(
-            "SKIPPED: report_is_self_contained_and_renders_in_headless_chromium: `chromium` is not on PATH.\n\
-             To run it: apt-get install -y chromium, then cargo test --release -- report"
+        // Written straight to stderr, not through eprintln!, which the test harness would swallow.
+        use std::io::Write as _;
+        let _ = writeln!(
+            std::io::stderr(),
+            "\nSKIPPED the browser half of report_is_self_contained_and_renders_in_headless_chromium: \
+             `chromium` is not on PATH.\nTo run it: apt-get install -y chromium, then \
+             cargo test --release -- report\n"
         );
         return;
     }

@@ -91,7 +91,7 @@ pub fn grid(n: usize) -> (usize, usize) {
 }
 
 /// `text` cut with an ellipsis to fit `width` pixels in `font`.
-fn fit(text: &str, font: &FontDesc, width: u32) -> String {
+pub(crate) fn fit(text: &str, font: &FontDesc, width: u32) -> String {
     let fits = |t: &str| font.box_size(t).map(|(w, _)| w <= width).unwrap_or(true);
     if fits(text) {
         return text.to_string();

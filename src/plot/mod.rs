@@ -774,14 +774,33 @@ fn forest_figure(saved: &Saved, comparison: &Comparison, metric: &str) -> Option
     if others == 0 {
         return None;
     }
-    // The baseline stays in as a row at 0 (no interval), so the ranking reads as a whole.
+    // With one baseline, it stays in as a row at 0 (no interval), so the ranking reads as a whole;
+    // with one per setting of a sweep, those rows would only repeat 0, so the title names it.
+    let one_group = comparison
+        .rows
+        .iter()
+        .filter(|r| r.metric == metric && r.is_baseline)
+        .count()
+        == 1;
+    // One option against the baseline at many settings: the rows are the settings.
+    let mut challengers: Vec<&str> = comparison
+        .rows
+        .iter()
+        .filter(|r| r.metric == metric && !r.is_baseline)
+        .map(|r| r.label.as_str())
+        .collect();
+    challengers.sort_unstable();
+    challengers.dedup();
+    let by_setting = !one_group && challengers.len() == 1;
     let rows: Vec<ForestRow> = comparison
         .rows
         .iter()
-        .filter(|r| r.metric == metric)
+        .filter(|r| r.metric == metric && (one_group || !r.is_baseline))
         .map(|r| ForestRow {
             label: if r.is_baseline {
-                format!("{} (baseline)", row_label(comparison, r))
+                format!("{}{}", row_label(comparison, r), rows::BASELINE_MARK)
+            } else if by_setting {
+                r.setting.clone()
             } else {
                 row_label(comparison, r)
             },
@@ -819,7 +838,13 @@ fn forest_figure(saved: &Saved, comparison: &Comparison, metric: &str) -> Option
             "Difference in {metric} from the baseline \"{base}\": mean of paired differences over common-random-number replicates, with 95% t intervals; ranked best first."
         ),
         chart: Chart::Forest(Forest {
-            title: format!("{metric}: difference from baseline"),
+            title: if one_group {
+                format!("{metric}: difference from baseline")
+            } else if by_setting {
+                format!("{metric}: {} vs {base}", challengers[0])
+            } else {
+                format!("{metric}: difference from {base}")
+            },
             x_label: format!("difference in {}", metric_axis(saved, metric)),
             rows,
             note: format!("Paired by replicate ({pairs} pairs); bars: 95% CI; 0 = no difference."),

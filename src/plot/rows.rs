@@ -8,9 +8,12 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::lines::tick;
+use super::lines::{fit, tick};
 use super::theme::{self, GRID, INK, MUTED, Theme};
 use super::{DrawResult, err, padded_range};
+
+/// What a forest row's label ends with when the row is the baseline.
+pub const BASELINE_MARK: &str = " (baseline)";
 
 /// One option's paired difference from the baseline.
 #[derive(Debug, Clone, PartialEq)]
@@ -107,12 +110,22 @@ fn row_labels<DB: DrawingBackend, F: Fn(f64) -> (i32, i32)>(
         .color(&INK)
         .pos(Pos::new(HPos::Right, VPos::Center));
     let origin = area.get_base_pixel();
+    let room = max_label_width(area.dim_in_pixel().0);
+    let font = theme.tick();
     let n = labels.len();
     for (i, label) in labels.iter().enumerate() {
         // Row 0 (the best) at the top.
         let (px, py) = at((n - 1 - i) as f64);
+        // A cut label keeps its " (baseline)" marker: the head is cut, not the marker.
+        let shown = match label.strip_suffix(BASELINE_MARK) {
+            Some(head) => {
+                let mark = font.box_size(BASELINE_MARK).map(|(w, _)| w).unwrap_or(0);
+                fit(head, &font, room.saturating_sub(mark)) + BASELINE_MARK
+            }
+            None => fit(label, &font, room),
+        };
         area.draw(&Text::new(
-            label.to_string(),
+            shown,
             (px - origin.0 - theme.px(3.0) as i32, py - origin.1),
             style.clone(),
         ))
@@ -121,15 +134,20 @@ fn row_labels<DB: DrawingBackend, F: Fn(f64) -> (i32, i32)>(
     Ok(())
 }
 
-/// Width in pixels of the widest label, plus padding.
-fn label_width(labels: &[&str], theme: Theme) -> u32 {
+/// The widest a label may be: the rest of the width is the chart's.
+fn max_label_width(area_width: u32) -> u32 {
+    area_width * 9 / 20
+}
+
+/// Width in pixels of the widest label (at most [`max_label_width`]), plus padding.
+fn label_width(labels: &[&str], area_width: u32, theme: Theme) -> u32 {
     let font = theme.tick();
     let widest = labels
         .iter()
         .map(|l| font.box_size(l).map(|(w, _)| w).unwrap_or(0))
         .max()
         .unwrap_or(0);
-    widest + theme.px(8.0)
+    widest.min(max_label_width(area_width)) + theme.px(8.0)
 }
 
 pub fn draw_forest<DB: DrawingBackend>(
@@ -151,7 +169,7 @@ pub fn draw_forest<DB: DrawingBackend>(
         .margin_top(theme.px(3.0))
         .margin_right(theme.px(8.0))
         .x_label_area_size(theme.px(22.0))
-        .y_label_area_size(label_width(&f.labels, theme))
+        .y_label_area_size(label_width(&f.labels, f.plot.dim_in_pixel().0, theme))
         .build_cartesian_2d(lo..hi, -0.5..n as f64 - 0.5)
         .map_err(err)?;
     c.configure_mesh()
@@ -225,7 +243,7 @@ pub fn draw_distribution<DB: DrawingBackend>(
         .margin_top(theme.px(3.0))
         .margin_right(theme.px(8.0))
         .x_label_area_size(theme.px(22.0))
-        .y_label_area_size(label_width(&f.labels, theme))
+        .y_label_area_size(label_width(&f.labels, f.plot.dim_in_pixel().0, theme))
         .build_cartesian_2d(lo..hi, -0.5..n as f64 - 0.5)
         .map_err(err)?;
     c.configure_mesh()
