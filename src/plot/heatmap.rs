@@ -20,6 +20,8 @@ pub struct Heatmap {
     pub cells: Vec<Vec<f64>>,
     pub value_label: String,
     pub note: String,
+    /// The colour scale's ends; shared by the heatmaps of one metric so options compare by colour.
+    pub scale: (f64, f64),
 }
 
 /// Above this many cells the values are not written in the cells.
@@ -47,16 +49,8 @@ pub fn draw<DB: DrawingBackend>(
     ))
     .map_err(err)?;
     let (plot, bar) = body.split_horizontally(body.dim_in_pixel().0 - theme.px(46.0));
-    let finite: Vec<f64> = map
-        .cells
-        .iter()
-        .flatten()
-        .copied()
-        .filter(|v| v.is_finite())
-        .collect();
-    let lo = finite.iter().copied().fold(f64::INFINITY, f64::min);
-    let hi = finite.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    let (lo, hi) = if !lo.is_finite() {
+    let (lo, hi) = map.scale;
+    let (lo, hi) = if !lo.is_finite() || !hi.is_finite() {
         (0.0, 1.0)
     } else if lo == hi {
         (lo - 0.5, hi + 0.5)

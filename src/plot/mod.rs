@@ -690,7 +690,7 @@ fn heatmap_figures(saved: &Saved, metric: &str, k: usize) -> Vec<Figure> {
             .map(|o| Some(o.name.as_str()))
             .collect()
     };
-    options
+    let maps: Vec<(Option<&str>, Vec<Vec<f64>>)> = options
         .into_iter()
         .map(|option| {
             let mut cells = vec![vec![Moments::default(); x_values.len()]; y_values.len()];
@@ -708,7 +708,27 @@ fn heatmap_figures(saved: &Saved, metric: &str, k: usize) -> Vec<Figure> {
                     cells[yi][xi].push(saved.runs.values[k][row]);
                 }
             }
+            let means: Vec<Vec<f64>> = cells
+                .iter()
+                .map(|row| row.iter().map(Moments::mean).collect())
+                .collect();
+            (option, means)
+        })
+        .collect();
+    let finite = maps
+        .iter()
+        .flat_map(|(_, m)| m.iter().flatten().copied())
+        .filter(|v| v.is_finite());
+    let scale = finite.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+        (lo.min(v), hi.max(v))
+    });
+    let shared = maps.len() > 1;
+    maps.into_iter()
+        .map(|(option, means)| {
             let mut note = "Cell: mean over replicates.".to_string();
+            if shared {
+                note += " Colour scale shared across options.";
+            }
             if !pooled.is_empty() {
                 note += &format!(" Pooled over {}.", pooled.join(", "));
             }
@@ -727,12 +747,10 @@ fn heatmap_figures(saved: &Saved, metric: &str, k: usize) -> Vec<Figure> {
                     x_values: x_values.clone(),
                     y_label: param_axis(manifest, y_param),
                     y_values: y_values.clone(),
-                    cells: cells
-                        .iter()
-                        .map(|row| row.iter().map(Moments::mean).collect())
-                        .collect(),
+                    cells: means,
                     value_label: "mean".into(),
                     note,
+                    scale,
                 }),
                 rows: 0,
                 panel_rows: 0,
