@@ -8,12 +8,6 @@ pub fn orgsim() -> Command {
 
 #[test]
 fn models_lists_march1991() {
-    let out = orgsim()
-        .arg("models")
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
+    let out = orgsim().arg("models").assert().success().get_output().stdout.clone();
     assert!(String::from_utf8_lossy(&out).contains("march1991"));
 }
