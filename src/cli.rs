@@ -18,31 +18,6 @@ pub struct Cli {
     pub command: Command,
 }
 
-#[derive(Debug, Subcommand)]
-pub enum Command {
-    /// List the models available, one line each.
-    Models,
-    /// Show a model's parameters (name, default, range, unit, meaning, source) and metrics.
-    Describe {
-        /// The model's name (see `orgsim models`).
-        model: String,
-    },
-    /// Check scenario files without running them.
-    Validate {
-        /// Scenario files (TOML).
-        #[arg(required = true)]
-        files: Vec<PathBuf>,
-    },
-    /// Run every point of a scenario × every replicate, and write the outputs.
-    Run(RunArgs),
-    /// Rank the options of a saved run against the baseline (paired differences, P(best)).
-    Compare(CompareArgs),
-    /// Draw the figures of a saved run into DIR/plots/ (PNG and SVG), from its CSV files alone.
-    Plot(PlotArgs),
-    /// Write DIR/report.html: one self-contained page with the comparison and key figures.
-    Report(ReportArgs),
-}
-
 /// How `compare` prints its table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum CompareFormat {
@@ -108,6 +83,31 @@ pub struct ReportArgs {
     pub baseline: Option<String>,
 }
 
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List the models available, one line each.
+    Models,
+    /// Show a model's parameters (name, default, range, unit, meaning, source) and metrics.
+    Describe {
+        /// The model's name (see `orgsim models`).
+        model: String,
+    },
+    /// Check scenario files without running them.
+    Validate {
+        /// Scenario files (TOML).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Rank the options of a saved run against the baseline (paired differences, P(best)).
+    Compare(CompareArgs),
+    /// Draw the figures of a saved run into DIR/plots/ (PNG and SVG), from its CSV files alone.
+    Plot(PlotArgs),
+    /// Write DIR/report.html: one self-contained page with the comparison and key figures.
+    Report(ReportArgs),
+    /// Run every point of a scenario × every replicate, and write the outputs.
+    Run(RunArgs),
+}
+
 #[derive(Debug, Args)]
 pub struct RunArgs {
     /// The scenario file (TOML).
@@ -118,6 +118,9 @@ pub struct RunArgs {
     /// Replace the output directory if it exists and is not empty.
     #[arg(long)]
     pub overwrite: bool,
+    /// Do not draw figures into DIR/plots/ (comparison.csv is still written).
+    #[arg(long)]
+    pub no_plots: bool,
     /// Worker threads [default: all cores]. Results do not depend on it.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
     pub threads: Option<u16>,
@@ -133,7 +136,4 @@ pub struct RunArgs {
     /// No progress bar (the one-line summary is still printed).
     #[arg(long, short)]
     pub quiet: bool,
-    /// Do not draw figures into DIR/plots/ (comparison.csv is still written).
-    #[arg(long)]
-    pub no_plots: bool,
 }
