@@ -8,11 +8,15 @@ use std::time::{Instant, SystemTime};
 use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::cli::RunArgs;
+use crate::analysis::compare;
+use crate::analysis::saved::Saved;
+use crate::cli::{CompareArgs, CompareFormat, ImageFormat, PlotArgs, ReportArgs, RunArgs};
 use crate::engine::executor;
 use crate::engine::params::Domain;
 use crate::models;
-use crate::output::{OutputDir, files, manifest};
+use crate::output::{OutputDir, files, manifest, write_atomic};
+use crate::plot::{self, Formats, PlotOptions};
+use crate::report;
 use crate::scenario::{self, InputError, Overrides, suggest::did_you_mean};
 
 /// `orgsim models`.
@@ -112,6 +116,8 @@ pub struct RunOutcome {
     pub runs: u64,
     pub wall_seconds: f64,
     pub dir: PathBuf,
+    /// The ranked comparison of the options (or points), as a table.
+    pub comparison: String,
 }
 
 /// `orgsim run`.
@@ -122,10 +128,13 @@ pub fn run(args: &RunArgs, command_line: Vec<String>) -> Result<RunOutcome> {
         set: args.set.clone(),
     };
     let scenario = scenario::load(&args.file, &overrides)?;
-    let dest = args
-        .out
-        .clone()
-        .unwrap_or_else(|| PathBuf::from("outputs").join(&scenario.name));
+    let dest = args.out.clone().unwrap_or_else(|| {
+        let folder = match args.shard {
+            Some(shard) => format!("{}.shard-{}-of-{}", scenario.name, shard.index, shard.count),
+            None => scenario.name.clone(),
+        };
+        PathBuf::from("outputs").join(folder)
+    });
     let out = OutputDir::prepare(&dest, args.overwrite)?;
     let threads = args
         .threads
@@ -156,8 +165,10 @@ pub fn run(args: &RunArgs, command_line: Vec<String>) -> Result<RunOutcome> {
     if scenario.record_every > 0 {
         produced.push(files::TIMESERIES);
     }
-    if args.shard.is_none() {
-        produced.push(files::SUMMARY);
+    // A shard holds part of the runs: its summary, comparison and plots are made when it is merged.
+    let whole = args.shard.is_none();
+    if whole {
+        produced.extend(analysis_files(args.no_plots));
     }
     let facts = manifest::RunFacts {
         threads,
@@ -174,6 +185,13 @@ pub fn run(args: &RunArgs, command_line: Vec<String>) -> Result<RunOutcome> {
         serde_json::to_string_pretty(&json)? + "\n",
     )
     .context("cannot write manifest.json")?;
+    // Analysed from the files just written, exactly as `orgsim compare`/`plot` would later, and
+    // before commit, so a failure here leaves no output directory behind.
+    let comparison = if whole {
+        analyse_run(out.path(), args.no_plots)?
+    } else {
+        String::new()
+    };
     let dir = out
         .commit()
         .with_context(|| format!("cannot move the finished outputs into {}", dest.display()))?;
@@ -181,6 +199,7 @@ pub fn run(args: &RunArgs, command_line: Vec<String>) -> Result<RunOutcome> {
         runs: total,
         wall_seconds,
         dir,
+        comparison,
     })
 }
 
@@ -211,4 +230,96 @@ fn progress_bar(total: u64, quiet: bool) -> ProgressBar {
         );
     bar.set_style(style);
     bar
+}
+
+/// The comparison file `run` writes beside the CSVs.
+pub const COMPARISON: &str = "comparison.csv";
+/// The folder figures go into.
+pub const PLOTS: &str = "plots";
+/// The report `orgsim report` writes.
+pub const REPORT: &str = "report.html";
+
+/// The files [`analyse_run`] adds to an output directory (beside summary.csv, which the writers make).
+pub fn analysis_files(no_plots: bool) -> Vec<&'static str> {
+    let mut names = vec![files::SUMMARY, COMPARISON];
+    if !no_plots {
+        names.push("plots/");
+    }
+    names
+}
+
+/// `orgsim merge`: joins shards, then analyses the merged directory like a run; returns the number of
+/// runs and the ranked table.
+pub fn merge(
+    shards: &[PathBuf],
+    out: &std::path::Path,
+    overwrite: bool,
+    no_plots: bool,
+) -> Result<(u64, String)> {
+    let mut table = String::new();
+    let runs =
+        crate::output::merge::merge(shards, out, overwrite, &analysis_files(no_plots), |dir| {
+            table = analyse_run(dir, no_plots)?;
+            Ok(())
+        })?;
+    Ok((runs, table))
+}
+
+/// `run`'s analysis of a finished output directory: comparison.csv and, unless `no_plots`, the
+/// figures; returns the ranked table. Also for commands that assemble an output directory (e.g. a
+/// merge of shards).
+pub fn analyse_run(dir: &std::path::Path, no_plots: bool) -> Result<String> {
+    let saved = Saved::load(dir, "--out")?;
+    let comparison = compare::compare(&saved, &[], None)?;
+    write_atomic(
+        &dir.join(COMPARISON),
+        compare::to_csv(&comparison).as_bytes(),
+    )
+    .context("cannot write comparison.csv")?;
+    if !no_plots {
+        let figures = plot::figures(&saved, &comparison, &[])?;
+        plot::draw_all(&figures, &dir.join(PLOTS), &PlotOptions::default())?;
+    }
+    Ok(compare::to_table(&comparison))
+}
+
+/// `orgsim compare DIR`: the ranked comparison from saved outputs.
+pub fn compare(args: &CompareArgs) -> Result<String> {
+    let saved = Saved::load(&args.dir, "DIR")?;
+    let comparison = compare::compare(&saved, &args.metric, args.baseline.as_deref())?;
+    Ok(match args.format {
+        CompareFormat::Table => compare::to_table(&comparison),
+        CompareFormat::Markdown => compare::to_markdown(&comparison),
+        CompareFormat::Csv => compare::to_csv(&comparison),
+    })
+}
+
+/// `orgsim plot DIR`: every figure into DIR/plots/, from the saved files alone.
+pub fn plot(args: &PlotArgs) -> Result<Vec<PathBuf>> {
+    let saved = Saved::load(&args.dir, "DIR")?;
+    let comparison = compare::compare(&saved, &args.metric, args.baseline.as_deref())?;
+    let figures = plot::figures(&saved, &comparison, &args.metric)?;
+    let options = PlotOptions {
+        metrics: args.metric.clone(),
+        width: args.width,
+        height: args.height,
+        formats: match args.format {
+            ImageFormat::Png => Formats::Png,
+            ImageFormat::Svg => Formats::Svg,
+            ImageFormat::Both => Formats::Both,
+        },
+    };
+    plot::draw_all(&figures, &args.dir.join(PLOTS), &options)
+}
+
+/// `orgsim report DIR`: DIR/report.html, whole or not at all.
+pub fn report(args: &ReportArgs) -> Result<PathBuf> {
+    let saved = Saved::load(&args.dir, "DIR")?;
+    let comparison = compare::compare(&saved, &args.metric, args.baseline.as_deref())?;
+    let figures = plot::figures(&saved, &comparison, &args.metric)?;
+    let html = report::html(&saved, &comparison, &figures)?;
+    let path = args.dir.join(REPORT);
+    write_atomic(&path, html.as_bytes())
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(path)
 }

@@ -18,6 +18,71 @@ pub struct Cli {
     pub command: Command,
 }
 
+/// How `compare` prints its table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CompareFormat {
+    Table,
+    Markdown,
+    Csv,
+}
+
+/// Which image files `plot` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ImageFormat {
+    Png,
+    Svg,
+    Both,
+}
+
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// An output directory written by `orgsim run`.
+    pub dir: PathBuf,
+    /// Metrics to compare (repeatable) [default: the model's headline metrics].
+    #[arg(long, value_name = "NAME")]
+    pub metric: Vec<String>,
+    /// The option to compare against [default: the scenario's `baseline`, else the first option;
+    /// for a plain sweep, point 0 (give a point_id or label)].
+    #[arg(long, value_name = "OPTION")]
+    pub baseline: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = CompareFormat::Table)]
+    pub format: CompareFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct PlotArgs {
+    /// An output directory written by `orgsim run`.
+    pub dir: PathBuf,
+    /// Metrics to plot (repeatable) [default: the model's headline metrics].
+    #[arg(long, value_name = "NAME")]
+    pub metric: Vec<String>,
+    /// The option differences are measured from [default: as for `compare`].
+    #[arg(long, value_name = "OPTION")]
+    pub baseline: Option<String>,
+    /// Width in pixels; it stands for one journal column, so text keeps 7–9 pt at any width.
+    #[arg(long, value_name = "PX", default_value_t = 1050, value_parser = clap::value_parser!(u32).range(200..=10000))]
+    pub width: u32,
+    /// Height in pixels (charts with many rows grow taller).
+    #[arg(long, value_name = "PX", default_value_t = 750, value_parser = clap::value_parser!(u32).range(150..=10000))]
+    pub height: u32,
+    /// Image files to write.
+    #[arg(long, value_enum, default_value_t = ImageFormat::Both)]
+    pub format: ImageFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// An output directory written by `orgsim run`.
+    pub dir: PathBuf,
+    /// Metrics to report (repeatable) [default: the model's headline metrics].
+    #[arg(long, value_name = "NAME")]
+    pub metric: Vec<String>,
+    /// The option to compare against [default: as for `compare`].
+    #[arg(long, value_name = "OPTION")]
+    pub baseline: Option<String>,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// List the models available, one line each.
@@ -33,6 +98,12 @@ pub enum Command {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
+    /// Rank the options of a saved run against the baseline (paired differences, P(best)).
+    Compare(CompareArgs),
+    /// Draw the figures of a saved run into DIR/plots/ (PNG and SVG), from its CSV files alone.
+    Plot(PlotArgs),
+    /// Write DIR/report.html: one self-contained page with the comparison and key figures.
+    Report(ReportArgs),
     /// Run every point of a scenario × every replicate, and write the outputs.
     Run(RunArgs),
     /// Join the shard directories of one sweep (from `run --shard K/N`) into one output directory.
@@ -46,6 +117,9 @@ pub enum Command {
         /// Replace the output directory if it exists and is not empty.
         #[arg(long)]
         overwrite: bool,
+        /// Skip drawing the figures.
+        #[arg(long)]
+        no_plots: bool,
     },
 }
 
@@ -59,6 +133,9 @@ pub struct RunArgs {
     /// Replace the output directory if it exists and is not empty.
     #[arg(long)]
     pub overwrite: bool,
+    /// Do not draw figures into DIR/plots/ (comparison.csv is still written).
+    #[arg(long)]
+    pub no_plots: bool,
     /// Worker threads [default: all cores]. Results do not depend on it.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
     pub threads: Option<u16>,

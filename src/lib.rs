@@ -10,4 +10,6 @@ pub mod cli;
 pub mod engine;
 pub mod models;
 pub mod output;
+pub mod plot;
+pub mod report;
 pub mod scenario;

@@ -37,13 +37,15 @@ fn main() -> ExitCode {
             shards,
             out,
             overwrite,
-        } => match orgsim::output::merge::merge(&shards, &out, overwrite) {
-            Ok(runs) => {
+            no_plots,
+        } => match app::merge(&shards, &out, overwrite, no_plots) {
+            Ok((runs, table)) => {
                 println!(
                     "orgsim: merged {} shards ({runs} runs) into {}",
                     shards.len(),
                     out.display()
                 );
+                print!("\n{table}");
                 ExitCode::SUCCESS
             }
             Err(e) => report(&e),
@@ -56,6 +58,32 @@ fn main() -> ExitCode {
                     outcome.wall_seconds,
                     outcome.dir.display()
                 );
+                print!("\n{}", outcome.comparison);
+                ExitCode::SUCCESS
+            }
+            Err(e) => report(&e),
+        },
+        Command::Compare(args) => match app::compare(&args) {
+            Ok(text) => {
+                print!("{text}");
+                ExitCode::SUCCESS
+            }
+            Err(e) => report(&e),
+        },
+        Command::Plot(args) => match app::plot(&args) {
+            Ok(written) => {
+                println!(
+                    "orgsim: {} figure files in {}",
+                    written.len(),
+                    args.dir.join(app::PLOTS).display()
+                );
+                ExitCode::SUCCESS
+            }
+            Err(e) => report(&e),
+        },
+        Command::Report(args) => match app::report(&args) {
+            Ok(path) => {
+                println!("orgsim: report in {}", path.display());
                 ExitCode::SUCCESS
             }
             Err(e) => report(&e),

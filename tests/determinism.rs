@@ -33,7 +33,7 @@ fn run(dir: &TempDir, text: &str, out: &str, threads: &str) -> std::path::PathBu
         .arg(&file)
         .arg("--out")
         .arg(&out_dir)
-        .args(["--threads", threads, "-q"])
+        .args(["--threads", threads, "-q", "--no-plots"])
         .assert()
         .success();
     out_dir
@@ -45,7 +45,13 @@ fn thread_count_does_not_change_any_output_byte() {
     let one = run(&dir, SWEEP, "t1", "1");
     for threads in ["2", "3", "8"] {
         let many = run(&dir, SWEEP, &format!("t{threads}"), threads);
-        for file in ["runs.csv", "timeseries.csv", "summary.csv", "points.csv"] {
+        for file in [
+            "runs.csv",
+            "timeseries.csv",
+            "summary.csv",
+            "points.csv",
+            "comparison.csv",
+        ] {
             let a = fs::read(one.join(file)).unwrap();
             let b = fs::read(many.join(file)).unwrap();
             assert!(a == b, "{file} differs between 1 and {threads} threads");
@@ -152,9 +158,16 @@ fn shards_merge_into_the_same_bytes_as_one_run() {
         .args(&shard_dirs)
         .arg("--out")
         .arg(&merged)
+        .arg("--no-plots")
         .assert()
         .success();
-    for file in ["runs.csv", "timeseries.csv", "summary.csv", "points.csv"] {
+    for file in [
+        "runs.csv",
+        "timeseries.csv",
+        "summary.csv",
+        "points.csv",
+        "comparison.csv",
+    ] {
         assert!(
             fs::read(whole.join(file)).unwrap() == fs::read(merged.join(file)).unwrap(),
             "{file} differs after merging shards"

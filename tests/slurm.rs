@@ -23,9 +23,13 @@ fn a_job_array_sweep_merges_into_the_same_outputs_as_one_run() {
             std::env::var_os("ORGSIM_REQUIRE_SLURM").is_none(),
             "ORGSIM_REQUIRE_SLURM is set but no Slurm cluster answers `sinfo`"
         );
-        eprintln!(
-            "SKIPPED slurm test: no Slurm cluster answers. To run it: apt-get install -y slurmctld slurmd \
-             slurm-client munge && sudo scripts/slurm/local-cluster.sh && cargo test --release slurm"
+        // Written straight to stderr, not through eprintln!, which the test harness would swallow.
+        use std::io::Write as _;
+        let _ = writeln!(
+            std::io::stderr(),
+            "\nSKIPPED slurm test: no Slurm cluster answers `sinfo`. To run it: apt-get install -y \
+             slurmctld slurmd slurm-client munge, then scripts/slurm/local-cluster.sh (as root), then \
+             cargo test --release slurm\n"
         );
         return;
     }
@@ -55,7 +59,13 @@ fn a_job_array_sweep_merges_into_the_same_outputs_as_one_run() {
         .arg("-q")
         .assert()
         .success();
-    for file in ["runs.csv", "timeseries.csv", "summary.csv", "points.csv"] {
+    for file in [
+        "runs.csv",
+        "timeseries.csv",
+        "summary.csv",
+        "points.csv",
+        "comparison.csv",
+    ] {
         let merged = fs::read(out.join("merged").join(file)).unwrap_or_else(|e| {
             let log = fs::read_to_string(out.join("merge.log")).unwrap_or_default();
             panic!("{file} missing from the merged outputs ({e}); merge.log: {log}")

@@ -4,4 +4,5 @@ mod cli;
 mod datateam;
 mod determinism;
 mod march;
+mod report;
 mod slurm;

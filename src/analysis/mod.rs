@@ -1,5 +1,7 @@
 //! Statistics over replicates: streaming moments, confidence intervals, and per-point summaries.
 
+pub mod compare;
+pub mod saved;
 pub mod summary;
 
 use statrs::distribution::{ContinuousCDF, StudentsT};

@@ -236,8 +236,15 @@ fn summarise(runs_csv: &Path, layout: &SummaryLayout) -> Result<SummaryTable> {
     Ok(table)
 }
 
-/// Merges shard directories into `dest`. Returns the number of runs merged.
-pub fn merge(dirs: &[PathBuf], dest: &Path, overwrite: bool) -> Result<u64> {
+/// Merges shard directories into `dest`, listing `analysis_files` in the manifest and calling `analyse`
+/// on the merged directory before it is moved into place. Returns the number of runs merged.
+pub fn merge(
+    dirs: &[PathBuf],
+    dest: &Path,
+    overwrite: bool,
+    analysis_files: &[&str],
+    analyse: impl FnOnce(&Path) -> Result<()>,
+) -> Result<u64> {
     let mut shards = dirs
         .iter()
         .map(|d| read_shard(d))
@@ -281,8 +288,10 @@ pub fn merge(dirs: &[PathBuf], dest: &Path, overwrite: bool) -> Result<u64> {
             .collect(),
     );
     let mut produced: Vec<Json> = first["files"].as_array().cloned().unwrap_or_default();
-    if !produced.iter().any(|f| f == files::SUMMARY) {
-        produced.push(files::SUMMARY.into());
+    for name in analysis_files {
+        if !produced.iter().any(|f| f == name) {
+            produced.push((*name).into());
+        }
     }
     object.insert("files".into(), produced.into());
     fs::write(
@@ -291,6 +300,7 @@ pub fn merge(dirs: &[PathBuf], dest: &Path, overwrite: bool) -> Result<u64> {
     )?;
     let runs = first["replications"].as_u64().unwrap_or(0)
         * first["points"].as_array().map_or(0, |p| p.len() as u64);
+    analyse(out.path())?;
     out.commit()
         .with_context(|| format!("cannot move the merged outputs into {}", dest.display()))?;
     Ok(runs)

@@ -1,0 +1,419 @@
+//! `report.html`: one self-contained page a busy person opens in a browser.
+//!
+//! It says what was run and why, the options and their parameters, the ranked comparison, the key
+//! figures (inline SVG), the parameter values used, and how to reproduce the run. Everything is
+//! inline (CSS and SVG): no scripts, no fonts or images fetched, so it opens offline and can be
+//! mailed as one file. It is built from the saved output files alone, like the plots.
+
+use std::fmt::Write as _;
+
+use anyhow::Result;
+
+use crate::analysis::compare::{self, Comparison};
+use crate::analysis::saved::{Saved, show_value};
+use crate::plot::{self, Figure, Kind};
+
+/// Escapes text for HTML element content and attribute values.
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+const STYLE: &str = r#"
+:root { color-scheme: light; }
+body { font-family: system-ui, -apple-system, "Segoe UI", "DejaVu Sans", sans-serif; color: #1e1e1e;
+       max-width: 62rem; margin: 2rem auto; padding: 0 1.25rem; line-height: 1.45; }
+h1 { font-size: 1.6rem; margin-bottom: .2rem; }
+h2 { font-size: 1.2rem; margin-top: 2.2rem; border-bottom: 1px solid #ddd; padding-bottom: .2rem; }
+h3 { font-size: 1rem; margin: 1.4rem 0 .4rem; }
+.lede { color: #444; font-size: 1.05rem; }
+.facts { color: #555; font-size: .9rem; }
+table { border-collapse: collapse; margin: .5rem 0 1rem; font-size: .88rem; }
+th, td { padding: .25rem .6rem; border-bottom: 1px solid #e4e4e4; text-align: left; vertical-align: top; }
+th { background: #f4f4f4; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+tr.baseline td { background: #f7f9fc; }
+tr.best td:first-child { font-weight: bold; }
+figure { margin: 1rem 0 1.6rem; }
+figure svg { width: 100%; max-width: 46rem; height: auto; display: block; border: 1px solid #eee; }
+figcaption { font-size: .85rem; color: #444; max-width: 46rem; }
+pre { background: #f6f6f6; padding: .6rem .8rem; overflow-x: auto; font-size: .82rem; }
+code { font-size: .88rem; }
+.note { font-size: .85rem; color: #555; max-width: 46rem; }
+details summary { cursor: pointer; }
+"#;
+
+/// Figures shown in the report, in order, for each metric: with options, the forest plot, time
+/// series, response, first heatmap and distribution; for a plain sweep, the response and heatmap
+/// first.
+fn key_figures(figures: &[Figure], of_options: bool) -> Vec<&Figure> {
+    // Leaders choosing among options read the differences first; a sweep is read by its response.
+    let order = if of_options {
+        [
+            Kind::Forest,
+            Kind::TimeSeries,
+            Kind::Response,
+            Kind::Heatmap,
+            Kind::Distribution,
+        ]
+    } else {
+        [
+            Kind::Response,
+            Kind::Heatmap,
+            Kind::TimeSeries,
+            Kind::Forest,
+            Kind::Distribution,
+        ]
+    };
+    let mut metrics: Vec<&str> = Vec::new();
+    for f in figures {
+        if !metrics.contains(&f.metric.as_str()) {
+            metrics.push(&f.metric);
+        }
+    }
+    let mut out = Vec::new();
+    for m in metrics {
+        for kind in order {
+            if let Some(f) = figures.iter().find(|f| f.metric == m && f.kind == kind) {
+                out.push(f);
+            }
+        }
+    }
+    out
+}
+
+/// Makes a plotters SVG scale with the page: the fixed size becomes a viewBox.
+fn inline_svg(svg: &str, label: &str) -> String {
+    let Some(start) = svg.find("<svg") else {
+        return String::new();
+    };
+    let svg = &svg[start..];
+    let Some(end) = svg.find('>') else {
+        return String::new();
+    };
+    let open = &svg[..end];
+    let attr = |name: &str| -> Option<String> {
+        let key = format!(" {name}=\"");
+        let at = open.find(&key)? + key.len();
+        Some(open[at..].split('"').next()?.to_string())
+    };
+    let (w, h) = (
+        attr("width").unwrap_or_default(),
+        attr("height").unwrap_or_default(),
+    );
+    format!(
+        "<svg viewBox=\"0 0 {w} {h}\" xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" aria-label=\"{}\">{}",
+        escape(label),
+        &svg[end + 1..]
+    )
+}
+
+fn comparison_tables(comparison: &Comparison) -> String {
+    let mut out = String::new();
+    let mut last = (String::new(), String::new());
+    for r in &comparison.rows {
+        let key = (r.metric.clone(), r.setting.clone());
+        if key != last {
+            if !last.0.is_empty() {
+                out += "</tbody></table>\n";
+            }
+            let setting = if r.setting.is_empty() {
+                String::new()
+            } else {
+                format!(" at {}", escape(&r.setting))
+            };
+            let _ = write!(
+                out,
+                "<h3>{} <small>({} is better){setting}; baseline “{}”; {} paired replicates</small></h3>\n<table class=\"comparison\"><thead><tr>",
+                escape(&r.metric),
+                if r.higher_is_better {
+                    "higher"
+                } else {
+                    "lower"
+                },
+                escape(&r.baseline),
+                r.n_complete
+            );
+            for h in compare::TABLE_HEADER {
+                let _ = write!(out, "<th>{}</th>", escape(h));
+            }
+            out += "</tr></thead><tbody>\n";
+            last = key;
+        }
+        let class = match (r.is_baseline, r.rank == 1) {
+            (true, true) => " class=\"baseline best\"",
+            (true, false) => " class=\"baseline\"",
+            (false, true) => " class=\"best\"",
+            _ => "",
+        };
+        let cells = compare::cells(r);
+        let _ = write!(out, "<tr{class}>");
+        for (i, c) in cells.iter().enumerate() {
+            let num = if i == 1 { "" } else { " class=\"num\"" };
+            let _ = write!(out, "<td{num}>{}</td>", escape(c));
+        }
+        out += "</tr>\n";
+    }
+    if !last.0.is_empty() {
+        out += "</tbody></table>\n";
+    }
+    out
+}
+
+/// A shell-quoted command line, for copying.
+fn shell_line(args: &[String]) -> String {
+    args.iter()
+        .map(|a| {
+            if !a.is_empty()
+                && a.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "-_./=:,+@%".contains(c))
+            {
+                a.clone()
+            } else {
+                format!("'{}'", a.replace('\'', "'\\''"))
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Above this many points the parameter table shows only the parameters that vary.
+const MAX_POINTS_LISTED: usize = 60;
+
+fn parameter_table(saved: &Saved) -> String {
+    let m = &saved.manifest;
+    let mut out = String::new();
+    let Some(first) = m.points.first() else {
+        return out;
+    };
+    let fixed: Vec<(&String, String)> = first
+        .params
+        .iter()
+        .filter(|(k, _)| !m.varying_params.contains(k))
+        .map(|(k, v)| (k, show_value(v)))
+        .collect();
+    out += "<h3>Fixed in every run</h3>\n<table class=\"params\"><thead><tr><th>parameter</th><th>value</th></tr></thead><tbody>\n";
+    for (k, v) in fixed {
+        let shown = if v.is_empty() { "unset".into() } else { v };
+        let _ = writeln!(
+            out,
+            "<tr><td><code>{}</code></td><td class=\"num\">{}</td></tr>",
+            escape(k),
+            escape(&shown)
+        );
+    }
+    out += "</tbody></table>\n";
+    if m.varying_params.is_empty() {
+        return out;
+    }
+    let _ = writeln!(out, "<h3>Varying across the {} points</h3>", m.points.len());
+    if m.points.len() > MAX_POINTS_LISTED {
+        out += "<table><thead><tr><th>parameter</th><th>values</th></tr></thead><tbody>\n";
+        for p in &m.varying_params {
+            let mut values: Vec<String> = Vec::new();
+            for point in &m.points {
+                let v = point.params.get(p).map(show_value).unwrap_or_default();
+                if !values.contains(&v) {
+                    values.push(v);
+                }
+            }
+            let _ = writeln!(
+                out,
+                "<tr><td><code>{}</code></td><td>{}</td></tr>",
+                escape(p),
+                escape(&values.join(", "))
+            );
+        }
+        out += "</tbody></table>\n<p class=\"note\">Every point's full parameters are in <code>points.csv</code>.</p>\n";
+        return out;
+    }
+    out += "<table><thead><tr><th>point</th>";
+    if !m.options.is_empty() {
+        out += "<th>option</th>";
+    }
+    for p in &m.varying_params {
+        let _ = write!(out, "<th><code>{}</code></th>", escape(p));
+    }
+    out += "</tr></thead><tbody>\n";
+    for point in &m.points {
+        let _ = write!(out, "<tr><td class=\"num\">{}</td>", point.point_id);
+        if !m.options.is_empty() {
+            let _ = write!(
+                out,
+                "<td>{}</td>",
+                escape(point.option.as_deref().unwrap_or(""))
+            );
+        }
+        for p in &m.varying_params {
+            let v = point.params.get(p).map(show_value).unwrap_or_default();
+            let _ = write!(out, "<td class=\"num\">{}</td>", escape(&v));
+        }
+        out += "</tr>\n";
+    }
+    out += "</tbody></table>\n";
+    out
+}
+
+fn options_table(saved: &Saved) -> String {
+    let m = &saved.manifest;
+    if m.options.is_empty() {
+        return "<p>This scenario has no <code>[[option]]</code>s: the alternatives compared are the points of its sweep, against point 0.</p>\n".into();
+    }
+    let base = m
+        .baseline
+        .clone()
+        .unwrap_or_else(|| m.options[0].name.clone());
+    let mut out = String::from(
+        "<table class=\"options\"><thead><tr><th>option</th><th>what it means</th><th>sets</th></tr></thead><tbody>\n",
+    );
+    for o in &m.options {
+        let set = if o.set.is_empty() {
+            "(nothing: the scenario's parameters as they are)".to_string()
+        } else {
+            o.set
+                .iter()
+                .map(|(k, v)| format!("{k} = {}", show_value(v)))
+                .collect::<Vec<_>>()
+                .join("; ")
+        };
+        let marker = if o.name == base { " (baseline)" } else { "" };
+        let _ = writeln!(
+            out,
+            "<tr><td><strong>{}</strong>{marker}</td><td>{}</td><td><code>{}</code></td></tr>",
+            escape(&o.name),
+            escape(&o.description),
+            escape(&set)
+        );
+    }
+    out += "</tbody></table>\n";
+    out
+}
+
+/// The whole page, from the loaded outputs, their comparison and figures.
+pub fn html(saved: &Saved, comparison: &Comparison, figures: &[Figure]) -> Result<String> {
+    let m = &saved.manifest;
+    let title = format!("orgsim report: {}", m.scenario.name);
+    let mut body = String::new();
+    let _ = writeln!(body, "<h1>{}</h1>", escape(&m.scenario.name));
+    if !m.scenario.description.is_empty() {
+        let _ = writeln!(
+            body,
+            "<p class=\"lede\">{}</p>",
+            escape(&m.scenario.description)
+        );
+    }
+    let _ = writeln!(
+        body,
+        "<p class=\"facts\">Model <code>{}</code> · {} points × {} replicates · {} ticks · master seed {} · orgsim {}{}</p>",
+        escape(&m.model),
+        m.points.len(),
+        m.replications,
+        m.ticks,
+        m.master_seed,
+        escape(&m.orgsim_version),
+        m.started
+            .as_deref()
+            .map(|s| format!(" · run {}", escape(s)))
+            .unwrap_or_default()
+    );
+
+    body += "<h2 id=\"options\">Options</h2>\n";
+    body += &options_table(saved);
+
+    body += "<h2 id=\"comparison\">Ranked comparison</h2>\n";
+    body += "<p class=\"note\">Each alternative's mean with its 95% confidence interval; its difference from the baseline, paired replicate by replicate (replicate <i>r</i> of every alternative faces the same random world), with a 95% <i>t</i> interval from the paired differences; and the share of replicates in which it came out best (P(best)). An interval that excludes 0 is a difference the replicates can tell apart.</p>\n";
+    body += &comparison_tables(comparison);
+
+    let shown = key_figures(figures, comparison.of_options);
+    if !shown.is_empty() {
+        body += "<h2 id=\"figures\">Figures</h2>\n";
+        for f in shown {
+            let svg = f.svg(plot::DEFAULT_WIDTH, plot::DEFAULT_HEIGHT)?;
+            let _ = writeln!(
+                body,
+                "<figure id=\"fig-{}\">{}<figcaption>{}</figcaption></figure>",
+                escape(&f.name),
+                inline_svg(&svg, &f.caption),
+                escape(&f.caption)
+            );
+        }
+        body += "<p class=\"note\">Every figure, as PNG and SVG at print resolution: <code>orgsim plot DIR</code> (written to <code>DIR/plots/</code>).</p>\n";
+    }
+
+    body += "<h2 id=\"parameters\">Parameter values used</h2>\n";
+    body += &parameter_table(saved);
+
+    body += "<h2 id=\"reproduce\">How to reproduce</h2>\n";
+    let command = if m.command_line.is_empty() {
+        "(not recorded)".to_string()
+    } else {
+        let mut args = m.command_line.clone();
+        args[0] = "orgsim".into();
+        shell_line(&args)
+    };
+    let _ = writeln!(
+        body,
+        "<p>With orgsim {} and the scenario file below (SHA-256 <code>{}</code>), this command gives the same numbers; results depend only on the model, the parameters, the master seed ({}) and the replicate index, not on threads or machine.</p>\n<pre><code>{}</code></pre>",
+        escape(&m.orgsim_version),
+        escape(&m.scenario.sha256),
+        m.master_seed,
+        escape(&command)
+    );
+    if !m.scenario.text.is_empty() {
+        let _ = writeln!(
+            body,
+            "<details><summary>Scenario file <code>{}</code></summary><pre><code>{}</code></pre></details>",
+            escape(&m.scenario.file),
+            escape(&m.scenario.text)
+        );
+    }
+    let _ = writeln!(
+        body,
+        "<p class=\"note\">Figures and tables were drawn from the saved outputs (<code>manifest.json</code>, <code>runs.csv</code>{}) by <code>orgsim report</code>.</p>",
+        if saved.timeseries_present() {
+            ", <code>timeseries.csv</code>"
+        } else {
+            ""
+        }
+    );
+
+    Ok(format!(
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n{body}</body>\n</html>\n",
+        escape(&title)
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_markup() {
+        assert_eq!(escape("a<b & \"c\"'"), "a&lt;b &amp; &quot;c&quot;&#39;");
+    }
+
+    #[test]
+    fn svg_becomes_scalable() {
+        let svg = "<svg width=\"100\" height=\"50\" viewBox=\"0 0 100 50\" xmlns=\"http://www.w3.org/2000/svg\">\n<rect/></svg>";
+        let out = inline_svg(svg, "a <chart>");
+        assert!(out.starts_with("<svg viewBox=\"0 0 100 50\""), "{out}");
+        assert!(out.contains("aria-label=\"a &lt;chart&gt;\""));
+        assert!(out.ends_with("<rect/></svg>"));
+    }
+
+    #[test]
+    fn shell_quoting() {
+        let args = ["orgsim", "run", "my file.toml", "--set", "x=1"].map(String::from);
+        assert_eq!(shell_line(&args), "orgsim run 'my file.toml' --set x=1");
+    }
+}
