@@ -27,11 +27,15 @@ fn main() {
         stop: None,
         record_every: 0,
     };
+    // DATATEAM_BENCH_RUNS shortens the bench, e.g. to count instructions under callgrind.
+    let runs: u64 = std::env::var("DATATEAM_BENCH_RUNS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(2000);
     // Warm up, then time many single-threaded runs.
-    for r in 0..50 {
+    for r in 0..50.min(runs) {
         std::hint::black_box(run_one(&plan, &points[0], r));
     }
-    let runs = 2000u64;
     let start = Instant::now();
     for r in 0..runs {
         std::hint::black_box(run_one(&plan, &points[0], r));
