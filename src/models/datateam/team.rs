@@ -251,7 +251,7 @@ impl Team {
     /// Among `candidates` (increasing post indices), the working analyst with the lowest load; ties to
     /// the highest domain knowledge of `unit`, then to the first.
     fn least_loaded(&self, candidates: impl Iterator<Item = usize>, unit: usize) -> Option<usize> {
-        let mut best: Option<(usize, f64)> = None;
+        let mut best: Option<(usize, usize)> = None;
         for i in candidates {
             let a = &self.analysts[i];
             debug_assert!(a.unit == i % self.units);
@@ -903,6 +903,7 @@ impl Team {
         let relationship_step = 1.0 / c.relationship_weeks.max(1.0);
         let builds_relationships = self.levers.structure != Structure::Centralised;
         let weekly_base = analysts::weekly_base_hazard(env.base_quit_rate);
+        let quit_bound = analysts::quit_hazard_bound(weekly_base, c);
         let mut time_sum = [0.0; 5];
         let mut staff = 0.0;
         for a in &mut self.analysts {
@@ -967,8 +968,12 @@ impl Team {
             if !self.analysts[i].in_post {
                 continue;
             }
-            let h = analysts::quit_hazard(weekly_base, self.analysts[i].motivation, c);
-            if self.people.random::<f64>() >= h {
+            // One draw per analyst in post, as before; the exact hazard (an `exp`) is only needed
+            // when the draw falls below the week's bound on it, which is rare.
+            let draw = self.people.random::<f64>();
+            if draw >= quit_bound
+                || draw >= analysts::quit_hazard(weekly_base, self.analysts[i].motivation, c)
+            {
                 continue;
             }
             self.counters.quits += 1.0;
