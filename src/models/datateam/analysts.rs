@@ -75,8 +75,10 @@ pub struct Analyst {
 }
 
 impl Analyst {
-    pub fn load(&self) -> f64 {
-        self.request_len as f64 + 4.0 * self.commission_len as f64
+    /// Waiting work: a commission weighs as four requests. An integer, so routing compares loads
+    /// without converting to floating point (the order is the same: the values are small and exact).
+    pub fn load(&self) -> usize {
+        self.request_len + 4 * self.commission_len
     }
 
     /// Whether the analyst can take work (in post and an analyst, not a translator).
@@ -161,6 +163,14 @@ pub fn weekly_base_hazard(base_annual: f64) -> f64 {
     1.0 - (1.0 - base_annual).powf(1.0 / 52.0)
 }
 
+/// An upper bound of [`quit_hazard`] over motivation in [0, 1] (the hazard is monotone in motivation,
+/// so the larger of the two ends), widened by a relative 1e-9 to absorb rounding in `exp`. A uniform
+/// draw at or above it is a stay without evaluating the exact hazard.
+pub fn quit_hazard_bound(weekly_base: f64, c: &Constants) -> f64 {
+    let ends = quit_hazard(weekly_base, 0.0, c).max(quit_hazard(weekly_base, 1.0, c));
+    (ends * (1.0 + 1e-9)).min(1.0)
+}
+
 /// The weekly hazard at a given motivation, from the weekly base hazard.
 pub fn quit_hazard(weekly_base: f64, motivation: f64, c: &Constants) -> f64 {
     (weekly_base * (c.quit_motivation * (0.7 - motivation)).exp()).clamp(0.0, 1.0)
@@ -199,6 +209,24 @@ mod tests {
         assert!(h(0.2) > h(0.5) && h(0.5) > h(0.9));
         // At m = 0.7 the annual rate is the base rate.
         assert!(((1.0 - (1.0 - h(0.7)).powi(52)) - 0.12).abs() < 1e-9);
+    }
+
+    #[test]
+    fn quit_hazard_bound_covers_every_motivation() {
+        let c = Constants::default();
+        let base = weekly_base_hazard(0.12);
+        let bound = quit_hazard_bound(base, &c);
+        for i in 0..=1000 {
+            assert!(quit_hazard(base, i as f64 / 1000.0, &c) <= bound);
+        }
+        let negative = Constants {
+            quit_motivation: -2.0,
+            ..Constants::default()
+        };
+        let bound = quit_hazard_bound(base, &negative);
+        for i in 0..=1000 {
+            assert!(quit_hazard(base, i as f64 / 1000.0, &negative) <= bound);
+        }
     }
 
     #[test]

@@ -232,33 +232,45 @@ impl Team {
 
     /// The analyst a request or commission from `unit` goes to: the least-loaded of the unit's own
     /// analysts (embedded, hub_and_spoke) or of the hub (centralised, or when the unit has nobody in a
-    /// hub_and_spoke team); ties to the highest domain knowledge of the unit.
+    /// hub_and_spoke team); ties to the highest domain knowledge of the unit, then to the lowest post.
     fn route(&self, unit: usize) -> Option<usize> {
-        let pick = |own_only: bool| {
-            let mut best: Option<usize> = None;
-            for (i, a) in self.analysts.iter().enumerate() {
-                if !a.analyses() || (own_only && a.unit != unit) {
-                    continue;
-                }
-                best = match best {
-                    None => Some(i),
-                    Some(b) => {
-                        let (la, lb) = (a.load(), self.analysts[b].load());
-                        if la < lb || (la == lb && a.domain[unit] > self.analysts[b].domain[unit]) {
-                            Some(i)
-                        } else {
-                            Some(b)
-                        }
-                    }
-                };
-            }
-            best
-        };
+        let posts = self.analysts.len();
+        // Post i's home unit is i mod units, fixed for the run (`Team::new`), so a unit's own posts
+        // are every `units`-th post from `unit`: routing visits those, in the same order, instead of
+        // scanning the whole team for each request.
+        let own = || (unit..posts).step_by(self.units);
         match self.levers.structure {
-            Structure::Centralised => pick(false),
-            Structure::Embedded => pick(true),
-            Structure::HubAndSpoke => pick(true).or_else(|| pick(false)),
+            Structure::Centralised => self.least_loaded(0..posts, unit),
+            Structure::Embedded => self.least_loaded(own(), unit),
+            Structure::HubAndSpoke => self
+                .least_loaded(own(), unit)
+                .or_else(|| self.least_loaded(0..posts, unit)),
         }
+    }
+
+    /// Among `candidates` (increasing post indices), the working analyst with the lowest load; ties to
+    /// the highest domain knowledge of `unit`, then to the first.
+    fn least_loaded(&self, candidates: impl Iterator<Item = usize>, unit: usize) -> Option<usize> {
+        let mut best: Option<(usize, usize)> = None;
+        for i in candidates {
+            let a = &self.analysts[i];
+            debug_assert!(a.unit == i % self.units);
+            if !a.analyses() {
+                continue;
+            }
+            let load = a.load();
+            best = match best {
+                Some((b, best_load))
+                    if !(load < best_load
+                        || (load == best_load
+                            && a.domain[unit] > self.analysts[b].domain[unit])) =>
+                {
+                    Some((b, best_load))
+                }
+                _ => Some((i, load)),
+            };
+        }
+        best.map(|(i, _)| i)
     }
 
     /// The team's part in a decision: which choice the beliefs without this window's products would
@@ -517,8 +529,9 @@ impl Team {
     }
 
     fn allocate_and_produce(&mut self, world: &World, units: &Units) {
-        let levers = self.levers.clone();
-        let c = self.c.clone();
+        // Borrowed, not cloned: these are read-only for the week.
+        let levers = &self.levers;
+        let c = &self.c;
         let k = self.options;
         let presence_share = match levers.structure {
             Structure::Centralised => 0.0,
@@ -564,10 +577,11 @@ impl Team {
                     None
                 };
             let a = &mut self.analysts[i];
-            let slow = tx::slowness(a.tech, levers.data_access, &c);
+            let slow = tx::slowness(a.tech, levers.data_access, c);
             // (i) the ad-hoc queue, oldest first, whole answers that fit in the week.
             let answer_cost = c.adhoc_effort * slow;
-            let capacity = (1.0 / answer_cost).floor() as usize;
+            // Truncation is the floor of this positive ratio, without a libm call.
+            let capacity = (1.0 / answer_cost) as usize;
             let mut answers = 0;
             while answers < capacity {
                 match a.pop_request() {
@@ -607,8 +621,8 @@ impl Team {
             };
             // Reports to the home unit, aggregated per unit.
             let n_reports = reports_time / (c.report_effort * slow);
-            let proximity = tx::proximity(&levers, a.relationship, &c);
-            let s_report = tx::salience(Kind::Report, proximity, self.trust[unit], false, &c);
+            let proximity = tx::proximity(levers, a.relationship, c);
+            let s_report = tx::salience(Kind::Report, proximity, self.trust[unit], false, c);
             self.report_count[unit] += n_reports;
             self.report_salience[unit] += n_reports * s_report;
             self.report_comm[unit] += n_reports * a.comm;
@@ -659,7 +673,7 @@ impl Team {
                         levers.data_quality,
                         a.motivation,
                     );
-                    let sigma = tx::insight_sigma(q, &c);
+                    let sigma = tx::insight_sigma(q, c);
                     let mut x = [0.0; MAX_OPTIONS];
                     let effects = world.effects(problem);
                     for o in 0..k {
@@ -692,7 +706,7 @@ impl Team {
                     } else {
                         Kind::OtherInsight
                     };
-                    let salience = tx::salience(kind, proximity, self.trust[p_unit], false, &c);
+                    let salience = tx::salience(kind, proximity, self.trust[p_unit], false, c);
                     self.deliveries.push(Delivery {
                         producer: i,
                         generation: a.generation,
@@ -853,7 +867,8 @@ impl Team {
     }
 
     fn feedback(&mut self, env: &Environment, week: u32) {
-        let c = self.c.clone();
+        let c = &self.c;
+        let ppu = self.problems_per_unit;
         // Units: relational trust and literacy.
         for u in 0..self.units {
             let contact = (self.engagement[u] + self.presence[u]).min(1.0)
@@ -888,6 +903,7 @@ impl Team {
         let relationship_step = 1.0 / c.relationship_weeks.max(1.0);
         let builds_relationships = self.levers.structure != Structure::Centralised;
         let weekly_base = analysts::weekly_base_hazard(env.base_quit_rate);
+        let quit_bound = analysts::quit_hazard_bound(weekly_base, c);
         let mut time_sum = [0.0; 5];
         let mut staff = 0.0;
         for a in &mut self.analysts {
@@ -903,17 +919,21 @@ impl Team {
                     learning,
                     hub,
                     best_in_hub,
-                    &c,
+                    c,
                 );
                 a.tech = a.tech.clamp(0.0, 1.0);
                 a.tech_max = a.tech_max.max(a.tech);
                 let home = a.unit;
                 let in_unit = (1.0 - hub) + reports + engage;
+                // The unit of the project in hand, found once rather than once per unit.
+                let project_unit = a.project.map(|p| p.problem / ppu);
                 for (u, d) in a.domain.iter_mut().enumerate() {
                     let work = if u == home { in_unit } else { 0.0 }
-                        + a.project
-                            .filter(|p| p.problem / self.problems_per_unit == u)
-                            .map_or(0.0, |_| insight);
+                        + if project_unit == Some(u) {
+                            insight
+                        } else {
+                            0.0
+                        };
                     *d += c.domain_gain * work * (1.0 - *d) - c.domain_decay * *d;
                     *d = d.clamp(0.0, 1.0);
                 }
@@ -931,7 +951,7 @@ impl Team {
                 a.week_used,
                 a.week_unread,
                 a.week_shaded,
-                &c,
+                c,
             );
             a.motivation = a.motivation.clamp(0.0, 1.0);
             if builds_relationships {
@@ -948,8 +968,12 @@ impl Team {
             if !self.analysts[i].in_post {
                 continue;
             }
-            let h = analysts::quit_hazard(weekly_base, self.analysts[i].motivation, &c);
-            if self.people.random::<f64>() >= h {
+            // One draw per analyst in post, as before; the exact hazard (an `exp`) is only needed
+            // when the draw falls below the week's bound on it, which is rare.
+            let draw = self.people.random::<f64>();
+            if draw >= quit_bound
+                || draw >= analysts::quit_hazard(weekly_base, self.analysts[i].motivation, c)
+            {
                 continue;
             }
             self.counters.quits += 1.0;

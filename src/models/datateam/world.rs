@@ -50,6 +50,9 @@ pub struct World {
     pub windows_reached: Vec<u32>,
     /// Week of the last window reached (0 before the first).
     pub last_window: Vec<u32>,
+    /// The best option of each problem now (kept with `theta`, so every arm's welfare, regret and
+    /// accuracy reads it instead of searching the effects again).
+    pub best: Vec<usize>,
     pub events: Vec<Event>,
     drift: Rng,
     favourites: Rng,
@@ -82,9 +85,13 @@ impl World {
                 1 + (e * gap) as u32
             })
             .collect();
+        let best = (0..problems)
+            .map(|p| argmax(&theta[p * options..(p + 1) * options]))
+            .collect();
         World {
             problems,
             options,
+            best,
             theta,
             favourite,
             initial_noise,
@@ -108,6 +115,9 @@ impl World {
         for theta in &mut self.theta {
             let xi: f64 = self.drift.sample(StandardNormal);
             *theta = rho * *theta + env.turbulence * xi;
+        }
+        for problem in 0..self.problems {
+            self.best[problem] = argmax(&self.theta[problem * self.options..][..self.options]);
         }
         if env.election_interval > 0 && week % env.election_interval == 0 {
             for favourite in &mut self.favourite {
@@ -153,7 +163,7 @@ impl World {
 
     /// The index of the best option now (ties to the lowest index).
     pub fn best_option(&self, problem: usize) -> usize {
-        argmax(self.effects(problem))
+        self.best[problem]
     }
 }
 
