@@ -45,7 +45,8 @@ pub fn describe(name: &str) -> Result<String, InputError> {
         out += &format!("\n{}\n", model.notes());
     }
     out += &format!(
-        "\nDefault horizon: {} ticks.\n\nPARAMETERS\n",
+        "\nOne tick is one {}; default horizon: {} ticks.\n\nPARAMETERS\n",
+        model.tick_unit(),
         model.default_ticks()
     );
     for p in model.params() {
@@ -73,9 +74,15 @@ pub fn describe(name: &str) -> Result<String, InputError> {
     out += "\nMETRICS\n";
     for m in model.metrics() {
         out += &format!(
-            "  {}{}\n      {}\n",
+            "  {}{}\n      unit: {}; {} is better\n      {}\n",
             m.name,
             if m.headline { " (headline)" } else { "" },
+            m.unit,
+            if m.higher_is_better {
+                "higher"
+            } else {
+                "lower"
+            },
             m.meaning
         );
     }

@@ -7,23 +7,39 @@ use orgsim::app;
 use orgsim::cli::{Cli, Command};
 use orgsim::scenario::InputError;
 
+/// Prints to stdout, ignoring a closed pipe (`orgsim run ... | head` must not panic).
+macro_rules! say_raw {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stdout().lock(), $($arg)*);
+    }};
+}
+
+/// [`say_raw`] with a newline.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout().lock(), $($arg)*);
+    }};
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Models => {
-            print!("{}", app::list_models());
+            say_raw!("{}", app::list_models());
             ExitCode::SUCCESS
         }
         Command::Describe { model } => match app::describe(&model) {
             Ok(text) => {
-                print!("{text}");
+                say_raw!("{text}");
                 ExitCode::SUCCESS
             }
             Err(e) => report(&anyhow::Error::new(e)),
         },
         Command::Validate { files } => {
             let (ok, errors) = app::validate(&files);
-            print!("{ok}");
+            say_raw!("{ok}");
             for e in &errors {
                 eprintln!("error: {e}");
             }
@@ -40,39 +56,39 @@ fn main() -> ExitCode {
             no_plots,
         } => match app::merge(&shards, &out, overwrite, no_plots) {
             Ok((runs, table)) => {
-                println!(
+                say!(
                     "orgsim: merged {} shards ({runs} runs) into {}",
                     shards.len(),
                     out.display()
                 );
-                print!("\n{table}");
+                say_raw!("\n{table}");
                 ExitCode::SUCCESS
             }
             Err(e) => report(&e),
         },
         Command::Run(args) => match app::run(&args, std::env::args().collect()) {
             Ok(outcome) => {
-                println!(
+                say!(
                     "orgsim: {} runs in {:.2} s; outputs in {}",
                     outcome.runs,
                     outcome.wall_seconds,
                     outcome.dir.display()
                 );
-                print!("\n{}", outcome.comparison);
+                say_raw!("\n{}", outcome.comparison);
                 ExitCode::SUCCESS
             }
             Err(e) => report(&e),
         },
         Command::Compare(args) => match app::compare(&args) {
             Ok(text) => {
-                print!("{text}");
+                say_raw!("{text}");
                 ExitCode::SUCCESS
             }
             Err(e) => report(&e),
         },
         Command::Plot(args) => match app::plot(&args) {
             Ok(written) => {
-                println!(
+                say!(
                     "orgsim: {} figure files in {}",
                     written.len(),
                     args.dir.join(app::PLOTS).display()
@@ -83,7 +99,7 @@ fn main() -> ExitCode {
         },
         Command::Report(args) => match app::report(&args) {
             Ok(path) => {
-                println!("orgsim: report in {}", path.display());
+                say!("orgsim: report in {}", path.display());
                 ExitCode::SUCCESS
             }
             Err(e) => report(&e),

@@ -688,3 +688,57 @@ fn an_interrupted_run_leaves_nothing_behind() {
     assert!(!out_dir.exists());
     assert!(!staging.exists(), "the staging directory is removed");
 }
+
+/// Regression: the data-team model has a parameter and a metric both named `trust` (and `literacy`);
+/// the comparison once read the parameter's column as the metric. Every header must name one column.
+#[test]
+fn regression_parameter_and_metric_columns_never_share_a_name() {
+    let dir = TempDir::new().unwrap();
+    let text = "[scenario]\nname = \"dt\"\nmodel = \"datateam\"\nreplications = 2\nticks = 20\nrecord_every = 10\n\n[sweep]\ntrust = [0.3, 0.6]\n";
+    let file = write(&dir, "dt.toml", text);
+    let out_dir = dir.path().join("out");
+    orgsim()
+        .arg("run")
+        .arg(&file)
+        .arg("--out")
+        .arg(&out_dir)
+        .args(["-q", "--no-plots"])
+        .assert()
+        .success();
+    for name in ["runs.csv", "points.csv", "summary.csv", "timeseries.csv"] {
+        let text = fs::read_to_string(out_dir.join(name)).unwrap();
+        let header: Vec<&str> = text.lines().next().unwrap().split(',').collect();
+        let mut unique = header.clone();
+        unique.sort_unstable();
+        unique.dedup();
+        assert_eq!(
+            unique.len(),
+            header.len(),
+            "{name} repeats a column: {header:?}"
+        );
+    }
+    let runs = fs::read_to_string(out_dir.join("runs.csv")).unwrap();
+    let header: Vec<&str> = runs.lines().next().unwrap().split(',').collect();
+    assert!(header.contains(&"trust_param") && header.contains(&"trust"));
+    let summary = fs::read_to_string(out_dir.join("summary.csv")).unwrap();
+    assert!(
+        summary.starts_with("point_id,trust_param,metric,"),
+        "{summary}"
+    );
+    // The comparison reads the trust outcome, which moves from its starting value, not the parameter.
+    let mut reader = csv::Reader::from_path(out_dir.join("comparison.csv")).unwrap();
+    let headers = reader.headers().unwrap().clone();
+    let col = |name: &str| headers.iter().position(|h| h == name).unwrap();
+    let (metric, mean) = (col("metric"), col("mean"));
+    let trust_means: Vec<f64> = reader
+        .records()
+        .map(|r| r.unwrap())
+        .filter(|r| &r[metric] == "trust")
+        .map(|r| r[mean].parse().unwrap())
+        .collect();
+    assert_eq!(trust_means.len(), 2);
+    assert!(
+        trust_means.iter().all(|m| *m != 0.3 && *m != 0.6),
+        "{trust_means:?}"
+    );
+}

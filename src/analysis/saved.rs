@@ -25,6 +25,9 @@ pub struct Manifest {
     pub master_seed: u64,
     pub replications: u64,
     pub ticks: u64,
+    /// What one tick stands for ("week", "period").
+    #[serde(default = "tick")]
+    pub tick_unit: String,
     #[serde(default)]
     pub record_every: u64,
     /// The stopping rule, if runs may end before `ticks`.
@@ -73,6 +76,10 @@ pub struct MetricInfo {
     /// every model is "more is better"; a model can say otherwise by writing `false` here.
     #[serde(default = "more_is_better")]
     pub higher_is_better: bool,
+}
+
+fn tick() -> String {
+    "tick".into()
 }
 
 fn more_is_better() -> bool {

@@ -49,6 +49,10 @@ pub trait Model: Send + Sync {
     fn stop_rules(&self) -> &'static [StopRule] {
         &[]
     }
+    /// What one tick stands for ("week", "period"), for axis labels and `describe`.
+    fn tick_unit(&self) -> &'static str {
+        "tick"
+    }
     /// The horizon used when a scenario does not set `ticks`.
     fn default_ticks(&self) -> u64;
     /// Constraints between parameters that a per-parameter range cannot express.

@@ -239,9 +239,40 @@ impl Params {
 #[derive(Debug, Clone, Copy)]
 pub struct MetricSpec {
     pub name: &'static str,
+    /// For axis labels and `describe`, e.g. "share" or "effect SD x weeks".
+    pub unit: &'static str,
     pub meaning: &'static str,
     /// Headline metrics lead comparisons, plots and reports.
     pub headline: bool,
+    /// Which direction is better, for rankings and "probability best".
+    pub higher_is_better: bool,
+}
+
+impl MetricSpec {
+    /// A metric where more is better, not a headline.
+    pub const fn new(name: &'static str, unit: &'static str, meaning: &'static str) -> Self {
+        MetricSpec {
+            name,
+            unit,
+            meaning,
+            headline: false,
+            higher_is_better: true,
+        }
+    }
+
+    pub const fn headline(self) -> Self {
+        MetricSpec {
+            headline: true,
+            ..self
+        }
+    }
+
+    pub const fn lower_is_better(self) -> Self {
+        MetricSpec {
+            higher_is_better: false,
+            ..self
+        }
+    }
 }
 
 /// A model's named stopping rule (for `stop = "..."` in a scenario).

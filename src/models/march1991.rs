@@ -92,41 +92,39 @@ static PARAMS: &[ParamSpec] = &[
 ];
 
 static METRICS: &[MetricSpec] = &[
-    MetricSpec {
-        name: "code_knowledge",
-        meaning: "sum_j c_j r_j / m: the code's score (March's figures)",
-        headline: true,
-    },
-    MetricSpec {
-        name: "code_match",
-        meaning: "share of dimensions where the code equals reality",
-        headline: false,
-    },
-    MetricSpec {
-        name: "individual_knowledge",
-        meaning: "mean over individuals of sum_j b_ij r_j / m",
-        headline: true,
-    },
-    MetricSpec {
-        name: "individual_knowledge_slow",
-        meaning: "individual_knowledge of the slow group (NaN when empty)",
-        headline: false,
-    },
-    MetricSpec {
-        name: "individual_knowledge_fast",
-        meaning: "individual_knowledge of the fast group (NaN when empty)",
-        headline: false,
-    },
-    MetricSpec {
-        name: "periods",
-        meaning: "periods run",
-        headline: false,
-    },
-    MetricSpec {
-        name: "equilibrium",
-        meaning: "1 once the equilibrium rule holds, else 0",
-        headline: false,
-    },
+    MetricSpec::new(
+        "code_knowledge",
+        "score in [-1, 1]",
+        "sum_j c_j r_j / m: the code's score (March's figures)",
+    )
+    .headline(),
+    MetricSpec::new(
+        "code_match",
+        "share",
+        "share of dimensions where the code equals reality",
+    ),
+    MetricSpec::new(
+        "individual_knowledge",
+        "score in [-1, 1]",
+        "mean over individuals of sum_j b_ij r_j / m",
+    )
+    .headline(),
+    MetricSpec::new(
+        "individual_knowledge_slow",
+        "score in [-1, 1]",
+        "individual_knowledge of the slow group (NaN when empty)",
+    ),
+    MetricSpec::new(
+        "individual_knowledge_fast",
+        "score in [-1, 1]",
+        "individual_knowledge of the fast group (NaN when empty)",
+    ),
+    MetricSpec::new("periods", "periods", "periods run"),
+    MetricSpec::new(
+        "equilibrium",
+        "0 or 1",
+        "1 once the equilibrium rule holds, else 0",
+    ),
 ];
 
 static STOP_RULES: &[StopRule] = &[StopRule {
@@ -159,6 +157,9 @@ impl Model for March1991 {
     }
     fn default_ticks(&self) -> u64 {
         5000
+    }
+    fn tick_unit(&self) -> &'static str {
+        "period"
     }
     fn build(&self, params: &Params, seed: u64, settings: &RunSettings) -> Box<dyn Simulation> {
         Box::new(MarchRun::new(

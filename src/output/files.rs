@@ -27,6 +27,28 @@ pub const TIMESERIES: &str = "timeseries.csv";
 pub const SUMMARY: &str = "summary.csv";
 pub const MANIFEST: &str = "manifest.json";
 
+/// The CSV column of parameter `name`: its own name, unless a metric has the same name (the data-team
+/// model's initial `trust` and `literacy` parameters and its `trust` and `literacy` outcomes), when it
+/// is `<name>_param`, so that every header names one column.
+pub fn param_column(name: &str, metric_names: &[&str]) -> String {
+    if metric_names.contains(&name) {
+        format!("{name}_param")
+    } else {
+        name.to_string()
+    }
+}
+
+/// Every parameter's CSV column, in declaration order.
+fn param_columns(scenario: &Scenario) -> Vec<String> {
+    let metric_names: Vec<&str> = scenario.model.metrics().iter().map(|m| m.name).collect();
+    scenario
+        .base
+        .specs()
+        .iter()
+        .map(|s| param_column(s.name, &metric_names))
+        .collect()
+}
+
 fn csv_writer(path: &Path) -> Result<csv::Writer<BufWriter<File>>> {
     let file = File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
     Ok(csv::Writer::from_writer(BufWriter::with_capacity(
@@ -65,7 +87,8 @@ impl<'a> RunWriters<'a> {
             header.push("option");
         }
         header.extend(["replicate", "seed"]);
-        header.extend(scenario.base.specs().iter().map(|s| s.name));
+        let params = param_columns(scenario);
+        header.extend(params.iter().map(String::as_str));
         header.extend(metrics.iter().map(|m| m.name));
         runs.write_record(&header)?;
         let timeseries = if scenario.record_every > 0 {
@@ -146,7 +169,8 @@ fn write_points(path: &Path, scenario: &Scenario, cells: &[Vec<String>]) -> Resu
     if scenario.has_options() {
         header.push("option");
     }
-    header.extend(scenario.base.specs().iter().map(|s| s.name));
+    let params = param_columns(scenario);
+    header.extend(params.iter().map(String::as_str));
     w.write_record(&header)?;
     for (point, row) in scenario.points.iter().zip(cells) {
         let mut record = vec![point.id.to_string()];
@@ -176,7 +200,8 @@ impl SummaryLayout {
         if scenario.has_options() {
             leading_columns.push("option".into());
         }
-        leading_columns.extend(varying.iter().map(|v| v.to_string()));
+        let metric_names: Vec<&str> = scenario.model.metrics().iter().map(|m| m.name).collect();
+        leading_columns.extend(varying.iter().map(|v| param_column(v, &metric_names)));
         SummaryLayout {
             leading_columns,
             point_cells: scenario

@@ -178,7 +178,17 @@ fn layout_from_files(points_csv: &Path, manifest: &Json) -> Result<SummaryLayout
     if header.get(1).is_some_and(|h| h == "option") {
         leading_columns.push("option".into());
     }
-    leading_columns.extend(varying);
+    let metric_names: Vec<&str> = manifest["metrics"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|m| m["name"].as_str())
+        .collect();
+    leading_columns.extend(
+        varying
+            .iter()
+            .map(|v| files::param_column(v, &metric_names)),
+    );
     let columns: Vec<usize> = leading_columns
         .iter()
         .map(|c| {

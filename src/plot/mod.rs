@@ -495,7 +495,7 @@ fn timeseries_figure(
         ),
         chart: Chart::Lines(LineChart {
             title: format!("{metric} over time"),
-            x_label: "time (ticks)".into(),
+            x_label: format!("time ({}s)", manifest.tick_unit),
             y_label: metric_axis(saved, metric),
             legend_title: if manifest.options.is_empty() {
                 String::new()

@@ -399,124 +399,36 @@ static PARAMS: &[ParamSpec] = &[
     ),
 ];
 
-const fn metric(name: &'static str, meaning: &'static str, headline: bool) -> MetricSpec {
-    MetricSpec {
-        name,
-        meaning,
-        headline,
-    }
-}
-
 static METRICS: &[MetricSpec] = &[
-    metric(
-        "value_added",
-        "welfare - welfare of the same world with no data team (the headline outcome)",
-        true,
-    ),
-    metric("uptake_rate", "insights_used / insights_delivered", true),
-    metric(
-        "evidence_informed_share",
-        "share of decisions changed by products the unit read and understood",
-        true,
-    ),
-    metric("trust", "mean trust of the units in the team", true),
-    metric("tech", "mean technical skill of analysts in post", true),
-    metric(
-        "welfare",
-        "cumulative true effect of the policies in force, per problem-week, averaged over problems",
-        false,
-    ),
-    metric(
-        "regret",
-        "cumulative gap to the best option each week (averaged over problems)",
-        false,
-    ),
-    metric(
-        "decision_accuracy",
-        "share of decisions that picked the then-best option",
-        false,
-    ),
-    metric(
-        "counted_outputs",
-        "what a KPI dashboard counts: reports, ad-hoc answers and insights delivered (cumulative)",
-        false,
-    ),
-    metric(
-        "insights_delivered",
-        "insight products finished (cumulative)",
-        false,
-    ),
-    metric(
-        "insights_used",
-        "insights that informed a decision (cumulative)",
-        false,
-    ),
-    metric(
-        "unread_share",
-        "share of delivered products never read",
-        false,
-    ),
-    metric(
-        "late_share",
-        "share of commissioned insights finished after the window they were commissioned for",
-        false,
-    ),
-    metric("literacy", "mean literacy of the units", false),
-    metric(
-        "domain",
-        "mean domain knowledge of analysts of their home (main) unit",
-        false,
-    ),
-    metric("comm", "mean communication skill of analysts", false),
-    metric("motivation", "mean motivation of analysts", false),
-    metric("headcount", "staff in post (analysts - vacancies)", false),
-    metric("vacancies", "empty posts", false),
-    metric("quits", "cumulative leavers", false),
-    metric(
-        "time_adhoc",
-        "share of analyst time on ad-hoc answers (EWMA over ~a quarter)",
-        false,
-    ),
-    metric(
-        "time_reports",
-        "share of analyst time on KPI reports (EWMA over ~a quarter)",
-        false,
-    ),
-    metric(
-        "time_insight",
-        "share of analyst time on insight work (EWMA over ~a quarter)",
-        false,
-    ),
-    metric(
-        "time_engagement",
-        "share of analyst time working with units (EWMA over ~a quarter)",
-        false,
-    ),
-    metric(
-        "time_learning",
-        "share of analyst time in training (EWMA over ~a quarter)",
-        false,
-    ),
-    metric(
-        "cost",
-        "budget mode: cumulative spend (thousands); NaN otherwise",
-        false,
-    ),
-    metric(
-        "value_per_cost",
-        "budget mode: value_added per thousand spent; NaN otherwise",
-        false,
-    ),
-    metric(
-        "dip_depth",
-        "with a schedule: deepest shortfall of cumulative value added below staying put after the first change (>= 0); NaN without a schedule",
-        false,
-    ),
-    metric(
-        "weeks_to_recover",
-        "with a schedule: weeks from the first change until cumulative value added is back at or above staying put (NaN if not yet, or without a schedule)",
-        false,
-    ),
+    MetricSpec::new("value_added", "effect SD x weeks", "welfare - welfare of the same world with no data team (the headline outcome)").headline(),
+    MetricSpec::new("uptake_rate", "share", "insights_used / insights_delivered").headline(),
+    MetricSpec::new("evidence_informed_share", "share", "share of decisions changed by products the unit read and understood").headline(),
+    MetricSpec::new("trust", "0-1 scale", "mean trust of the units in the team").headline(),
+    MetricSpec::new("tech", "0-1 skill", "mean technical skill of analysts in post").headline(),
+    MetricSpec::new("welfare", "effect SD x weeks", "cumulative true effect of the policies in force, per problem-week, averaged over problems"),
+    MetricSpec::new("regret", "effect SD x weeks", "cumulative gap to the best option each week (averaged over problems)").lower_is_better(),
+    MetricSpec::new("decision_accuracy", "share", "share of decisions that picked the then-best option"),
+    MetricSpec::new("counted_outputs", "products", "what a KPI dashboard counts: reports, ad-hoc answers and insights delivered (cumulative)"),
+    MetricSpec::new("insights_delivered", "insights", "insight products finished (cumulative)"),
+    MetricSpec::new("insights_used", "insights", "insights that informed a decision (cumulative)"),
+    MetricSpec::new("unread_share", "share", "share of delivered products never read").lower_is_better(),
+    MetricSpec::new("late_share", "share", "share of commissioned insights finished after the window they were commissioned for").lower_is_better(),
+    MetricSpec::new("literacy", "0-1 scale", "mean literacy of the units"),
+    MetricSpec::new("domain", "0-1 skill", "mean domain knowledge of analysts of their home (main) unit"),
+    MetricSpec::new("comm", "0-1 skill", "mean communication skill of analysts"),
+    MetricSpec::new("motivation", "0-1 scale", "mean motivation of analysts"),
+    MetricSpec::new("headcount", "staff", "staff in post (analysts - vacancies)"),
+    MetricSpec::new("vacancies", "posts", "empty posts").lower_is_better(),
+    MetricSpec::new("quits", "people", "cumulative leavers").lower_is_better(),
+    MetricSpec::new("time_adhoc", "share of time", "share of analyst time on ad-hoc answers (EWMA over ~a quarter)"),
+    MetricSpec::new("time_reports", "share of time", "share of analyst time on KPI reports (EWMA over ~a quarter)"),
+    MetricSpec::new("time_insight", "share of time", "share of analyst time on insight work (EWMA over ~a quarter)"),
+    MetricSpec::new("time_engagement", "share of time", "share of analyst time working with units (EWMA over ~a quarter)"),
+    MetricSpec::new("time_learning", "share of time", "share of analyst time in training (EWMA over ~a quarter)"),
+    MetricSpec::new("cost", "thousands", "budget mode: cumulative spend (thousands); NaN otherwise").lower_is_better(),
+    MetricSpec::new("value_per_cost", "effect SD x weeks per thousand", "budget mode: value_added per thousand spent; NaN otherwise"),
+    MetricSpec::new("dip_depth", "effect SD x weeks", "with a schedule: deepest shortfall of cumulative value added below staying put after the first change (>= 0); NaN without a schedule").lower_is_better(),
+    MetricSpec::new("weeks_to_recover", "weeks", "with a schedule: weeks from the first change until cumulative value added is back at or above staying put (NaN if not yet, or without a schedule)").lower_is_better(),
 ];
 
 /// Metric indices, in declaration order (checked against [`METRICS`] by a unit test).
@@ -744,6 +656,9 @@ impl Model for DataTeam {
     }
     fn default_ticks(&self) -> u64 {
         260
+    }
+    fn tick_unit(&self) -> &'static str {
+        "week"
     }
     fn check(&self, params: &Params) -> Result<(), String> {
         if params.get("incentive").is_some() && params.get("kpi_weight").is_some() {
