@@ -250,7 +250,7 @@ pub const REPORT: &str = "report.html";
 pub fn analysis_files(no_plots: bool) -> Vec<&'static str> {
     let mut names = vec![files::SUMMARY, COMPARISON];
     if !no_plots {
-        names.push("plots/");
+        names.extend(["plots/", REPORT]);
     }
     names
 }
@@ -273,7 +273,7 @@ pub fn merge(
 }
 
 /// `run`'s analysis of a finished output directory: comparison.csv and, unless `no_plots`, the
-/// figures; returns the ranked table. Also for commands that assemble an output directory (e.g. a
+/// figures and report.html; returns the ranked table. Also for commands that assemble an output directory (e.g. a
 /// merge of shards).
 pub fn analyse_run(dir: &std::path::Path, no_plots: bool) -> Result<String> {
     let saved = Saved::load(dir, "--out")?;
@@ -286,6 +286,8 @@ pub fn analyse_run(dir: &std::path::Path, no_plots: bool) -> Result<String> {
     if !no_plots {
         let figures = plot::figures(&saved, &comparison, &[])?;
         plot::draw_all(&figures, &dir.join(PLOTS), &PlotOptions::default())?;
+        let html = report::html(&saved, &comparison, &figures)?;
+        write_atomic(&dir.join(REPORT), html.as_bytes()).context("cannot write report.html")?;
     }
     Ok(compare::to_table(&comparison))
 }

@@ -117,7 +117,7 @@ pub enum Command {
         /// Replace the output directory if it exists and is not empty.
         #[arg(long)]
         overwrite: bool,
-        /// Skip drawing the figures.
+        /// Skip the figures and report.html (comparison.csv is still written).
         #[arg(long)]
         no_plots: bool,
     },
@@ -133,7 +133,7 @@ pub struct RunArgs {
     /// Replace the output directory if it exists and is not empty.
     #[arg(long)]
     pub overwrite: bool,
-    /// Do not draw figures into DIR/plots/ (comparison.csv is still written).
+    /// Skip the figures (DIR/plots/) and DIR/report.html (comparison.csv is still written).
     #[arg(long)]
     pub no_plots: bool,
     /// Worker threads [default: all cores]. Results do not depend on it.
