@@ -6,7 +6,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::lines::tick;
 use super::theme::{INK, MUTED, Theme, sequential};
-use super::{DrawResult, err};
+use super::{DrawResult, err, titled};
 use crate::analysis::compare::sig;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -32,15 +32,7 @@ pub fn draw<DB: DrawingBackend>(
     map: &Heatmap,
     theme: Theme,
 ) -> DrawResult {
-    root.fill(&WHITE).map_err(err)?;
-    let (title_area, body) = root.split_vertically(theme.px(16.0));
-    title_area
-        .draw(&Text::new(
-            map.title.clone(),
-            (theme.px(6.0) as i32, theme.px(4.0) as i32),
-            theme.title().color(&INK),
-        ))
-        .map_err(err)?;
+    let body = titled(root, &map.title, theme)?;
     let (body, note) = body.split_vertically(body.dim_in_pixel().1 - theme.px(11.0));
     note.draw(&Text::new(
         map.note.clone(),

@@ -7,7 +7,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::theme::{self, GRID, INK, MUTED, Theme};
-use super::{DrawResult, draw_legend, err, legend_height, padded_range};
+use super::{DrawResult, draw_legend, err, legend_height, padded_range, titled};
 
 /// The mean of a metric and its 95% interval at one x.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -109,15 +109,7 @@ pub fn draw<DB: DrawingBackend>(
     chart: &LineChart,
     theme: Theme,
 ) -> DrawResult {
-    root.fill(&WHITE).map_err(err)?;
-    let (title_area, body) = root.split_vertically(theme.px(16.0));
-    title_area
-        .draw(&Text::new(
-            chart.title.clone(),
-            (theme.px(6.0) as i32, theme.px(4.0) as i32),
-            theme.title().color(&INK),
-        ))
-        .map_err(err)?;
+    let body = titled(root, &chart.title, theme)?;
     let (body, note_area) = if chart.note.is_empty() {
         (body.clone(), None)
     } else {

@@ -910,3 +910,21 @@ fn distribution_figure(
         panel_rows: 0,
     })
 }
+
+/// Clears `root` to white and writes the chart title across its top; returns the area below it.
+pub(crate) fn titled<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    title: &str,
+    theme: theme::Theme,
+) -> Result<DrawingArea<DB, Shift>, String> {
+    root.fill(&WHITE).map_err(err)?;
+    let (title_area, body) = root.split_vertically(theme.px(16.0));
+    title_area
+        .draw(&Text::new(
+            title.to_string(),
+            (theme.px(6.0) as i32, theme.px(4.0) as i32),
+            theme.title().color(&theme::INK),
+        ))
+        .map_err(err)?;
+    Ok(body)
+}

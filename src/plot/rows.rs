@@ -5,12 +5,13 @@
 //! read without rotating the page.
 
 use plotters::coord::Shift;
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::lines::{fit, tick};
 use super::theme::{self, GRID, INK, MUTED, Theme};
-use super::{DrawResult, err, padded_range};
+use super::{DrawResult, err, padded_range, titled};
 
 /// What a forest row's label ends with when the row is the baseline.
 pub const BASELINE_MARK: &str = " (baseline)";
@@ -78,15 +79,7 @@ fn frame<'a, DB: DrawingBackend>(
     labels: Vec<&'a str>,
     theme: Theme,
 ) -> Result<Frame<'a, DB>, String> {
-    root.fill(&WHITE).map_err(err)?;
-    let (title_area, body) = root.split_vertically(theme.px(16.0));
-    title_area
-        .draw(&Text::new(
-            title.to_string(),
-            (theme.px(6.0) as i32, theme.px(4.0) as i32),
-            theme.title().color(&INK),
-        ))
-        .map_err(err)?;
+    let body = titled(root, title, theme)?;
     let (body, note_area) = body.split_vertically(body.dim_in_pixel().1 - theme.px(11.0));
     note_area
         .draw(&Text::new(
@@ -150,6 +143,38 @@ fn label_width(labels: &[&str], area_width: u32, theme: Theme) -> u32 {
     widest.min(max_label_width(area_width)) + theme.px(8.0)
 }
 
+/// The chart area of a row chart: x from `x`, one row per unit of y, with the shared mesh and axis.
+fn row_chart<'a, DB: DrawingBackend>(
+    f: &Frame<'a, DB>,
+    x: std::ops::Range<f64>,
+    rows: usize,
+    x_label: &str,
+    theme: Theme,
+) -> Result<ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>, String> {
+    let mut c = ChartBuilder::on(&f.plot)
+        .margin_top(theme.px(3.0))
+        .margin_right(theme.px(8.0))
+        .x_label_area_size(theme.px(22.0))
+        .y_label_area_size(label_width(&f.labels, f.plot.dim_in_pixel().0, theme))
+        .build_cartesian_2d(x, -0.5..rows as f64 - 0.5)
+        .map_err(err)?;
+    c.configure_mesh()
+        .disable_y_mesh()
+        .y_labels(0)
+        .x_labels(6)
+        .max_light_lines(0)
+        .bold_line_style(GRID.stroke_width(theme.px(0.4)))
+        .axis_style(INK.stroke_width(theme.px(0.6)))
+        .label_style(theme.tick().color(&INK))
+        .axis_desc_style(theme.label().color(&INK))
+        .set_all_tick_mark_size(theme.px(2.5) as i32)
+        .x_label_formatter(&|v| tick(*v))
+        .x_desc(x_label)
+        .draw()
+        .map_err(err)?;
+    Ok(c)
+}
+
 pub fn draw_forest<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     forest: &Forest,
@@ -165,27 +190,7 @@ pub fn draw_forest<DB: DrawingBackend>(
         .filter(|v| v.is_finite());
     let (lo, hi) = padded_range(values);
     let n = forest.rows.len().max(1);
-    let mut c = ChartBuilder::on(&f.plot)
-        .margin_top(theme.px(3.0))
-        .margin_right(theme.px(8.0))
-        .x_label_area_size(theme.px(22.0))
-        .y_label_area_size(label_width(&f.labels, f.plot.dim_in_pixel().0, theme))
-        .build_cartesian_2d(lo..hi, -0.5..n as f64 - 0.5)
-        .map_err(err)?;
-    c.configure_mesh()
-        .disable_y_mesh()
-        .y_labels(0)
-        .x_labels(6)
-        .max_light_lines(0)
-        .bold_line_style(GRID.stroke_width(theme.px(0.4)))
-        .axis_style(INK.stroke_width(theme.px(0.6)))
-        .label_style(theme.tick().color(&INK))
-        .axis_desc_style(theme.label().color(&INK))
-        .set_all_tick_mark_size(theme.px(2.5) as i32)
-        .x_label_formatter(&|v| tick(*v))
-        .x_desc(forest.x_label.clone())
-        .draw()
-        .map_err(err)?;
+    let mut c = row_chart(&f, lo..hi, n, &forest.x_label, theme)?;
     // The line of no difference.
     c.draw_series(std::iter::once(PathElement::new(
         vec![(0.0, -0.5), (0.0, n as f64 - 0.5)],
@@ -239,27 +244,7 @@ pub fn draw_distribution<DB: DrawingBackend>(
             .filter(|v| v.is_finite()),
     );
     let n = dist.rows.len().max(1);
-    let mut c = ChartBuilder::on(&f.plot)
-        .margin_top(theme.px(3.0))
-        .margin_right(theme.px(8.0))
-        .x_label_area_size(theme.px(22.0))
-        .y_label_area_size(label_width(&f.labels, f.plot.dim_in_pixel().0, theme))
-        .build_cartesian_2d(lo..hi, -0.5..n as f64 - 0.5)
-        .map_err(err)?;
-    c.configure_mesh()
-        .disable_y_mesh()
-        .y_labels(0)
-        .x_labels(6)
-        .max_light_lines(0)
-        .bold_line_style(GRID.stroke_width(theme.px(0.4)))
-        .axis_style(INK.stroke_width(theme.px(0.6)))
-        .label_style(theme.tick().color(&INK))
-        .axis_desc_style(theme.label().color(&INK))
-        .set_all_tick_mark_size(theme.px(2.5) as i32)
-        .x_label_formatter(&|v| tick(*v))
-        .x_desc(dist.x_label.clone())
-        .draw()
-        .map_err(err)?;
+    let mut c = row_chart(&f, lo..hi, n, &dist.x_label, theme)?;
     let half = 0.28;
     for (i, r) in dist.rows.iter().enumerate() {
         let y = (n - 1 - i) as f64;
