@@ -39,23 +39,32 @@ fn run(dir: &TempDir, text: &str, out: &str, threads: &str) -> std::path::PathBu
     out_dir
 }
 
+/// The tables every run writes (figures are checked by the report tests).
+pub const TABLES: [&str; 5] = [
+    "runs.csv",
+    "timeseries.csv",
+    "summary.csv",
+    "points.csv",
+    "comparison.csv",
+];
+
+/// Asserts that two output directories hold byte-identical tables.
+pub fn assert_same_tables(a: &std::path::Path, b: &std::path::Path, what: &str) {
+    for file in TABLES {
+        let read = |dir: &std::path::Path| {
+            fs::read(dir.join(file)).unwrap_or_else(|e| panic!("{}: {e}", dir.join(file).display()))
+        };
+        assert!(read(a) == read(b), "{file} differs between {what}");
+    }
+}
+
 #[test]
 fn thread_count_does_not_change_any_output_byte() {
     let dir = TempDir::new().unwrap();
     let one = run(&dir, SWEEP, "t1", "1");
     for threads in ["2", "3", "8"] {
         let many = run(&dir, SWEEP, &format!("t{threads}"), threads);
-        for file in [
-            "runs.csv",
-            "timeseries.csv",
-            "summary.csv",
-            "points.csv",
-            "comparison.csv",
-        ] {
-            let a = fs::read(one.join(file)).unwrap();
-            let b = fs::read(many.join(file)).unwrap();
-            assert!(a == b, "{file} differs between 1 and {threads} threads");
-        }
+        assert_same_tables(&one, &many, &format!("1 and {threads} threads"));
     }
 }
 
@@ -161,18 +170,7 @@ fn shards_merge_into_the_same_bytes_as_one_run() {
         .arg("--no-plots")
         .assert()
         .success();
-    for file in [
-        "runs.csv",
-        "timeseries.csv",
-        "summary.csv",
-        "points.csv",
-        "comparison.csv",
-    ] {
-        assert!(
-            fs::read(whole.join(file)).unwrap() == fs::read(merged.join(file)).unwrap(),
-            "{file} differs after merging shards"
-        );
-    }
+    assert_same_tables(&whole, &merged, "one run and merged shards");
     let manifest: serde_json::Value =
         serde_json::from_str(&fs::read_to_string(merged.join("manifest.json")).unwrap()).unwrap();
     assert!(manifest["shard"].is_null());
