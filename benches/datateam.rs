@@ -5,7 +5,8 @@
 //!
 //! Measured on the shared 2-core machine (noisy): 1.3–1.7 ms a run (210–270 ns per analyst-week), down
 //! from 1.9–2.2 ms in the same sitting; callgrind counts 788 M instructions for the 80 runs of
-//! `DATATEAM_BENCH_RUNS=20`, down from 979 M (0.81×). The 1 ms target is not yet met (docs/datateam-odd.md §6).
+//! `DATATEAM_BENCH_RUNS=20`, down from 979 M (0.81×); a second bit-identical round brought 784 M to 718 M
+//! (0.915×). The 1 ms target is not yet met (docs/datateam-odd.md §6).
 
 use std::time::Instant;
 

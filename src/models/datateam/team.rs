@@ -234,43 +234,44 @@ impl Team {
     /// analysts (embedded, hub_and_spoke) or of the hub (centralised, or when the unit has nobody in a
     /// hub_and_spoke team); ties to the highest domain knowledge of the unit, then to the lowest post.
     fn route(&self, unit: usize) -> Option<usize> {
-        let posts = self.analysts.len();
         // Post i's home unit is i mod units, fixed for the run (`Team::new`), so a unit's own posts
         // are every `units`-th post from `unit`: routing visits those, in the same order, instead of
         // scanning the whole team for each request.
-        let own = || (unit..posts).step_by(self.units);
         match self.levers.structure {
-            Structure::Centralised => self.least_loaded(0..posts, unit),
-            Structure::Embedded => self.least_loaded(own(), unit),
+            Structure::Centralised => self.least_loaded(0, 1, unit),
+            Structure::Embedded => self.least_loaded(unit, self.units, unit),
             Structure::HubAndSpoke => self
-                .least_loaded(own(), unit)
-                .or_else(|| self.least_loaded(0..posts, unit)),
+                .least_loaded(unit, self.units, unit)
+                .or_else(|| self.least_loaded(0, 1, unit)),
         }
     }
 
-    /// Among `candidates` (increasing post indices), the working analyst with the lowest load; ties to
-    /// the highest domain knowledge of `unit`, then to the first.
-    fn least_loaded(&self, candidates: impl Iterator<Item = usize>, unit: usize) -> Option<usize> {
-        let mut best: Option<(usize, usize)> = None;
-        for i in candidates {
+    /// Among posts `start, start + step, …` (increasing), the working analyst with the lowest load;
+    /// ties to the highest domain knowledge of `unit`, then to the first. A plain strided loop (no
+    /// iterator adapter), keeping the best's load and domain knowledge at hand.
+    fn least_loaded(&self, start: usize, step: usize, unit: usize) -> Option<usize> {
+        let mut best: Option<usize> = None;
+        let (mut best_load, mut best_domain) = (usize::MAX, 0.0);
+        let mut i = start;
+        while i < self.analysts.len() {
             let a = &self.analysts[i];
             debug_assert!(a.unit == i % self.units);
-            if !a.analyses() {
-                continue;
-            }
-            let load = a.load();
-            best = match best {
-                Some((b, best_load))
-                    if !(load < best_load
-                        || (load == best_load
-                            && a.domain[unit] > self.analysts[b].domain[unit])) =>
+            if a.analyses() {
+                let load = a.load();
+                // The first candidate always wins; later ones on a lower load, or an equal load and
+                // strictly more domain knowledge (the domain is read only on a tie, as before).
+                if best.is_none()
+                    || load < best_load
+                    || (load == best_load && a.domain[unit] > best_domain)
                 {
-                    Some((b, best_load))
+                    best = Some(i);
+                    best_load = load;
+                    best_domain = a.domain[unit];
                 }
-                _ => Some((i, load)),
-            };
+            }
+            i += step;
         }
-        best.map(|(i, _)| i)
+        best
     }
 
     /// The team's part in a decision: which choice the beliefs without this window's products would
@@ -538,6 +539,13 @@ impl Team {
             Structure::Embedded => 1.0,
             Structure::HubAndSpoke => 1.0 - levers.hub_share,
         };
+        // The protected shares' scale is the same for every analyst: computed once a week.
+        let protected = (levers.learning_share + levers.engagement_share).min(1.0);
+        let scale = if protected > 0.0 {
+            protected / (levers.learning_share + levers.engagement_share)
+        } else {
+            0.0
+        };
         let n_translators = self.analysts.iter().filter(|a| a.translator).count();
         let mut translator_rank = 0;
         for i in 0..self.analysts.len() {
@@ -580,10 +588,16 @@ impl Team {
             let slow = tx::slowness(a.tech, levers.data_access, c);
             // (i) the ad-hoc queue, oldest first, whole answers that fit in the week.
             let answer_cost = c.adhoc_effort * slow;
-            // Truncation is the floor of this positive ratio, without a libm call.
-            let capacity = (1.0 / answer_cost) as usize;
-            let mut answers = 0;
-            while answers < capacity {
+            // Whole answers that fit: n < ⌊1/cost⌋ exactly when n + 1 ≤ 1/cost (n a small integer),
+            // so the ratio is compared in floating point (no saturating cast), and only when the
+            // queue holds something.
+            let mut answers = 0usize;
+            let ratio = if a.request_len > 0 {
+                1.0 / answer_cost
+            } else {
+                0.0
+            };
+            while (answers + 1) as f64 <= ratio {
                 match a.pop_request() {
                     Some(r) => {
                         self.answered[r.unit as usize] += 1.0;
@@ -596,12 +610,6 @@ impl Team {
             self.counters.counted_outputs += answers as f64;
             // (ii) learning and (iii) engagement from what ad-hoc leaves; (iv) the rest by the split.
             let rest = (1.0 - adhoc).max(0.0);
-            let protected = (levers.learning_share + levers.engagement_share).min(1.0);
-            let scale = if protected > 0.0 {
-                protected / (levers.learning_share + levers.engagement_share)
-            } else {
-                0.0
-            };
             let learning = rest * levers.learning_share * scale;
             // A commissioned insight is asked for, like an ad-hoc request: while an analyst holds
             // one, it takes the time ad-hoc and learning leave (ODD: a refinement of the brief, which
@@ -925,17 +933,30 @@ impl Team {
                 a.tech_max = a.tech_max.max(a.tech);
                 let home = a.unit;
                 let in_unit = (1.0 - hub) + reports + engage;
-                // The unit of the project in hand, found once rather than once per unit.
+                // Domain knowledge: work is zero in every unit but the home unit and the project's.
+                // With zero work the update d + (gain·0·(1 − d) − decay·d) is exactly d − decay·d
+                // (gain finite, d ∈ [0, 1]; a signed zero changes nothing once added to d), so the
+                // other units take that plain, vectorisable form, and the (at most two) worked units
+                // are then redone from their old values with the full formula, as before.
+                debug_assert!(c.domain_gain.is_finite());
                 let project_unit = a.project.map(|p| p.problem / ppu);
-                for (u, d) in a.domain.iter_mut().enumerate() {
-                    let work = if u == home { in_unit } else { 0.0 }
-                        + if project_unit == Some(u) {
-                            insight
-                        } else {
-                            0.0
-                        };
-                    *d += c.domain_gain * work * (1.0 - *d) - c.domain_decay * *d;
-                    *d = d.clamp(0.0, 1.0);
+                let old_home = a.domain[home];
+                let old_project = project_unit.map(|u| (u, a.domain[u]));
+                for d in a.domain.iter_mut() {
+                    *d = (*d - c.domain_decay * *d).clamp(0.0, 1.0);
+                }
+                let update = |d: f64, work: f64| {
+                    (d + (c.domain_gain * work * (1.0 - d) - c.domain_decay * d)).clamp(0.0, 1.0)
+                };
+                match old_project {
+                    Some((u, _)) if u == home => {
+                        a.domain[home] = update(old_home, in_unit + insight);
+                    }
+                    Some((u, old)) => {
+                        a.domain[home] = update(old_home, in_unit + 0.0);
+                        a.domain[u] = update(old, 0.0 + insight);
+                    }
+                    None => a.domain[home] = update(old_home, in_unit + 0.0),
                 }
                 a.comm += c.comm_gain * engage * (1.0 - a.comm) - c.comm_decay * (a.comm - 0.3);
                 a.comm = a.comm.clamp(0.0, 1.0);
