@@ -60,9 +60,10 @@ fn csv_writer(path: &Path) -> Result<csv::Writer<BufWriter<File>>> {
 /// Streams `runs.csv` and `timeseries.csv`, and accumulates the summary.
 pub struct RunWriters<'a> {
     scenario: &'a Scenario,
-    /// Every parameter of each point, rendered once.
-    point_cells: Vec<Vec<String>>,
-    runs: csv::Writer<BufWriter<File>>,
+    /// Per point, its `,option` (when the scenario has options) and `,param,...` cells, escaped and
+    /// joined once, so that a row costs only the formatting of its own numbers.
+    point_fragments: Vec<(String, String)>,
+    runs: BufWriter<File>,
     timeseries: Option<BufWriter<File>>,
     summary: SummaryTable,
     line: String,
@@ -81,7 +82,25 @@ impl<'a> RunWriters<'a> {
             })
             .collect();
         write_points(&dir.join(POINTS), scenario, &point_cells)?;
-        let mut runs = csv_writer(&dir.join(RUNS))?;
+        let point_fragments = scenario
+            .points
+            .iter()
+            .zip(&point_cells)
+            .map(|(p, cells)| {
+                let option = p
+                    .option
+                    .as_deref()
+                    .map(|o| csv_fragment(&[o]))
+                    .unwrap_or_default();
+                let params: Vec<&str> = cells.iter().map(String::as_str).collect();
+                (option, csv_fragment(&params))
+            })
+            .collect();
+        let path = dir.join(RUNS);
+        let mut runs = BufWriter::with_capacity(
+            1 << 16,
+            File::create(&path).with_context(|| format!("cannot create {}", path.display()))?,
+        );
         let mut header = vec!["run_id", "point_id"];
         if scenario.has_options() {
             header.push("option");
@@ -90,7 +109,7 @@ impl<'a> RunWriters<'a> {
         let params = param_columns(scenario);
         header.extend(params.iter().map(String::as_str));
         header.extend(metrics.iter().map(|m| m.name));
-        runs.write_record(&header)?;
+        writeln!(runs, "{}", &csv_fragment(&header)[1..])?;
         let timeseries = if scenario.record_every > 0 {
             let path = dir.join(TIMESERIES);
             let mut w = BufWriter::with_capacity(
@@ -105,7 +124,7 @@ impl<'a> RunWriters<'a> {
         };
         Ok(RunWriters {
             scenario,
-            point_cells,
+            point_fragments,
             runs,
             timeseries,
             summary: SummaryTable::new(scenario.points.len(), metrics.len()),
@@ -115,16 +134,18 @@ impl<'a> RunWriters<'a> {
 
     pub fn write(&mut self, record: &RunRecord) -> Result<()> {
         use std::fmt::Write as _;
-        let point = &self.scenario.points[record.point_id];
-        let mut row: Vec<String> = vec![record.run_id.to_string(), record.point_id.to_string()];
-        if let Some(o) = &point.option {
-            row.push(o.clone());
+        let (option, params) = &self.point_fragments[record.point_id];
+        self.line.clear();
+        let _ = write!(
+            self.line,
+            "{},{}{option},{},{}{params}",
+            record.run_id, record.point_id, record.replicate, record.seed
+        );
+        for x in &record.finals {
+            let _ = write!(self.line, ",{x}");
         }
-        row.push(record.replicate.to_string());
-        row.push(record.seed.to_string());
-        row.extend(self.point_cells[record.point_id].iter().cloned());
-        row.extend(record.finals.iter().map(|x| x.to_string()));
-        self.runs.write_record(&row)?;
+        self.line.push('\n');
+        self.runs.write_all(self.line.as_bytes())?;
         self.summary.add(record.point_id, &record.finals);
         if let Some(w) = &mut self.timeseries {
             let width = record.finals.len();
@@ -161,6 +182,27 @@ impl<'a> RunWriters<'a> {
         }
         Ok(())
     }
+}
+
+/// `cells` as CSV text with a leading comma before each cell, quoted where the CSV rules need it.
+fn csv_fragment(cells: &[&str]) -> String {
+    let mut out = String::new();
+    for cell in cells {
+        if cell.is_empty() {
+            // A lone empty field would be written `""`; inside a row it is written as nothing.
+            out.push(',');
+            continue;
+        }
+        // Each cell is written as a one-field record, so it is escaped on its own.
+        let mut w = csv::WriterBuilder::new()
+            .has_headers(false)
+            .from_writer(Vec::new());
+        let _ = w.write_record([cell]);
+        let bytes = w.into_inner().unwrap_or_default();
+        out.push(',');
+        out.push_str(String::from_utf8_lossy(&bytes).trim_end_matches(['\r', '\n']));
+    }
+    out
 }
 
 fn write_points(path: &Path, scenario: &Scenario, cells: &[Vec<String>]) -> Result<()> {
