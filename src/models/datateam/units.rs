@@ -186,21 +186,26 @@ mod tests {
         assert_eq!(choose(&[0.3, 0.3, 0.0], 2, 0.1), 0);
     }
 
-    /// The natural-parameter update is the conjugate normal update: the posterior mean is the
-    /// precision-weighted average and precisions add.
-    #[test]
-    fn bayesian_update_is_precision_weighted() {
-        let mut u = Units {
+    /// Units holding one problem with one option, with belief (precision, eta).
+    fn one_option(precision: f64, eta: f64) -> Units {
+        Units {
             options: 1,
-            precision: vec![1.0],
-            eta: vec![0.0],
+            precision: vec![precision],
+            eta: vec![eta],
             policy: vec![0],
             pending: VecDeque::new(),
             welfare: 0.0,
             regret: 0.0,
             decisions: 0,
             accurate_decisions: 0,
-        };
+        }
+    }
+
+    /// The natural-parameter update is the conjugate normal update: the posterior mean is the
+    /// precision-weighted average and precisions add.
+    #[test]
+    fn bayesian_update_is_precision_weighted() {
+        let mut u = one_option(1.0, 0.0);
         // Prior N(0, 1); observation 2 with SD 0.5 (precision 4): posterior mean 8/5, precision 5.
         u.believe(0, 2.0, 4.0);
         assert!((u.mean(0) - 1.6).abs() < 1e-12);
@@ -213,17 +218,7 @@ mod tests {
 
     #[test]
     fn prediction_step_widens_beliefs_and_keeps_the_mean() {
-        let mut u = Units {
-            options: 1,
-            precision: vec![4.0],
-            eta: vec![2.0],
-            policy: vec![0],
-            pending: VecDeque::new(),
-            welfare: 0.0,
-            regret: 0.0,
-            decisions: 0,
-            accurate_decisions: 0,
-        };
+        let mut u = one_option(4.0, 2.0);
         let env = Environment {
             turbulence: 0.1,
             politics: 0.0,
