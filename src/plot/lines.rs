@@ -6,8 +6,8 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::theme::{self, GRID, INK, MUTED, Theme};
-use super::{DrawResult, draw_legend, err, legend_height, padded_range, titled};
+use super::theme::{self, INK, MUTED, Theme};
+use super::{DrawResult, draw_legend, err, house_mesh, legend_height, padded_range, titled};
 
 /// The mean of a metric and its 95% interval at one x.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -207,15 +207,9 @@ fn panel<DB: DrawingBackend>(
         .map_err(err)?;
     let mut mesh = c.configure_mesh();
     let ticks = if axis_titles { 6 } else { 4 };
-    mesh.x_labels(ticks)
+    house_mesh(&mut mesh, theme)
+        .x_labels(ticks)
         .y_labels(ticks)
-        .max_light_lines(0)
-        .bold_line_style(GRID.stroke_width(theme.px(0.4)))
-        .axis_style(INK.stroke_width(theme.px(0.6)))
-        .label_style(theme.tick().color(&INK))
-        .axis_desc_style(theme.label().color(&INK))
-        .set_all_tick_mark_size(theme.px(2.5) as i32)
-        .x_label_formatter(&|v| tick(*v))
         .y_label_formatter(&|v| tick(*v));
     if axis_titles {
         mesh.x_desc(chart.x_label.clone())

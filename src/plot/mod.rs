@@ -420,26 +420,10 @@ fn timeseries_figure(
     let panels: Vec<(String, Vec<usize>)> = if lines.len() <= lines::MAX_LINES_PER_PANEL {
         Vec::new()
     } else if !manifest.options.is_empty() && !swept.is_empty() {
-        let mut panels: Vec<(String, Vec<usize>)> = Vec::new();
-        for (i, p) in manifest.points.iter().enumerate() {
-            let setting = point_label(manifest, p.point_id, &swept);
-            match panels.iter_mut().find(|(s, _)| *s == setting) {
-                Some((_, members)) => members.push(i),
-                None => panels.push((setting, vec![i])),
-            }
-        }
-        panels
+        panels_by_setting(manifest, &swept)
     } else if let Some((line_param, _)) = &line_param {
         let others: Vec<&str> = swept.iter().copied().filter(|p| p != line_param).collect();
-        let mut panels: Vec<(String, Vec<usize>)> = Vec::new();
-        for (i, p) in manifest.points.iter().enumerate() {
-            let setting = point_label(manifest, p.point_id, &others);
-            match panels.iter_mut().find(|(s, _)| *s == setting) {
-                Some((_, members)) => members.push(i),
-                None => panels.push((setting, vec![i])),
-            }
-        }
-        panels
+        panels_by_setting(manifest, &others)
     } else {
         lines
             .iter()
@@ -909,6 +893,46 @@ fn distribution_figure(
         rows: n,
         panel_rows: 0,
     })
+}
+
+/// The house style of a chart's grid, axes, tick labels and axis titles (x ticks as [`lines::tick`]).
+pub(crate) fn house_mesh<'m, 'a, 'b, DB: DrawingBackend>(
+    mesh: &'m mut plotters::chart::MeshStyle<
+        'a,
+        'b,
+        plotters::coord::types::RangedCoordf64,
+        plotters::coord::types::RangedCoordf64,
+        DB,
+    >,
+    theme: theme::Theme,
+) -> &'m mut plotters::chart::MeshStyle<
+    'a,
+    'b,
+    plotters::coord::types::RangedCoordf64,
+    plotters::coord::types::RangedCoordf64,
+    DB,
+> {
+    mesh.max_light_lines(0)
+        .bold_line_style(theme::GRID.stroke_width(theme.px(0.4)))
+        .axis_style(theme::INK.stroke_width(theme.px(0.6)))
+        .label_style(theme.tick().color(&theme::INK))
+        .axis_desc_style(theme.label().color(&theme::INK))
+        .set_all_tick_mark_size(theme.px(2.5) as i32)
+        .x_label_formatter(&|v| lines::tick(*v))
+}
+
+/// The points grouped into panels by their values of `params`, in first-seen order: (panel label,
+/// indices of its points).
+fn panels_by_setting(manifest: &Manifest, params: &[&str]) -> Vec<(String, Vec<usize>)> {
+    let mut panels: Vec<(String, Vec<usize>)> = Vec::new();
+    for (i, p) in manifest.points.iter().enumerate() {
+        let setting = point_label(manifest, p.point_id, params);
+        match panels.iter_mut().find(|(s, _)| *s == setting) {
+            Some((_, members)) => members.push(i),
+            None => panels.push((setting, vec![i])),
+        }
+    }
+    panels
 }
 
 /// Clears `root` to white and writes the chart title across its top; returns the area below it.

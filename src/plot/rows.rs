@@ -9,9 +9,9 @@ use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::lines::{fit, tick};
-use super::theme::{self, GRID, INK, MUTED, Theme};
-use super::{DrawResult, err, padded_range, titled};
+use super::lines::fit;
+use super::theme::{self, INK, MUTED, Theme};
+use super::{DrawResult, err, house_mesh, padded_range, titled};
 
 /// What a forest row's label ends with when the row is the baseline.
 pub const BASELINE_MARK: &str = " (baseline)";
@@ -158,17 +158,10 @@ fn row_chart<'a, DB: DrawingBackend>(
         .y_label_area_size(label_width(&f.labels, f.plot.dim_in_pixel().0, theme))
         .build_cartesian_2d(x, -0.5..rows as f64 - 0.5)
         .map_err(err)?;
-    c.configure_mesh()
+    house_mesh(&mut c.configure_mesh(), theme)
         .disable_y_mesh()
         .y_labels(0)
         .x_labels(6)
-        .max_light_lines(0)
-        .bold_line_style(GRID.stroke_width(theme.px(0.4)))
-        .axis_style(INK.stroke_width(theme.px(0.6)))
-        .label_style(theme.tick().color(&INK))
-        .axis_desc_style(theme.label().color(&INK))
-        .set_all_tick_mark_size(theme.px(2.5) as i32)
-        .x_label_formatter(&|v| tick(*v))
         .x_desc(x_label)
         .draw()
         .map_err(err)?;
