@@ -4,6 +4,7 @@
 //! which other runs exist. A run's result depends only on (model, parameters, master seed, replicate).
 
 pub mod executor;
+pub mod normal;
 pub mod params;
 pub mod rng;
 

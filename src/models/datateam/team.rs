@@ -11,7 +11,7 @@
 //! understood counts, one normal draw per problem-week); no allocation happens in the weekly loop.
 
 use rand::Rng as _;
-use rand_distr::{Beta, Distribution, Poisson, StandardNormal};
+use rand_distr::{Beta, Distribution, Poisson};
 
 use super::analysts::{
     self, ACTIVITIES, Analyst, COMMISSION_CAP, ENGAGEMENT, INSIGHT, Project, QUEUE_CAP, REPORTS,
@@ -22,6 +22,7 @@ use super::transmission::{self as tx, Kind};
 use super::units::{Units, choose};
 use super::world::{Event, World, argmax};
 use super::{Environment, Levers, Setup, Structure};
+use crate::engine::normal::standard_normal;
 use crate::engine::rng::{self, Rng};
 
 const SETUP: u64 = 0xE0;
@@ -685,7 +686,7 @@ impl Team {
                     let mut x = [0.0; MAX_OPTIONS];
                     let effects = world.effects(problem);
                     for o in 0..k {
-                        let z: f64 = self.production.sample(StandardNormal);
+                        let z: f64 = standard_normal(&mut self.production);
                         x[o] = effects[o] + sigma * z;
                     }
                     // Shading: an inconvenient finding is moved halfway to what the unit believes.
@@ -805,7 +806,7 @@ impl Team {
                 let x = if understood {
                     d.x[o]
                 } else {
-                    let z: f64 = self.transmission.sample(StandardNormal);
+                    let z: f64 = standard_normal(&mut self.transmission);
                     d.x[o] + self.c.misread_noise * z
                 };
                 units.believe(base + o, x, weight);
@@ -853,7 +854,7 @@ impl Team {
                 }
                 let misread = m * (1.0 - p_understood);
                 let var = (m * rn2 + misread * mn2) / (m * m);
-                let z: f64 = self.transmission.sample(StandardNormal);
+                let z: f64 = standard_normal(&mut self.transmission);
                 let option = units.policy[p];
                 let index = p * k + option;
                 let x = world.theta[index] + bias_sd * world.bias_draw[p] + var.sqrt() * z;

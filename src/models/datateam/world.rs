@@ -8,9 +8,10 @@
 //! the same world (common random numbers), and the counterfactual faces the real arm's world.
 
 use rand::Rng as _;
-use rand_distr::{Exp1, StandardNormal};
+use rand_distr::Exp1;
 
 use super::Environment;
+use crate::engine::normal::standard_normal;
 use crate::engine::rng::{self, Rng};
 
 const DRIFT: u64 = 0xD1;
@@ -65,13 +66,13 @@ impl World {
     pub fn new(seed: u64, problems: usize, options: usize, env: &Environment) -> World {
         let mut initial = rng::stream(seed, INITIAL);
         let theta: Vec<f64> = (0..problems * options)
-            .map(|_| initial.sample(StandardNormal))
+            .map(|_| standard_normal(&mut initial))
             .collect();
         let initial_noise = (0..problems * options)
-            .map(|_| initial.sample(StandardNormal))
+            .map(|_| standard_normal(&mut initial))
             .collect();
         let bias_draw = (0..problems)
-            .map(|_| initial.sample(StandardNormal))
+            .map(|_| standard_normal(&mut initial))
             .collect();
         let mut favourites = rng::stream(seed, FAVOURITES);
         let favourite = (0..problems)
@@ -113,7 +114,7 @@ impl World {
     pub fn advance(&mut self, week: u32, env: &Environment) {
         let rho = (1.0 - env.turbulence * env.turbulence).max(0.0).sqrt();
         for theta in &mut self.theta {
-            let xi: f64 = self.drift.sample(StandardNormal);
+            let xi: f64 = standard_normal(&mut self.drift);
             *theta = rho * *theta + env.turbulence * xi;
         }
         for problem in 0..self.problems {
@@ -143,7 +144,7 @@ impl World {
 
     fn reach_window(&mut self, problem: usize, week: u32, env: &Environment) {
         let politics_draw: f64 = self.politics.random();
-        let eval_noise: f64 = self.evaluation.sample(StandardNormal);
+        let eval_noise: f64 = standard_normal(&mut self.evaluation);
         self.events.push(Event::Window {
             problem,
             politics_draw,
