@@ -65,6 +65,28 @@ struct Delivery {
     x: [f64; MAX_OPTIONS],
 }
 
+/// A post a request may be routed to: its load and knowledge of the requesting unit.
+#[derive(Debug, Clone, Copy)]
+struct Candidate {
+    post: usize,
+    load: usize,
+    domain: f64,
+}
+
+/// The candidate with the lowest load; ties to the highest domain knowledge, then to the first.
+fn least_loaded(candidates: &[Candidate]) -> Option<usize> {
+    let mut best: Option<usize> = None;
+    let (mut best_load, mut best_domain) = (usize::MAX, 0.0);
+    for (j, c) in candidates.iter().enumerate() {
+        if best.is_none() || c.load < best_load || (c.load == best_load && c.domain > best_domain) {
+            best = Some(j);
+            best_load = c.load;
+            best_domain = c.domain;
+        }
+    }
+    best
+}
+
 /// Cumulative counts behind the ratio metrics.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Counters {
@@ -114,6 +136,8 @@ pub struct Team {
     own_reports: Vec<(f64, f64)>,
     period_engagement: Vec<f64>,
     deliveries: Vec<Delivery>,
+    /// Scratch for routing: the posts a request may go to.
+    candidates: Vec<Candidate>,
     pub counters: Counters,
     /// EWMA (about a quarter) of the shares adhoc, reports, insight, engagement, learning.
     pub time_share: [f64; 5],
@@ -202,6 +226,7 @@ impl Team {
             own_reports: vec![(0.0, 0.0); posts],
             period_engagement: vec![0.0; units],
             deliveries: Vec::with_capacity(posts + 1),
+            candidates: Vec::with_capacity(posts),
             counters: Counters::default(),
             time_share: [0.0; 5],
             demand: rng::stream(seed, DEMAND),
@@ -231,48 +256,46 @@ impl Team {
         self.analysts.iter().filter(|a| a.in_post).count()
     }
 
-    /// The analyst a request or commission from `unit` goes to: the least-loaded of the unit's own
-    /// analysts (embedded, hub_and_spoke) or of the hub (centralised, or when the unit has nobody in a
-    /// hub_and_spoke team); ties to the highest domain knowledge of the unit, then to the lowest post.
-    fn route(&self, unit: usize) -> Option<usize> {
+    /// The analyst a commission from `unit` goes to (ad-hoc requests are routed in batches by the same
+    /// rule, in `demand`).
+    fn route(&mut self, unit: usize) -> Option<usize> {
+        self.collect_candidates(unit);
+        least_loaded(&self.candidates).map(|j| self.candidates[j].post)
+    }
+
+    /// The posts a request from `unit` may go to, in post order, with their loads and knowledge of the
+    /// unit: the unit's own analysts (embedded, hub_and_spoke) or the hub (centralised, or when the
+    /// unit has nobody in a hub_and_spoke team).
+    fn collect_candidates(&mut self, unit: usize) {
         // Post i's home unit is i mod units, fixed for the run (`Team::new`), so a unit's own posts
-        // are every `units`-th post from `unit`: routing visits those, in the same order, instead of
-        // scanning the whole team for each request.
-        match self.levers.structure {
-            Structure::Centralised => self.least_loaded(0, 1, unit),
-            Structure::Embedded => self.least_loaded(unit, self.units, unit),
-            Structure::HubAndSpoke => self
-                .least_loaded(unit, self.units, unit)
-                .or_else(|| self.least_loaded(0, 1, unit)),
+        // are every `units`-th post from `unit`.
+        let own = match self.levers.structure {
+            Structure::Centralised => None,
+            Structure::Embedded | Structure::HubAndSpoke => Some((unit, self.units)),
+        };
+        self.candidates.clear();
+        if let Some((start, step)) = own {
+            self.push_candidates(start, step, unit);
+        }
+        if self.candidates.is_empty() && self.levers.structure != Structure::Embedded {
+            self.push_candidates(0, 1, unit);
         }
     }
 
-    /// Among posts `start, start + step, …` (increasing), the working analyst with the lowest load;
-    /// ties to the highest domain knowledge of `unit`, then to the first. A plain strided loop (no
-    /// iterator adapter), keeping the best's load and domain knowledge at hand.
-    fn least_loaded(&self, start: usize, step: usize, unit: usize) -> Option<usize> {
-        let mut best: Option<usize> = None;
-        let (mut best_load, mut best_domain) = (usize::MAX, 0.0);
+    fn push_candidates(&mut self, start: usize, step: usize, unit: usize) {
         let mut i = start;
         while i < self.analysts.len() {
             let a = &self.analysts[i];
             debug_assert!(a.unit == i % self.units);
             if a.analyses() {
-                let load = a.load();
-                // The first candidate always wins; later ones on a lower load, or an equal load and
-                // strictly more domain knowledge (the domain is read only on a tie, as before).
-                if best.is_none()
-                    || load < best_load
-                    || (load == best_load && a.domain[unit] > best_domain)
-                {
-                    best = Some(i);
-                    best_load = load;
-                    best_domain = a.domain[unit];
-                }
+                self.candidates.push(Candidate {
+                    post: i,
+                    load: a.load(),
+                    domain: a.domain[unit],
+                });
             }
             i += step;
         }
-        best
     }
 
     /// The team's part in a decision: which choice the beliefs without this window's products would
@@ -475,17 +498,25 @@ impl Team {
                 continue;
             }
             let n = Poisson::new(mean).map_or(0.0, |d| d.sample(&mut self.demand)) as u32;
+            if n == 0 {
+                continue;
+            }
+            // The unit's candidates are gathered once; within the batch only the loads of the
+            // analysts who take a request change, and those are tracked here.
+            self.collect_candidates(unit);
+            let request = Request {
+                week,
+                unit: unit as u16,
+            };
             for _ in 0..n {
                 if self.demand.random::<f64>() < self.levers.adhoc_shield {
                     self.unmet[unit] += 1.0;
                     continue;
                 }
-                let request = Request {
-                    week,
-                    unit: unit as u16,
-                };
-                match self.route(unit) {
-                    Some(i) if self.analysts[i].push_request(request) => {}
+                match least_loaded(&self.candidates) {
+                    Some(j) if self.analysts[self.candidates[j].post].push_request(request) => {
+                        self.candidates[j].load += 1;
+                    }
                     _ => self.unmet[unit] += 1.0,
                 }
             }
@@ -913,6 +944,7 @@ impl Team {
         let builds_relationships = self.levers.structure != Structure::Centralised;
         let weekly_base = analysts::weekly_base_hazard(env.base_quit_rate);
         let quit_bound = analysts::quit_hazard_bound(weekly_base, c);
+        let decay_stays_in_range = (0.0..=1.0).contains(&c.domain_decay);
         let mut time_sum = [0.0; 5];
         let mut staff = 0.0;
         for a in &mut self.analysts {
@@ -943,8 +975,17 @@ impl Team {
                 let project_unit = a.project.map(|p| p.problem / ppu);
                 let old_home = a.domain[home];
                 let old_project = project_unit.map(|u| (u, a.domain[u]));
-                for d in a.domain.iter_mut() {
-                    *d = (*d - c.domain_decay * *d).clamp(0.0, 1.0);
+                if decay_stays_in_range {
+                    // d − decay·d with decay ∈ [0, 1] and d ∈ [0, 1] stays in [0, d]: rounding is
+                    // monotone, so decay·d ≤ d. The clamp is then the identity and is left out, which
+                    // lets the loop vectorise.
+                    for d in a.domain.iter_mut() {
+                        *d -= c.domain_decay * *d;
+                    }
+                } else {
+                    for d in a.domain.iter_mut() {
+                        *d = (*d - c.domain_decay * *d).clamp(0.0, 1.0);
+                    }
                 }
                 let update = |d: f64, work: f64| {
                     (d + (c.domain_gain * work * (1.0 - d) - c.domain_decay * d)).clamp(0.0, 1.0)

@@ -113,12 +113,22 @@ impl World {
     /// Advances the world to `week`: drift, elections, announcements and windows (into `events`).
     pub fn advance(&mut self, week: u32, env: &Environment) {
         let rho = (1.0 - env.turbulence * env.turbulence).max(0.0).sqrt();
-        for theta in &mut self.theta {
-            let xi: f64 = standard_normal(&mut self.drift);
-            *theta = rho * *theta + env.turbulence * xi;
-        }
-        for problem in 0..self.problems {
-            self.best[problem] = argmax(&self.theta[problem * self.options..][..self.options]);
+        // Drift and each problem's best option in one pass (argmax's rule: ties to the lowest index).
+        for (effects, best) in self
+            .theta
+            .chunks_exact_mut(self.options)
+            .zip(self.best.iter_mut())
+        {
+            let (mut top, mut top_value) = (0, f64::NEG_INFINITY);
+            for (o, theta) in effects.iter_mut().enumerate() {
+                let xi: f64 = standard_normal(&mut self.drift);
+                *theta = rho * *theta + env.turbulence * xi;
+                if o == 0 || *theta > top_value {
+                    top = o;
+                    top_value = *theta;
+                }
+            }
+            *best = top;
         }
         if env.election_interval > 0 && week % env.election_interval == 0 {
             for favourite in &mut self.favourite {
