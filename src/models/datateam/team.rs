@@ -509,7 +509,10 @@ impl Team {
                 unit: unit as u16,
             };
             for _ in 0..n {
-                if self.demand.random::<f64>() < self.levers.adhoc_shield {
+                // No draw when nothing is deflected (the default): one uniform per request saved.
+                if self.levers.adhoc_shield > 0.0
+                    && self.demand.random::<f64>() < self.levers.adhoc_shield
+                {
                     self.unmet[unit] += 1.0;
                     continue;
                 }
@@ -578,6 +581,7 @@ impl Team {
         } else {
             0.0
         };
+        let (per_answer, per_report) = (1.0 / c.adhoc_effort, 1.0 / c.report_effort);
         let n_translators = self.analysts.iter().filter(|a| a.translator).count();
         let mut translator_rank = 0;
         for i in 0..self.analysts.len() {
@@ -618,6 +622,8 @@ impl Team {
                 };
             let a = &mut self.analysts[i];
             let slow = tx::slowness(a.tech, levers.data_access, c);
+            // One division per analyst-week; the efforts' reciprocals are computed once a week.
+            let speed = 1.0 / slow;
             // (i) the ad-hoc queue, oldest first, whole answers that fit in the week.
             let answer_cost = c.adhoc_effort * slow;
             // Whole answers that fit: n < ⌊1/cost⌋ exactly when n + 1 ≤ 1/cost (n a small integer),
@@ -625,7 +631,7 @@ impl Team {
             // queue holds something.
             let mut answers = 0usize;
             let ratio = if a.request_len > 0 {
-                1.0 / answer_cost
+                speed * per_answer
             } else {
                 0.0
             };
@@ -660,7 +666,7 @@ impl Team {
                 )
             };
             // Reports to the home unit, aggregated per unit.
-            let n_reports = reports_time / (c.report_effort * slow);
+            let n_reports = reports_time * speed * per_report;
             let proximity = tx::proximity(levers, a.relationship, c);
             let s_report = tx::salience(Kind::Report, proximity, self.trust[unit], false, c);
             self.report_count[unit] += n_reports;
@@ -701,7 +707,7 @@ impl Team {
             let mut insight_done = 0.0;
             let mut worked = insight_time;
             if let Some(project) = a.project.as_mut() {
-                project.remaining -= insight_time / slow;
+                project.remaining -= insight_time * speed;
                 if project.remaining <= 0.0 {
                     let project = a.project.take().expect("project in progress");
                     insight_done = 1.0;
@@ -1087,7 +1093,14 @@ impl Team {
                 a.reward[act] += c.q_rate * (r - a.reward[act]);
             }
             let top = a.reward.iter().copied().fold(f64::MIN, f64::max);
-            let weights = a.reward.map(|q| (c.softmax_gain * (q - top)).exp());
+            // exp(gain·0) is exactly 1: the top activity's weight needs no `exp`.
+            let weights = a.reward.map(|q| {
+                if q == top {
+                    1.0
+                } else {
+                    (c.softmax_gain * (q - top)).exp()
+                }
+            });
             let total: f64 = weights.iter().sum();
             for (share, weight) in a.split.iter_mut().zip(weights) {
                 *share = (1.0 - c.plan_step) * *share + c.plan_step * weight / total;

@@ -92,8 +92,13 @@ impl Units {
         let keep = 1.0 - env.forgetting;
         for i in 0..self.precision.len() {
             let before = self.precision[i];
-            let after = (keep / (1.0 / before + walk)).max(MIN_PRECISION);
-            let ratio = after / before;
+            // keep/(1/τ + w) = τ·keep/(1 + wτ): the ratio after/before in one division, not two.
+            let mut ratio = keep / (1.0 + walk * before);
+            let mut after = before * ratio;
+            if after < MIN_PRECISION {
+                after = MIN_PRECISION;
+                ratio = after / before;
+            }
             self.precision[i] = after;
             self.eta[i] *= ratio;
             also(i, ratio);
