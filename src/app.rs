@@ -10,7 +10,9 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::analysis::compare;
 use crate::analysis::saved::Saved;
-use crate::cli::{CompareArgs, CompareFormat, ImageFormat, PlotArgs, ReportArgs, RunArgs};
+use crate::cli::{
+    CompareArgs, CompareFormat, ImageFormat, OptInOutputs, PlotArgs, ReportArgs, RunArgs,
+};
 use crate::engine::executor;
 use crate::engine::params::Domain;
 use crate::models;
@@ -86,6 +88,15 @@ pub fn describe(name: &str) -> Result<String, InputError> {
             m.meaning
         );
     }
+    if !model.unit_metrics().is_empty() {
+        out += "\nPER-UNIT METRICS (units.csv: per_unit = true in [scenario], or run --per-unit)\n";
+        for m in model.unit_metrics() {
+            out += &format!(
+                "  {}\n      unit: {}\n      {}\n",
+                m.name, m.unit, m.meaning
+            );
+        }
+    }
     if !model.stop_rules().is_empty() {
         out += "\nSTOPPING RULES (scenario key `stop`)\n";
         for r in model.stop_rules() {
@@ -127,12 +138,22 @@ pub struct RunOutcome {
     pub comparison: String,
 }
 
-/// `orgsim run`.
+/// `orgsim run` with no opt-in outputs beyond what the scenario file asks for.
 pub fn run(args: &RunArgs, command_line: Vec<String>) -> Result<RunOutcome> {
+    run_with(args, OptInOutputs::default(), command_line)
+}
+
+/// `orgsim run`, with the opt-in outputs asked for on the command line.
+pub fn run_with(
+    args: &RunArgs,
+    outputs: OptInOutputs,
+    command_line: Vec<String>,
+) -> Result<RunOutcome> {
     let overrides = Overrides {
         replications: args.replications,
         seed: args.seed,
         set: args.set.clone(),
+        per_unit: outputs.per_unit,
     };
     let scenario = scenario::load(&args.file, &overrides)?;
     let dest = args.out.clone().unwrap_or_else(|| {
@@ -160,9 +181,18 @@ pub fn run(args: &RunArgs, command_line: Vec<String>) -> Result<RunOutcome> {
     let mut writers = files::RunWriters::create(out.path(), &scenario)?;
     let tick = || bar.inc(1);
     let interrupted = interrupt_flag();
-    executor::execute_runs(&plan, runs.clone(), threads, &tick, interrupted, |record| {
-        writers.write(&record)
-    })
+    let recording = executor::Recording {
+        per_unit: scenario.per_unit,
+    };
+    executor::execute_runs(
+        &plan,
+        recording,
+        runs.clone(),
+        threads,
+        &tick,
+        interrupted,
+        |record| writers.write(&record),
+    )
     .with_context(|| format!("nothing was written to {}", dest.display()))?;
     writers.finish(out.path(), args.shard.is_none())?;
     bar.finish_and_clear();
@@ -171,6 +201,12 @@ pub fn run(args: &RunArgs, command_line: Vec<String>) -> Result<RunOutcome> {
     let mut produced = vec![files::MANIFEST, files::POINTS, files::RUNS];
     if scenario.record_every > 0 {
         produced.push(files::TIMESERIES);
+    }
+    if scenario.per_unit {
+        produced.push(files::UNITS);
+        if scenario.record_every > 0 {
+            produced.push(files::UNITS_TIMESERIES);
+        }
     }
     // A shard holds part of the runs: its summary, comparison and plots are made when it is merged.
     let whole = args.shard.is_none();

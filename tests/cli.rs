@@ -574,6 +574,67 @@ fn zero_replications_and_bad_header_values_are_refused() {
     );
 }
 
+/// `per_unit` takes a boolean, and only for a model with per-unit metrics, from the file or the flag.
+#[test]
+fn per_unit_is_validated_where_it_is_asked_for() {
+    expect_bad_scenario(
+        &SMALL.replace("record_every = 10", "record_every = 10\nper_unit = \"yes\""),
+        &[
+            "bad.toml:10:12",
+            "`per_unit` takes true or false",
+            "\"yes\"",
+        ],
+    );
+    expect_bad_scenario(
+        &SMALL.replace("record_every = 10", "record_every = 10\nper_unit = true"),
+        &[
+            "bad.toml:10:12",
+            "march1991 has no per-unit metrics",
+            "datateam",
+        ],
+    );
+    let dir = TempDir::new().unwrap();
+    let file = write(&dir, "small.toml", SMALL);
+    let out_dir = dir.path().join("out");
+    let out = orgsim()
+        .arg("run")
+        .arg(&file)
+        .arg("--per-unit")
+        .arg("--out")
+        .arg(&out_dir)
+        .output()
+        .unwrap();
+    let err = stderr_of(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("--per-unit") && err.contains("march1991 has no per-unit metrics"),
+        "{err}"
+    );
+    assert!(!out_dir.exists());
+    assert_eq!(
+        fs::read_dir(dir.path()).unwrap().count(),
+        1,
+        "nothing written"
+    );
+}
+
+#[test]
+fn describe_lists_the_per_unit_metrics_of_a_model_that_has_them() {
+    let text = |model: &str| {
+        let out = orgsim().args(["describe", model]).assert().success();
+        String::from_utf8_lossy(&out.get_output().stdout).to_string()
+    };
+    let datateam = text("datateam");
+    let section = datateam
+        .split("PER-UNIT METRICS")
+        .nth(1)
+        .expect("a per-unit section");
+    for name in ["value_added", "welfare", "trust", "literacy", "--per-unit"] {
+        assert!(section.contains(name), "{name} missing in:\n{section}");
+    }
+    assert!(!text("march1991").contains("PER-UNIT"));
+}
+
 #[test]
 fn a_stop_rule_the_model_lacks_is_refused() {
     expect_bad_scenario(

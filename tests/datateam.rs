@@ -1,15 +1,22 @@
 //! The `datateam` model as a whole: exactness of the counterfactual, common random numbers, invariants
 //! over the parameter space (proptest), and the seven patterns of MODEL.md §6 as paired statistical
 //! tests on common random numbers, at the default internal constants and across a Latin hypercube of
-//! them (±50%). Effect sizes are printed (`cargo test --release datateam -- --nocapture`).
+//! them (±50%). Effect sizes are printed (`cargo test --release datateam -- --nocapture`). Also the
+//! opt-in per-unit output (`units.csv`) as a user gets it from `orgsim run`.
 
 use orgsim::engine::params::{Params, Value};
 use orgsim::engine::rng::{run_seed, stream};
 use orgsim::engine::{RunSettings, ScheduledChange, Simulation};
-use orgsim::models::datateam::{Constants, DataTeam, metric_index as m};
+use orgsim::models::datateam::{Constants, DataTeam, metric_index as m, unit_metric_index as um};
 use orgsim::models::find;
 use proptest::prelude::*;
 use rand::Rng as _;
+use std::fs;
+use std::path::{Path, PathBuf};
+use tempfile::TempDir;
+
+use crate::cli::{orgsim, write};
+use crate::determinism::{UNIT_TABLES, assert_same_files, assert_same_tables};
 
 fn params(set: &[(&str, Value)]) -> Params {
     let model = find("datateam").expect("datateam is registered");
@@ -213,6 +220,198 @@ fn a_schedule_reports_a_dip_against_staying_put() {
     }
 }
 
+/// A small data-team sweep with the per-unit output on: 2 options × 2 team sizes (one of them no
+/// team at all), 3 units of 2 problems, 4 replicates, recorded every 20 weeks.
+pub const PER_UNIT: &str = r#"
+[scenario]
+name = "per-unit"
+model = "datateam"
+replications = 4
+seed = 9
+ticks = 104
+record_every = 20
+per_unit = true
+
+[params]
+units = 3
+problems_per_unit = 2
+
+[sweep]
+analysts = [0, 12]
+
+[[option]]
+name = "kpi"
+set = { incentive = "kpi" }
+
+[[option]]
+name = "embedded, impact"
+set = { structure = "embedded", incentive = "impact" }
+"#;
+
+/// `orgsim run` of `text` into `dir/out` (quiet, no figures) with `flags`; returns the directory.
+fn run_cli(dir: &TempDir, text: &str, out: &str, flags: &[&str]) -> PathBuf {
+    let file = write(dir, &format!("{out}.toml"), text);
+    let out_dir = dir.path().join(out);
+    orgsim()
+        .arg("run")
+        .arg(&file)
+        .arg("--out")
+        .arg(&out_dir)
+        .args(["-q", "--no-plots", "--threads", "2"])
+        .args(flags)
+        .assert()
+        .success();
+    out_dir
+}
+
+/// A CSV file as its header and rows of cells.
+fn read_csv(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
+    let mut reader = csv::Reader::from_path(path).unwrap();
+    let header = reader.headers().unwrap().iter().map(String::from).collect();
+    let rows = reader
+        .records()
+        .map(|r| r.unwrap().iter().map(String::from).collect())
+        .collect();
+    (header, rows)
+}
+
+fn column(header: &[String], name: &str) -> usize {
+    header
+        .iter()
+        .rposition(|h| h == name)
+        .unwrap_or_else(|| panic!("no column {name} in {header:?}"))
+}
+
+fn manifest_files(dir: &Path) -> Vec<String> {
+    let manifest: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(dir.join("manifest.json")).unwrap()).unwrap();
+    manifest["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f.as_str().unwrap().to_string())
+        .collect()
+}
+
+/// Off, nothing new is written and every other table is the same bytes as with the per-unit output
+/// on (which also shows the per-unit accumulation leaves the overall metrics alone); `--per-unit`
+/// turns it on as the file key does.
+#[test]
+fn per_unit_output_is_opt_in_and_changes_no_other_table() {
+    let dir = TempDir::new().unwrap();
+    let on = run_cli(&dir, PER_UNIT, "on", &[]);
+    let off_text = PER_UNIT.replace("per_unit = true\n", "");
+    let off = run_cli(&dir, &off_text, "off", &[]);
+    for file in UNIT_TABLES {
+        assert!(on.join(file).is_file(), "{file} written when on");
+        assert!(!off.join(file).exists(), "{file} written when off");
+    }
+    assert_same_tables(&on, &off, "per_unit on and off");
+    let files = manifest_files(&on);
+    assert!(
+        UNIT_TABLES.iter().all(|f| files.iter().any(|g| g == f)),
+        "{files:?}"
+    );
+    assert!(!manifest_files(&off).iter().any(|f| f.starts_with("units")));
+    let flag = run_cli(&dir, &off_text, "flag", &["--per-unit"]);
+    assert_same_files(&on, &flag, &UNIT_TABLES, "per_unit = true and --per-unit");
+    // Explicitly off is off.
+    let explicit = run_cli(
+        &dir,
+        &PER_UNIT.replace("per_unit = true", "per_unit = false"),
+        "explicit",
+        &[],
+    );
+    assert!(!explicit.join("units.csv").exists());
+}
+
+/// units.csv: one row per (point, replicate, unit) with runs.csv's identifying cells; the units'
+/// value added averages to the run's (to 1e-9 of the welfare scale), and is exactly 0 with no team;
+/// trust, literacy and welfare average to theirs too; the timeseries ends at the final values.
+#[test]
+fn per_unit_rows_match_their_runs_and_average_to_the_run() {
+    let dir = TempDir::new().unwrap();
+    let out = run_cli(&dir, PER_UNIT, "out", &[]);
+    let (run_header, runs) = read_csv(&out.join("runs.csv"));
+    let (header, rows) = read_csv(&out.join("units.csv"));
+    let (points, reps, units) = (4, 4, 3);
+    assert_eq!(runs.len(), points * reps);
+    assert_eq!(rows.len(), points * reps * units);
+    let unit = column(&header, "unit");
+    // Everything before `unit` is runs.csv's identifying columns, named and filled the same.
+    assert_eq!(header[..unit], run_header[..unit]);
+    assert_eq!(
+        header[unit..],
+        ["unit", "value_added", "welfare", "trust", "literacy"]
+    );
+    let num = |cell: &str| cell.parse::<f64>().unwrap();
+    let analysts = column(&header, "analysts");
+    for (run, group) in runs.iter().zip(rows.chunks(units)) {
+        for (u, row) in group.iter().enumerate() {
+            assert_eq!(
+                row[..unit],
+                run[..unit],
+                "identifying cells of run {}",
+                run[0]
+            );
+            assert_eq!(row[unit], u.to_string(), "units in order within a run");
+        }
+        let scale = 1.0
+            + group
+                .iter()
+                .map(|r| num(&r[column(&header, "welfare")]).abs())
+                .fold(0.0, f64::max);
+        for metric in ["value_added", "welfare", "trust", "literacy"] {
+            let mean = group
+                .iter()
+                .map(|r| num(&r[column(&header, metric)]))
+                .sum::<f64>()
+                / units as f64;
+            let overall = num(&run[column(&run_header, metric)]);
+            assert!(
+                (mean - overall).abs() <= 1e-9 * scale,
+                "run {}: mean per-unit {metric} {mean} vs {overall}",
+                run[0]
+            );
+        }
+        if run[analysts] == "0" {
+            for row in group {
+                assert_eq!(num(&row[column(&header, "value_added")]), 0.0);
+            }
+        }
+    }
+    let some_value = rows
+        .iter()
+        .any(|r| r[analysts] != "0" && num(&r[column(&header, "value_added")]) != 0.0);
+    assert!(some_value, "a team adds (or loses) value in some unit");
+
+    let (ts_header, series) = read_csv(&out.join("units_timeseries.csv"));
+    assert_eq!(
+        ts_header,
+        [
+            "point_id",
+            "replicate",
+            "tick",
+            "unit",
+            "value_added",
+            "welfare",
+            "trust",
+            "literacy"
+        ]
+    );
+    let ticks = ["0", "20", "40", "60", "80", "100", "104"];
+    assert_eq!(series.len(), points * reps * ticks.len() * units);
+    for (group, final_rows) in series.chunks(ticks.len() * units).zip(rows.chunks(units)) {
+        let recorded: Vec<&str> = group.iter().step_by(units).map(|r| r[2].as_str()).collect();
+        assert_eq!(recorded, ticks);
+        for (last, row) in group[group.len() - units..].iter().zip(final_rows) {
+            let replicate = &row[column(&header, "replicate")];
+            assert_eq!((&last[0], &last[1]), (&row[1], replicate));
+            assert_eq!(last[3..], row[unit..]);
+        }
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 48, .. ProptestConfig::default() })]
     #[test]
@@ -247,9 +446,19 @@ proptest! {
         let settings = RunSettings { stop: None, ticks: 104, schedule: &[] };
         let mut sim = DataTeam::build_with_constants(&p, run_seed(seed, 0), &settings, Constants::default());
         let mut out = vec![0.0; m::COUNT];
+        let mut units = vec![0.0; 8 * um::COUNT];
         for _ in 0..104 {
             sim.step();
             sim.observe(&mut out);
+            sim.observe_units(&mut units);
+            let rows = units.chunks_exact(um::COUNT);
+            let mean_va = rows.clone().map(|r| r[um::VALUE_ADDED]).sum::<f64>() / 8.0;
+            let scale = 1.0 + rows.clone().map(|r| r[um::WELFARE].abs()).fold(0.0, f64::max);
+            prop_assert!((mean_va - out[m::VALUE_ADDED]).abs() <= 1e-9 * scale, "{} vs {}", mean_va, out[m::VALUE_ADDED]);
+            if analysts == 0 {
+                prop_assert!(rows.clone().all(|r| r[um::VALUE_ADDED] == 0.0));
+            }
+            prop_assert!(rows.clone().all(|r| (0.0..=1.0).contains(&r[um::TRUST]) && (0.0..=1.0).contains(&r[um::LITERACY])));
             for i in [m::UPTAKE_RATE, m::EVIDENCE_INFORMED_SHARE, m::TRUST, m::DECISION_ACCURACY,
                       m::UNREAD_SHARE, m::LATE_SHARE, m::LITERACY, m::TIME_ADHOC, m::TIME_REPORTS,
                       m::TIME_INSIGHT, m::TIME_ENGAGEMENT, m::TIME_LEARNING] {

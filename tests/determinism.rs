@@ -48,9 +48,17 @@ pub const TABLES: [&str; 5] = [
     "comparison.csv",
 ];
 
+/// The tables a run writes with the per-unit output on.
+pub const UNIT_TABLES: [&str; 2] = ["units.csv", "units_timeseries.csv"];
+
 /// Asserts that two output directories hold byte-identical tables.
 pub fn assert_same_tables(a: &std::path::Path, b: &std::path::Path, what: &str) {
-    for file in TABLES {
+    assert_same_files(a, b, &TABLES, what);
+}
+
+/// Asserts that two output directories hold byte-identical `files`.
+pub fn assert_same_files(a: &std::path::Path, b: &std::path::Path, files: &[&str], what: &str) {
+    for file in files {
         let read = |dir: &std::path::Path| {
             fs::read(dir.join(file)).unwrap_or_else(|e| panic!("{}: {e}", dir.join(file).display()))
         };
@@ -138,15 +146,17 @@ fn a_different_master_seed_changes_results() {
     assert_ne!(a, b);
 }
 
-/// A sweep run as shards (e.g. a Slurm job array) and merged equals the same sweep run in one go.
-#[test]
-fn shards_merge_into_the_same_bytes_as_one_run() {
-    let dir = TempDir::new().unwrap();
-    let whole = run(&dir, SWEEP, "whole", "2");
-    let file = write(&dir, "sharded.toml", SWEEP);
+/// Runs `text` as shards 3, 1 and 2 of 3 (in that order, one thread each) into `dir/<tag>-shardK`
+/// and merges them into `dir/<tag>-merged`; returns the merged and the shard directories.
+fn run_shards_and_merge(
+    dir: &TempDir,
+    text: &str,
+    tag: &str,
+) -> (std::path::PathBuf, Vec<std::path::PathBuf>) {
+    let file = write(dir, &format!("{tag}-sharded.toml"), text);
     let mut shard_dirs = Vec::new();
     for k in [3, 1, 2] {
-        let out = dir.path().join(format!("shard{k}"));
+        let out = dir.path().join(format!("{tag}-shard{k}"));
         orgsim()
             .arg("run")
             .arg(&file)
@@ -161,7 +171,7 @@ fn shards_merge_into_the_same_bytes_as_one_run() {
         );
         shard_dirs.push(out);
     }
-    let merged = dir.path().join("merged");
+    let merged = dir.path().join(format!("{tag}-merged"));
     orgsim()
         .arg("merge")
         .args(&shard_dirs)
@@ -170,6 +180,16 @@ fn shards_merge_into_the_same_bytes_as_one_run() {
         .arg("--no-plots")
         .assert()
         .success();
+    (merged, shard_dirs)
+}
+
+/// A sweep run as shards (e.g. a Slurm job array) and merged equals the same sweep run in one go.
+#[test]
+fn shards_merge_into_the_same_bytes_as_one_run() {
+    let dir = TempDir::new().unwrap();
+    let whole = run(&dir, SWEEP, "whole", "2");
+    let (merged, shard_dirs) = run_shards_and_merge(&dir, SWEEP, "march");
+    let file = dir.path().join("march-sharded.toml");
     assert_same_tables(&whole, &merged, "one run and merged shards");
     let manifest: serde_json::Value =
         serde_json::from_str(&fs::read_to_string(merged.join("manifest.json")).unwrap()).unwrap();
@@ -213,4 +233,68 @@ fn shards_merge_into_the_same_bytes_as_one_run() {
         assert_eq!(out.status.code(), Some(2), "--shard {bad}");
         assert!(String::from_utf8_lossy(&out.stderr).contains("--shard"));
     }
+}
+
+/// The per-unit files obey the same promise: the same bytes on 1 and 2 threads, and from merged
+/// shards as from one run.
+#[test]
+fn per_unit_files_depend_on_neither_threads_nor_shards() {
+    let dir = TempDir::new().unwrap();
+    let text = crate::datateam::PER_UNIT;
+    let one = run(&dir, text, "pu1", "1");
+    let two = run(&dir, text, "pu2", "2");
+    let all: Vec<&str> = TABLES.iter().chain(&UNIT_TABLES).copied().collect();
+    assert_same_files(&one, &two, &all, "1 and 2 threads with per-unit output");
+    let (merged, _) = run_shards_and_merge(&dir, text, "pu");
+    assert_same_files(
+        &one,
+        &merged,
+        &all,
+        "one run and merged shards with per-unit output",
+    );
+    let manifest: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(merged.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["per_unit"], true);
+    assert!(
+        manifest["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f == "units.csv")
+    );
+
+    // A shard without the per-unit output does not merge with shards that have it (same file, the
+    // flag given to some shards only), and nothing is written.
+    let file = write(
+        &dir,
+        "pu-mixed.toml",
+        &text.replace("per_unit = true\n", ""),
+    );
+    let mut mixed = Vec::new();
+    for k in 1..=3 {
+        let out = dir.path().join(format!("pu-mixed{k}"));
+        let flag: &[&str] = if k == 1 { &[] } else { &["--per-unit"] };
+        orgsim()
+            .arg("run")
+            .arg(&file)
+            .arg("--out")
+            .arg(&out)
+            .args(["--shard", &format!("{k}/3"), "-q"])
+            .args(flag)
+            .assert()
+            .success();
+        mixed.push(out);
+    }
+    let bad = dir.path().join("pu-bad");
+    let out = orgsim()
+        .arg("merge")
+        .args(&mixed)
+        .arg("--out")
+        .arg(&bad)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("`per_unit`"), "{err}");
+    assert!(!bad.exists());
 }

@@ -44,17 +44,37 @@ impl Plan<'_> {
     }
 
     /// How many runs to hold per chunk: enough to keep every thread busy, few enough that three
-    /// chunks of recorded series stay within about 64 MiB.
-    pub fn chunk_size(&self, threads: usize) -> usize {
+    /// chunks of recorded series (per-unit values included) stay within about 64 MiB.
+    pub fn chunk_size(&self, threads: usize, recording: Recording) -> usize {
         let recorded_ticks = self
             .ticks
             .checked_div(self.record_every)
             .map_or(0, |n| n + 2);
+        let unit_values = if recording.per_unit {
+            let units = self
+                .points
+                .iter()
+                .map(|p| self.model.unit_count(&p.params))
+                .max()
+                .unwrap_or(0);
+            (units * self.model.unit_metrics().len()) as u64
+        } else {
+            0
+        };
         let bytes_per_run =
-            (self.model.metrics().len() as u64 + 1) * 8 * (recorded_ticks + 1) + 256;
+            (self.model.metrics().len() as u64 + 1 + unit_values) * 8 * (recorded_ticks + 1) + 256;
         let by_memory = (64 << 20) / 3 / bytes_per_run;
         (by_memory as usize).clamp(threads * 4, 8192)
     }
+}
+
+/// What a run records beyond its metrics: the opt-in outputs. Kept apart from [`Plan`] so that code
+/// which builds a plan by hand (benchmarks, tests) is unaffected as outputs are added.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Recording {
+    /// Also record the model's per-unit metrics for every unit, at the end of the run and at every
+    /// recorded tick.
+    pub per_unit: bool,
 }
 
 /// The results of one run.
@@ -69,11 +89,28 @@ pub struct RunRecord {
     /// Recorded ticks, and for each, one value per metric (row-major).
     pub series_ticks: Vec<u64>,
     pub series: Vec<f64>,
+    /// With per-unit recording: the final value of each per-unit metric of each unit, unit by unit
+    /// (the layout of [`super::Simulation::observe_units`]); empty otherwise.
+    pub unit_finals: Vec<f64>,
+    /// With per-unit recording: for each of `series_ticks`, the layout of `unit_finals`; empty
+    /// otherwise.
+    pub unit_series: Vec<f64>,
 }
 
-/// Runs one replicate of one point from scratch.
+/// Runs one replicate of one point from scratch, recording its metrics.
 pub fn run_one(plan: &Plan, point: &Point, replicate: u64) -> RunRecord {
+    run_recorded(plan, point, replicate, Recording::default())
+}
+
+/// Runs one replicate of one point from scratch, recording its metrics and what `recording` asks.
+/// The extra observations only read the run, so the metrics are the same either way.
+pub fn run_recorded(plan: &Plan, point: &Point, replicate: u64, recording: Recording) -> RunRecord {
     let n_metrics = plan.model.metrics().len();
+    let unit_values = if recording.per_unit {
+        plan.model.unit_count(&point.params) * plan.model.unit_metrics().len()
+    } else {
+        0
+    };
     let seed = rng::run_seed(plan.master_seed, replicate);
     let settings = RunSettings {
         stop: plan.stop,
@@ -83,24 +120,29 @@ pub fn run_one(plan: &Plan, point: &Point, replicate: u64) -> RunRecord {
     let mut sim = plan.model.build(&point.params, seed, &settings);
     let mut series_ticks = Vec::new();
     let mut series = Vec::new();
-    let recording = plan.record_every > 0;
+    let mut unit_series = Vec::new();
+    let recording_series = plan.record_every > 0;
     let mut row = vec![0.0; n_metrics];
-    let mut record =
-        |tick: u64, sim: &dyn super::Simulation, ticks: &mut Vec<u64>, series: &mut Vec<f64>| {
-            sim.observe(&mut row);
-            ticks.push(tick);
-            series.extend_from_slice(&row);
-        };
-    if recording {
-        record(0, sim.as_ref(), &mut series_ticks, &mut series);
+    let mut unit_row = vec![0.0; unit_values];
+    let mut record = |tick: u64, sim: &dyn super::Simulation| {
+        sim.observe(&mut row);
+        series_ticks.push(tick);
+        series.extend_from_slice(&row);
+        if recording.per_unit {
+            sim.observe_units(&mut unit_row);
+            unit_series.extend_from_slice(&unit_row);
+        }
+    };
+    if recording_series {
+        record(0, sim.as_ref());
     }
     let mut tick = 0;
     while tick < plan.ticks {
         tick += 1;
         let step = sim.step();
         let last = step == Step::Stop || tick == plan.ticks;
-        if recording && (tick % plan.record_every == 0 || last) {
-            record(tick, sim.as_ref(), &mut series_ticks, &mut series);
+        if recording_series && (tick % plan.record_every == 0 || last) {
+            record(tick, sim.as_ref());
         }
         if step == Step::Stop {
             break;
@@ -108,6 +150,10 @@ pub fn run_one(plan: &Plan, point: &Point, replicate: u64) -> RunRecord {
     }
     let mut finals = vec![0.0; n_metrics];
     sim.observe(&mut finals);
+    let mut unit_finals = vec![0.0; unit_values];
+    if recording.per_unit {
+        sim.observe_units(&mut unit_finals);
+    }
     RunRecord {
         run_id: point.id as u64 * plan.replications + replicate,
         point_id: point.id,
@@ -116,6 +162,8 @@ pub fn run_one(plan: &Plan, point: &Point, replicate: u64) -> RunRecord {
         finals,
         series_ticks,
         series,
+        unit_finals,
+        unit_series,
     }
 }
 
@@ -126,7 +174,16 @@ where
     S: FnMut(RunRecord) -> Result<()> + Send,
 {
     let never = AtomicBool::new(false);
-    execute_runs(plan, 0..plan.total_runs(), threads, on_done, &never, sink)
+    let recording = Recording::default();
+    execute_runs(
+        plan,
+        recording,
+        0..plan.total_runs(),
+        threads,
+        on_done,
+        &never,
+        sink,
+    )
 }
 
 /// The run ids of shard `index` (1-based) of `count`: contiguous, as even as possible, together
@@ -136,10 +193,11 @@ pub fn shard_runs(total: u64, index: u64, count: u64) -> Range<u64> {
     bound(index - 1)..bound(index)
 }
 
-/// Like [`execute`], for the run ids in `runs` only (one shard of a sweep). Once `cancel` is set,
-/// no further run starts and an "interrupted" error is returned.
+/// Like [`execute`], recording what `recording` asks, for the run ids in `runs` only (one shard of a
+/// sweep). Once `cancel` is set, no further run starts and an "interrupted" error is returned.
 pub fn execute_runs<S>(
     plan: &Plan,
+    recording: Recording,
     runs: Range<u64>,
     threads: usize,
     on_done: &(dyn Fn() + Sync),
@@ -153,7 +211,7 @@ where
         .num_threads(threads)
         .build()
         .context("could not start the worker threads")?;
-    let chunk = plan.chunk_size(threads) as u64;
+    let chunk = plan.chunk_size(threads, recording) as u64;
     let reps = plan.replications;
     std::thread::scope(|scope| {
         let (tx, rx) = mpsc::sync_channel::<Vec<RunRecord>>(1);
@@ -177,7 +235,7 @@ where
                             return None;
                         }
                         let point = &plan.points[(run_id / reps) as usize];
-                        let record = run_one(plan, point, run_id % reps);
+                        let record = run_recorded(plan, point, run_id % reps, recording);
                         on_done();
                         Some(record)
                     })
@@ -205,7 +263,42 @@ where
 
 #[cfg(test)]
 mod tests {
-    use super::shard_runs;
+    use super::*;
+
+    /// Recording the per-unit metrics reads the run and changes none of its metrics; the last
+    /// recorded tick's per-unit values are the final ones.
+    #[test]
+    fn per_unit_recording_leaves_the_metrics_alone() {
+        let model = crate::models::find("datateam").expect("datateam is registered");
+        let points = vec![Point {
+            id: 0,
+            option: None,
+            params: Params::defaults(model.params()),
+            schedule: Vec::new(),
+        }];
+        let plan = Plan {
+            model,
+            points: &points,
+            replications: 1,
+            master_seed: 3,
+            ticks: 22,
+            stop: None,
+            record_every: 5,
+        };
+        let plain = run_one(&plan, &points[0], 0);
+        let with = run_recorded(&plan, &points[0], 0, Recording { per_unit: true });
+        assert!(plain.unit_finals.is_empty() && plain.unit_series.is_empty());
+        let bits = |xs: &[f64]| xs.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        assert_eq!(bits(&with.finals), bits(&plain.finals));
+        assert_eq!(bits(&with.series), bits(&plain.series));
+        assert_eq!(with.series_ticks, plain.series_ticks);
+        let width = model.unit_count(&points[0].params) * model.unit_metrics().len();
+        assert!(width > 0);
+        assert_eq!(with.unit_finals.len(), width);
+        assert_eq!(with.unit_series.len(), width * with.series_ticks.len());
+        let last = &with.unit_series[with.unit_series.len() - width..];
+        assert_eq!(bits(last), bits(&with.unit_finals));
+    }
 
     #[test]
     fn shards_cover_every_run_once_in_order() {

@@ -60,6 +60,15 @@ pub trait Model: Send + Sync {
     fn check(&self, _params: &Params) -> Result<(), String> {
         Ok(())
     }
+    /// The metrics the model reports for each organisational unit of a run, for the opt-in per-unit
+    /// output (`units.csv`). None by default: such a model refuses `per_unit`.
+    fn unit_metrics(&self) -> &'static [MetricSpec] {
+        &[]
+    }
+    /// How many units a run with these parameters has: the per-unit output's rows per run.
+    fn unit_count(&self, _params: &Params) -> usize {
+        0
+    }
     /// Builds one run. `seed` is the run's seed, derived from (master seed, replicate) only.
     fn build(&self, params: &Params, seed: u64, settings: &RunSettings) -> Box<dyn Simulation>;
 }
@@ -70,6 +79,11 @@ pub trait Simulation {
     fn step(&mut self) -> Step;
     /// Writes the current value of every declared metric, in declaration order.
     fn observe(&self, out: &mut [f64]);
+    /// Writes the current value of every per-unit metric of every unit, unit by unit:
+    /// `out[u * k + j]` is metric `j` of unit `u`, with `k = unit_metrics().len()` and
+    /// `unit_count(params)` units. Asked only when the per-unit output is on; a model without
+    /// per-unit metrics writes nothing.
+    fn observe_units(&self, _out: &mut [f64]) {}
 }
 
 /// Looks a metric up by name in a model's declarations.

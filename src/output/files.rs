@@ -4,6 +4,10 @@
 //! - `points.csv`: `point_id`, [`option`], every parameter.
 //! - `runs.csv`: `run_id, point_id`, [`option`], `replicate, seed`, every parameter, every metric.
 //! - `timeseries.csv`: `point_id, replicate, tick`, every metric.
+//! - `units.csv` (opt-in, `per_unit`): `runs.csv`'s columns up to the parameters, then `unit` and
+//!   every per-unit metric: one row per (run, unit), final values.
+//! - `units_timeseries.csv` (with `units.csv` and `record_every > 0`): `point_id, replicate, tick,
+//!   unit`, every per-unit metric.
 //! - `summary.csv`: `point_id`, [`option`], each parameter that varies, `metric, n, mean, sd, se,
 //!   ci_low, ci_high, min, max`.
 //!
@@ -25,6 +29,8 @@ pub const POINTS: &str = "points.csv";
 pub const RUNS: &str = "runs.csv";
 pub const TIMESERIES: &str = "timeseries.csv";
 pub const SUMMARY: &str = "summary.csv";
+pub const UNITS: &str = "units.csv";
+pub const UNITS_TIMESERIES: &str = "units_timeseries.csv";
 pub const MANIFEST: &str = "manifest.json";
 
 /// The CSV column of parameter `name`: its own name, unless a metric has the same name (the data-team
@@ -49,6 +55,34 @@ fn param_columns(scenario: &Scenario) -> Vec<String> {
         .collect()
 }
 
+/// The columns that identify a run in `runs.csv` and `units.csv`: `run_id, point_id`, [`option`],
+/// `replicate, seed`, every parameter.
+fn run_columns(scenario: &Scenario) -> Vec<String> {
+    let mut header: Vec<String> = vec!["run_id".into(), "point_id".into()];
+    if scenario.has_options() {
+        header.push("option".into());
+    }
+    header.extend(["replicate".into(), "seed".into()]);
+    header.extend(param_columns(scenario));
+    header
+}
+
+/// The header of `units.csv`.
+pub fn units_header(scenario: &Scenario) -> Vec<String> {
+    let mut header = run_columns(scenario);
+    header.push("unit".into());
+    header.extend(scenario.model.unit_metrics().iter().map(|m| m.name.into()));
+    header
+}
+
+/// A buffered file for a CSV written line by line.
+fn line_writer(path: &Path) -> Result<BufWriter<File>> {
+    Ok(BufWriter::with_capacity(
+        1 << 16,
+        File::create(path).with_context(|| format!("cannot create {}", path.display()))?,
+    ))
+}
+
 fn csv_writer(path: &Path) -> Result<csv::Writer<BufWriter<File>>> {
     let file = File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
     Ok(csv::Writer::from_writer(BufWriter::with_capacity(
@@ -57,7 +91,7 @@ fn csv_writer(path: &Path) -> Result<csv::Writer<BufWriter<File>>> {
     )))
 }
 
-/// Streams `runs.csv` and `timeseries.csv`, and accumulates the summary.
+/// Streams `runs.csv`, `timeseries.csv` and (when on) the per-unit files, and accumulates the summary.
 pub struct RunWriters<'a> {
     scenario: &'a Scenario,
     /// Per point, its `,option` (when the scenario has options) and `,param,...` cells, escaped and
@@ -65,6 +99,8 @@ pub struct RunWriters<'a> {
     point_fragments: Vec<(String, String)>,
     runs: BufWriter<File>,
     timeseries: Option<BufWriter<File>>,
+    units: Option<BufWriter<File>>,
+    units_timeseries: Option<BufWriter<File>>,
     summary: SummaryTable,
     line: String,
 }
@@ -96,43 +132,50 @@ impl<'a> RunWriters<'a> {
                 (option, csv_fragment(&params))
             })
             .collect();
-        let path = dir.join(RUNS);
-        let mut runs = BufWriter::with_capacity(
-            1 << 16,
-            File::create(&path).with_context(|| format!("cannot create {}", path.display()))?,
-        );
-        let mut header = vec!["run_id", "point_id"];
-        if scenario.has_options() {
-            header.push("option");
-        }
-        header.extend(["replicate", "seed"]);
-        let params = param_columns(scenario);
-        header.extend(params.iter().map(String::as_str));
-        header.extend(metrics.iter().map(|m| m.name));
-        writeln!(runs, "{}", &csv_fragment(&header)[1..])?;
+        let mut runs = line_writer(&dir.join(RUNS))?;
+        let mut header = run_columns(scenario);
+        header.extend(metrics.iter().map(|m| m.name.to_string()));
+        write_header(&mut runs, &header)?;
         let timeseries = if scenario.record_every > 0 {
-            let path = dir.join(TIMESERIES);
-            let mut w = BufWriter::with_capacity(
-                1 << 16,
-                File::create(&path).with_context(|| format!("cannot create {}", path.display()))?,
-            );
+            let mut w = line_writer(&dir.join(TIMESERIES))?;
             let names: Vec<&str> = metrics.iter().map(|m| m.name).collect();
             writeln!(w, "point_id,replicate,tick,{}", names.join(","))?;
             Some(w)
         } else {
             None
         };
+        let (units, units_timeseries) = if scenario.per_unit {
+            let mut units = line_writer(&dir.join(UNITS))?;
+            write_header(&mut units, &units_header(scenario))?;
+            let series = if scenario.record_every > 0 {
+                let mut w = line_writer(&dir.join(UNITS_TIMESERIES))?;
+                let mut header: Vec<String> = ["point_id", "replicate", "tick", "unit"]
+                    .map(String::from)
+                    .into();
+                header.extend(scenario.model.unit_metrics().iter().map(|m| m.name.into()));
+                write_header(&mut w, &header)?;
+                Some(w)
+            } else {
+                None
+            };
+            (Some(units), series)
+        } else {
+            (None, None)
+        };
         Ok(RunWriters {
             scenario,
             point_fragments,
             runs,
             timeseries,
+            units,
+            units_timeseries,
             summary: SummaryTable::new(scenario.points.len(), metrics.len()),
             line: String::with_capacity(256),
         })
     }
 
-    pub fn write(&mut self, record: &RunRecord) -> Result<()> {
+    /// Clears the line buffer and writes a run's identifying cells into it (no trailing comma).
+    fn start_run_line(&mut self, record: &RunRecord) {
         use std::fmt::Write as _;
         let (option, params) = &self.point_fragments[record.point_id];
         self.line.clear();
@@ -141,6 +184,11 @@ impl<'a> RunWriters<'a> {
             "{},{}{option},{},{}{params}",
             record.run_id, record.point_id, record.replicate, record.seed
         );
+    }
+
+    pub fn write(&mut self, record: &RunRecord) -> Result<()> {
+        use std::fmt::Write as _;
+        self.start_run_line(record);
         for x in &record.finals {
             let _ = write!(self.line, ",{x}");
         }
@@ -163,6 +211,50 @@ impl<'a> RunWriters<'a> {
                 w.write_all(self.line.as_bytes())?;
             }
         }
+        if self.units.is_some() {
+            self.write_units(record)?;
+        }
+        Ok(())
+    }
+
+    /// The per-unit rows of one run: its final values into `units.csv`, its recorded ticks into
+    /// `units_timeseries.csv`.
+    fn write_units(&mut self, record: &RunRecord) -> Result<()> {
+        use std::fmt::Write as _;
+        let width = self.scenario.model.unit_metrics().len();
+        if width == 0 {
+            return Ok(());
+        }
+        for (unit, values) in record.unit_finals.chunks_exact(width).enumerate() {
+            self.start_run_line(record);
+            let _ = write!(self.line, ",{unit}");
+            for x in values {
+                let _ = write!(self.line, ",{x}");
+            }
+            self.line.push('\n');
+            if let Some(w) = &mut self.units {
+                w.write_all(self.line.as_bytes())?;
+            }
+        }
+        if let Some(w) = &mut self.units_timeseries {
+            let per_tick = record.unit_finals.len();
+            for (k, tick) in record.series_ticks.iter().enumerate() {
+                let rows = &record.unit_series[k * per_tick..(k + 1) * per_tick];
+                for (unit, values) in rows.chunks_exact(width).enumerate() {
+                    self.line.clear();
+                    let _ = write!(
+                        self.line,
+                        "{},{},{tick},{unit}",
+                        record.point_id, record.replicate
+                    );
+                    for x in values {
+                        let _ = write!(self.line, ",{x}");
+                    }
+                    self.line.push('\n');
+                    w.write_all(self.line.as_bytes())?;
+                }
+            }
+        }
         Ok(())
     }
 
@@ -170,7 +262,14 @@ impl<'a> RunWriters<'a> {
     /// shards are merged), writes `summary.csv`.
     pub fn finish(mut self, dir: &Path, with_summary: bool) -> Result<()> {
         self.runs.flush()?;
-        if let Some(w) = &mut self.timeseries {
+        for w in [
+            &mut self.timeseries,
+            &mut self.units,
+            &mut self.units_timeseries,
+        ]
+        .into_iter()
+        .flatten()
+        {
             w.flush()?;
         }
         if with_summary {
@@ -182,6 +281,13 @@ impl<'a> RunWriters<'a> {
         }
         Ok(())
     }
+}
+
+/// Writes a header line, each name quoted where the CSV rules need it.
+fn write_header(w: &mut impl Write, names: &[String]) -> Result<()> {
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    writeln!(w, "{}", &csv_fragment(&names)[1..])?;
+    Ok(())
 }
 
 /// `cells` as CSV text with a leading comma before each cell, quoted where the CSV rules need it.
@@ -302,4 +408,38 @@ fn point_prefix(point: &Point, with_option: bool, varying: &[&str]) -> Vec<Strin
             .unwrap_or_default()
     }));
     row
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every column of `units.csv` has a name of its own for every model with per-unit metrics, so
+    /// that pandas and readr never rename one (`trust.1`), and `unit` precedes the metrics.
+    #[test]
+    fn units_header_names_every_column_once() {
+        let models = crate::models::all();
+        let with_units: Vec<_> = models
+            .iter()
+            .filter(|m| !m.unit_metrics().is_empty())
+            .collect();
+        assert!(!with_units.is_empty());
+        for model in with_units {
+            let text = format!(
+                "[scenario]\nname = \"t\"\nmodel = \"{}\"\nper_unit = true\n\n[[option]]\nname = \"a\"\n",
+                model.name()
+            );
+            let scenario =
+                crate::scenario::parse(Path::new("t.toml"), &text, &Default::default()).unwrap();
+            let header = units_header(&scenario);
+            let unique: std::collections::HashSet<&String> = header.iter().collect();
+            assert_eq!(unique.len(), header.len(), "{header:?}");
+            let k = model.unit_metrics().len();
+            assert_eq!(header[header.len() - k - 1], "unit");
+            assert_eq!(
+                header[..5],
+                ["run_id", "point_id", "option", "replicate", "seed"]
+            );
+        }
+    }
 }

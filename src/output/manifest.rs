@@ -52,7 +52,7 @@ pub fn build(scenario: &Scenario, facts: &RunFacts) -> Json {
             json!({ "name": o.name, "description": o.description, "set": set, "schedule": schedule_json(&o.schedule) })
         })
         .collect();
-    json!({
+    let mut manifest = json!({
         "orgsim_version": env!("CARGO_PKG_VERSION"),
         "scenario": {
             "name": scenario.name,
@@ -80,7 +80,18 @@ pub fn build(scenario: &Scenario, facts: &RunFacts) -> Json {
         "command_line": facts.command_line,
         "files": facts.files,
         "shard": facts.shard.map(|(index, count, start, end)| json!({ "index": index, "count": count, "run_ids": [start, end] })),
-    })
+    });
+    // Only when on, so that a run without the per-unit output has the manifest it always had.
+    if scenario.per_unit {
+        manifest["per_unit"] = json!(true);
+        manifest["unit_metrics"] = scenario
+            .model
+            .unit_metrics()
+            .iter()
+            .map(|m| json!({"name": m.name, "unit": m.unit, "meaning": m.meaning}))
+            .collect();
+    }
+    manifest
 }
 
 pub fn hex_sha256(bytes: &[u8]) -> String {

@@ -1,8 +1,8 @@
 //! `orgsim merge`: joins the shards of one sweep (run with `--shard K/N`, e.g. as a Slurm job array)
 //! into one output directory, byte-identical in its CSVs to running the sweep in one go.
 //!
-//! Shards hold contiguous run-id ranges, so concatenating their `runs.csv` and `timeseries.csv` in
-//! shard order restores run-id order; `summary.csv` is recomputed from the merged `runs.csv` with the
+//! Shards hold contiguous run-id ranges, so concatenating their `runs.csv` and `timeseries.csv` (and
+//! the per-unit files, when on) in shard order restores run-id order; `summary.csv` is recomputed from the merged `runs.csv` with the
 //! same accumulator and writer a single run uses.
 
 use std::fs::{self, File};
@@ -65,6 +65,7 @@ const SHARED_KEYS: &[&str] = &[
     "record_every",
     "points",
     "orgsim_version",
+    "per_unit",
 ];
 
 fn check_same_sweep(shards: &[Shard]) -> Result<(), InputError> {
@@ -269,12 +270,16 @@ pub fn merge(
     )
     .context("cannot copy points.csv")?;
     concatenate(&shards, files::RUNS, &out.path().join(files::RUNS))?;
-    if first["record_every"].as_u64().unwrap_or(0) > 0 {
-        concatenate(
-            &shards,
-            files::TIMESERIES,
-            &out.path().join(files::TIMESERIES),
-        )?;
+    let series = first["record_every"].as_u64().unwrap_or(0) > 0;
+    let per_unit = first["per_unit"].as_bool().unwrap_or(false);
+    for (name, wanted) in [
+        (files::TIMESERIES, series),
+        (files::UNITS, per_unit),
+        (files::UNITS_TIMESERIES, per_unit && series),
+    ] {
+        if wanted {
+            concatenate(&shards, name, &out.path().join(name))?;
+        }
     }
     let layout = layout_from_files(&out.path().join(files::POINTS), first)?;
     let table = summarise(&out.path().join(files::RUNS), &layout)?;

@@ -74,6 +74,8 @@ struct RawHeader {
     stop: Option<Spanned<String>>,
     record_every: Option<Spanned<i64>>,
     baseline: Option<Spanned<String>>,
+    /// Read as any value so that a wrong type gets this crate's message, not serde's.
+    per_unit: Option<Spanned<toml::Value>>,
 }
 
 #[derive(Deserialize)]
@@ -105,6 +107,7 @@ const HEADER_KEYS: &[&str] = &[
     "stop",
     "record_every",
     "baseline",
+    "per_unit",
 ];
 const TOP_KEYS: &[&str] = &["scenario", "params", "sweep", "option", "schedule"];
 const OPTION_KEYS: &[&str] = &["name", "description", "set", "schedule"];
@@ -126,6 +129,8 @@ pub struct Overrides {
     pub seed: Option<u64>,
     /// `NAME=VALUE` strings from `--set`.
     pub set: Vec<String>,
+    /// `--per-unit`: turns the per-unit output on whatever the file says.
+    pub per_unit: bool,
 }
 
 /// A validated scenario, with every point expanded.
@@ -143,6 +148,8 @@ pub struct Scenario {
     pub stop: Option<&'static str>,
     pub record_every: u64,
     pub baseline: Option<String>,
+    /// Whether runs also write the per-unit output (`units.csv`); only for models with per-unit metrics.
+    pub per_unit: bool,
     pub base: Params,
     pub mode: Mode,
     pub axes: Vec<Axis>,
@@ -365,6 +372,8 @@ impl Ctx<'_> {
             }
         };
 
+        let per_unit = self.per_unit(model, header.per_unit.as_ref(), overrides.per_unit)?;
+
         let mut base = Params::defaults(model.params());
         for (key, value) in &raw.params {
             let (spec, value) = self.param(model, key, value)?;
@@ -450,6 +459,7 @@ impl Ctx<'_> {
             stop,
             record_every,
             baseline,
+            per_unit,
             base,
             mode,
             axes,
@@ -457,6 +467,55 @@ impl Ctx<'_> {
             schedule,
             points,
         })
+    }
+
+    /// Whether the per-unit output is on: `per_unit = true|false` in `[scenario]`, turned on by
+    /// `--per-unit`; refused for a model that declares no per-unit metrics.
+    fn per_unit(
+        &self,
+        model: &dyn Model,
+        key: Option<&Spanned<toml::Value>>,
+        flag: bool,
+    ) -> Result<bool, InputError> {
+        let from_file = match key {
+            None => false,
+            Some(v) => match v.get_ref() {
+                toml::Value::Boolean(b) => *b,
+                other => {
+                    return Err(self.at(
+                        v,
+                        format!(
+                            "`per_unit` takes true or false (no quotes), not {other}; true also writes each unit's own metrics to units.csv"
+                        ),
+                    ));
+                }
+            },
+        };
+        if (from_file || flag) && model.unit_metrics().is_empty() {
+            let with: Vec<&str> = models::all()
+                .iter()
+                .filter(|m| !m.unit_metrics().is_empty())
+                .map(|m| m.name())
+                .collect();
+            let why = format!(
+                "model {} has no per-unit metrics, so there is no per-unit output (models that have one: {})",
+                model.name(),
+                with.join(", ")
+            );
+            // Name every place that asked, so that one fix is enough.
+            return Err(match key {
+                Some(v) if from_file => {
+                    let fix = if flag {
+                        "remove `per_unit` from the file and drop --per-unit"
+                    } else {
+                        "remove `per_unit` or set it to false"
+                    };
+                    self.at(v, format!("{why}; {fix}"))
+                }
+                _ => InputError::new("--per-unit", format!("{why}; drop --per-unit")),
+            });
+        }
+        Ok(from_file || flag)
     }
 
     /// A `name = value` pair checked against the model's declaration.

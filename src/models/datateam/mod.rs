@@ -431,6 +431,33 @@ static METRICS: &[MetricSpec] = &[
     MetricSpec::new("weeks_to_recover", "weeks", "with a schedule: weeks from the first change until cumulative value added is back at or above staying put (NaN if not yet, or without a schedule)").lower_is_better(),
 ];
 
+/// Each unit's own metrics (the opt-in per-unit output). A unit's welfare averages over its own
+/// problems as `welfare` does over all of them; units hold equal numbers of problems, so the mean over
+/// units of the per-unit `value_added` is the run's `value_added` (up to rounding).
+static UNIT_METRICS: &[MetricSpec] = &[
+    MetricSpec::new(
+        "value_added",
+        "effect SD x weeks",
+        "the unit's welfare - the same unit's welfare in the same world with no data team; the mean over units is value_added",
+    ),
+    MetricSpec::new(
+        "welfare",
+        "effect SD x weeks",
+        "cumulative true effect of the unit's policies in force, per problem-week, averaged over the unit's problems",
+    ),
+    MetricSpec::new("trust", "0-1 scale", "the unit's trust in the team"),
+    MetricSpec::new("literacy", "0-1 scale", "the unit's literacy"),
+];
+
+/// Per-unit metric indices, in declaration order (checked against [`UNIT_METRICS`] by a unit test).
+pub mod unit_metric_index {
+    pub const VALUE_ADDED: usize = 0;
+    pub const WELFARE: usize = 1;
+    pub const TRUST: usize = 2;
+    pub const LITERACY: usize = 3;
+    pub const COUNT: usize = 4;
+}
+
 /// Metric indices, in declaration order (checked against [`METRICS`] by a unit test).
 pub mod metric_index {
     pub const VALUE_ADDED: usize = 0;
@@ -654,6 +681,12 @@ impl Model for DataTeam {
     fn metrics(&self) -> &'static [MetricSpec] {
         METRICS
     }
+    fn unit_metrics(&self) -> &'static [MetricSpec] {
+        UNIT_METRICS
+    }
+    fn unit_count(&self, params: &Params) -> usize {
+        read_setup(params).units
+    }
     fn default_ticks(&self) -> u64 {
         260
     }
@@ -740,6 +773,21 @@ mod tests {
         assert_eq!(METRICS.len(), COUNT);
         for (i, name) in names {
             assert_eq!(METRICS[i].name, name);
+        }
+    }
+
+    #[test]
+    fn unit_metric_indices_match_declarations() {
+        use unit_metric_index::*;
+        let names = [
+            (VALUE_ADDED, "value_added"),
+            (WELFARE, "welfare"),
+            (TRUST, "trust"),
+            (LITERACY, "literacy"),
+        ];
+        assert_eq!(UNIT_METRICS.len(), COUNT);
+        for (i, name) in names {
+            assert_eq!(UNIT_METRICS[i].name, name);
         }
     }
 

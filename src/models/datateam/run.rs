@@ -9,6 +9,7 @@
 use super::constants::Constants;
 use super::metric_index as m;
 use super::team::Team;
+use super::unit_metric_index as u;
 use super::units::{Units, choose};
 use super::world::{Event, World};
 use super::{Environment, Setup, read_environment, read_levers, read_setup};
@@ -215,6 +216,23 @@ impl Simulation for DataTeamRun {
         }
         self.track_dip();
         Step::Continue
+    }
+
+    /// Each unit's welfare, value added, trust and literacy. Welfare is read from the per-problem
+    /// sums the arms keep beside their overall welfare, so observing it changes no other metric.
+    fn observe_units(&self, out: &mut [f64]) {
+        let ppu = self.setup.problems_per_unit;
+        let team = &self.org.team;
+        let mean = |earned: &[f64]| earned.iter().sum::<f64>() / ppu as f64;
+        for (unit, row) in out.chunks_exact_mut(u::COUNT).enumerate() {
+            let problems = unit * ppu..(unit + 1) * ppu;
+            let welfare = mean(&self.org.units.earned[problems.clone()]);
+            let counterfactual = mean(&self.counterfactual.earned[problems]);
+            row[u::VALUE_ADDED] = welfare - counterfactual;
+            row[u::WELFARE] = welfare;
+            row[u::TRUST] = team.trust[unit];
+            row[u::LITERACY] = team.literacy[unit];
+        }
     }
 
     fn observe(&self, out: &mut [f64]) {

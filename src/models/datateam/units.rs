@@ -36,6 +36,9 @@ pub struct Units {
     pub pending: VecDeque<PendingEvaluation>,
     /// Σ over weeks of the mean true effect of the policies in force.
     pub welfare: f64,
+    /// Per problem, Σ over weeks of the true effect of its policy in force: the per-unit output's
+    /// welfare. Kept beside `welfare`, not summed into it, so that `welfare` is computed as before.
+    pub earned: Vec<f64>,
     pub regret: f64,
     pub decisions: u64,
     pub accurate_decisions: u64,
@@ -79,6 +82,7 @@ impl Units {
             policy,
             pending: VecDeque::with_capacity(world.problems * 16),
             welfare: 0.0,
+            earned: vec![0.0; world.problems],
             regret: 0.0,
             decisions: 0,
             accurate_decisions: 0,
@@ -169,9 +173,10 @@ impl Units {
     /// Adds this week's welfare and regret.
     pub fn earn(&mut self, world: &World) {
         let (mut welfare, mut regret) = (0.0, 0.0);
-        for (p, &k) in self.policy.iter().enumerate() {
+        for (p, (&k, earned)) in self.policy.iter().zip(&mut self.earned).enumerate() {
             let effects = world.effects(p);
             welfare += effects[k];
+            *earned += effects[k];
             regret += effects[world.best_option(p)] - effects[k];
         }
         let n = self.policy.len() as f64;
@@ -200,6 +205,7 @@ mod tests {
             policy: vec![0],
             pending: VecDeque::new(),
             welfare: 0.0,
+            earned: vec![0.0],
             regret: 0.0,
             decisions: 0,
             accurate_decisions: 0,
@@ -219,6 +225,30 @@ mod tests {
         let (eta, tau) = (u.eta[0], u.precision[0]);
         u.believe(0, 123.0, 0.0);
         assert_eq!((u.eta[0], u.precision[0]), (eta, tau));
+    }
+
+    /// The per-problem sums behind the per-unit output average back to the overall welfare, whose
+    /// own arithmetic is the one it had before they existed.
+    #[test]
+    fn per_problem_welfare_averages_to_the_overall_welfare() {
+        let params = crate::engine::params::Params::defaults(super::super::PARAMS);
+        let env = super::super::read_environment(&params);
+        let problems = 6;
+        let mut world = World::new(5, problems, 3, &env);
+        let mut units = Units::new(&world, 1.0, &env);
+        let mut expected = 0.0;
+        for week in 1..=30 {
+            world.advance(week, &env);
+            units.earn(&world);
+            let mut sum = 0.0;
+            for p in 0..problems {
+                sum += world.effects(p)[units.policy[p]];
+            }
+            expected += sum / problems as f64;
+        }
+        assert_eq!(units.welfare, expected);
+        let mean = units.earned.iter().sum::<f64>() / problems as f64;
+        assert!((mean - units.welfare).abs() <= 1e-12 * (1.0 + units.welfare.abs()));
     }
 
     #[test]
