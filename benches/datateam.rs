@@ -32,6 +32,7 @@ fn main() {
         ticks: 260,
         stop: None,
         record_every: 0,
+        per_unit: false,
     };
     // DATATEAM_BENCH_RUNS shortens the bench, e.g. to count instructions under callgrind.
     let runs: u64 = std::env::var("DATATEAM_BENCH_RUNS")

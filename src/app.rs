@@ -10,9 +10,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::analysis::compare;
 use crate::analysis::saved::Saved;
-use crate::cli::{
-    CompareArgs, CompareFormat, ImageFormat, OptInOutputs, PlotArgs, ReportArgs, RunArgs,
-};
+use crate::cli::{CompareArgs, CompareFormat, ImageFormat, PlotArgs, ReportArgs, RunArgs};
 use crate::engine::executor;
 use crate::engine::params::Domain;
 use crate::models;
@@ -138,22 +136,13 @@ pub struct RunOutcome {
     pub comparison: String,
 }
 
-/// `orgsim run` with no opt-in outputs beyond what the scenario file asks for.
+/// `orgsim run`.
 pub fn run(args: &RunArgs, command_line: Vec<String>) -> Result<RunOutcome> {
-    run_with(args, OptInOutputs::default(), command_line)
-}
-
-/// `orgsim run`, with the opt-in outputs asked for on the command line.
-pub fn run_with(
-    args: &RunArgs,
-    outputs: OptInOutputs,
-    command_line: Vec<String>,
-) -> Result<RunOutcome> {
     let overrides = Overrides {
         replications: args.replications,
         seed: args.seed,
         set: args.set.clone(),
-        per_unit: outputs.per_unit,
+        per_unit: args.per_unit,
     };
     let scenario = scenario::load(&args.file, &overrides)?;
     let dest = args.out.clone().unwrap_or_else(|| {
@@ -181,18 +170,9 @@ pub fn run_with(
     let mut writers = files::RunWriters::create(out.path(), &scenario)?;
     let tick = || bar.inc(1);
     let interrupted = interrupt_flag();
-    let recording = executor::Recording {
-        per_unit: scenario.per_unit,
-    };
-    executor::execute_runs(
-        &plan,
-        recording,
-        runs.clone(),
-        threads,
-        &tick,
-        interrupted,
-        |record| writers.write(&record),
-    )
+    executor::execute_runs(&plan, runs.clone(), threads, &tick, interrupted, |record| {
+        writers.write(&record)
+    })
     .with_context(|| format!("nothing was written to {}", dest.display()))?;
     writers.finish(out.path(), args.shard.is_none())?;
     bar.finish_and_clear();

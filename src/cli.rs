@@ -105,12 +105,7 @@ pub enum Command {
     /// Write DIR/report.html: one self-contained page with the comparison and key figures.
     Report(ReportArgs),
     /// Run every point of a scenario × every replicate, and write the outputs.
-    Run {
-        #[command(flatten)]
-        args: RunArgs,
-        #[command(flatten)]
-        outputs: OptInOutputs,
-    },
+    Run(RunArgs),
     /// Join the shard directories of one sweep (from `run --shard K/N`) into one output directory.
     Merge {
         /// The shard directories, all N of them, in any order.
@@ -160,12 +155,6 @@ pub struct RunArgs {
     /// No progress bar (the one-line summary is still printed).
     #[arg(long, short)]
     pub quiet: bool,
-}
-
-/// The outputs `run` writes only when asked. Kept apart from [`RunArgs`] so that code which builds
-/// `RunArgs` by value (the benchmarks) is unaffected as opt-in outputs are added.
-#[derive(Debug, Clone, Copy, Default, Args)]
-pub struct OptInOutputs {
     /// Also write units.csv (and units_timeseries.csv): each unit's own metrics, e.g. its value
     /// added (same as `per_unit = true` in [scenario]; models with per-unit metrics only).
     #[arg(long)]

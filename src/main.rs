@@ -66,21 +66,19 @@ fn main() -> ExitCode {
             }
             Err(e) => report(&e),
         },
-        Command::Run { args, outputs } => {
-            match app::run_with(&args, outputs, std::env::args().collect()) {
-                Ok(outcome) => {
-                    say!(
-                        "orgsim: {} runs in {:.2} s; outputs in {}",
-                        outcome.runs,
-                        outcome.wall_seconds,
-                        outcome.dir.display()
-                    );
-                    say_raw!("\n{}", outcome.comparison);
-                    ExitCode::SUCCESS
-                }
-                Err(e) => report(&e),
+        Command::Run(args) => match app::run(&args, std::env::args().collect()) {
+            Ok(outcome) => {
+                say!(
+                    "orgsim: {} runs in {:.2} s; outputs in {}",
+                    outcome.runs,
+                    outcome.wall_seconds,
+                    outcome.dir.display()
+                );
+                say_raw!("\n{}", outcome.comparison);
+                ExitCode::SUCCESS
             }
-        }
+            Err(e) => report(&e),
+        },
         Command::Compare(args) => match app::compare(&args) {
             Ok(text) => {
                 say_raw!("{text}");

@@ -36,6 +36,8 @@ pub struct Plan<'a> {
     pub stop: Option<&'static str>,
     /// Record every this many ticks (plus tick 0 and the last); 0 records final values only.
     pub record_every: u64,
+    /// Also record the model's per-unit metrics for every unit, at the end and at recorded ticks.
+    pub per_unit: bool,
 }
 
 impl Plan<'_> {
@@ -45,12 +47,12 @@ impl Plan<'_> {
 
     /// How many runs to hold per chunk: enough to keep every thread busy, few enough that three
     /// chunks of recorded series (per-unit values included) stay within about 64 MiB.
-    pub fn chunk_size(&self, threads: usize, recording: Recording) -> usize {
+    pub fn chunk_size(&self, threads: usize) -> usize {
         let recorded_ticks = self
             .ticks
             .checked_div(self.record_every)
             .map_or(0, |n| n + 2);
-        let unit_values = if recording.per_unit {
+        let unit_values = if self.per_unit {
             let units = self
                 .points
                 .iter()
@@ -66,15 +68,6 @@ impl Plan<'_> {
         let by_memory = (64 << 20) / 3 / bytes_per_run;
         (by_memory as usize).clamp(threads * 4, 8192)
     }
-}
-
-/// What a run records beyond its metrics: the opt-in outputs. Kept apart from [`Plan`] so that code
-/// which builds a plan by hand (benchmarks, tests) is unaffected as outputs are added.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Recording {
-    /// Also record the model's per-unit metrics for every unit, at the end of the run and at every
-    /// recorded tick.
-    pub per_unit: bool,
 }
 
 /// The results of one run.
@@ -97,16 +90,11 @@ pub struct RunRecord {
     pub unit_series: Vec<f64>,
 }
 
-/// Runs one replicate of one point from scratch, recording its metrics.
+/// Runs one replicate of one point from scratch, recording its metrics (and, with `plan.per_unit`,
+/// its per-unit metrics: those observations only read the run, so the metrics are the same).
 pub fn run_one(plan: &Plan, point: &Point, replicate: u64) -> RunRecord {
-    run_recorded(plan, point, replicate, Recording::default())
-}
-
-/// Runs one replicate of one point from scratch, recording its metrics and what `recording` asks.
-/// The extra observations only read the run, so the metrics are the same either way.
-pub fn run_recorded(plan: &Plan, point: &Point, replicate: u64, recording: Recording) -> RunRecord {
     let n_metrics = plan.model.metrics().len();
-    let unit_values = if recording.per_unit {
+    let unit_values = if plan.per_unit {
         plan.model.unit_count(&point.params) * plan.model.unit_metrics().len()
     } else {
         0
@@ -128,7 +116,7 @@ pub fn run_recorded(plan: &Plan, point: &Point, replicate: u64, recording: Recor
         sim.observe(&mut row);
         series_ticks.push(tick);
         series.extend_from_slice(&row);
-        if recording.per_unit {
+        if plan.per_unit {
             sim.observe_units(&mut unit_row);
             unit_series.extend_from_slice(&unit_row);
         }
@@ -151,7 +139,7 @@ pub fn run_recorded(plan: &Plan, point: &Point, replicate: u64, recording: Recor
     let mut finals = vec![0.0; n_metrics];
     sim.observe(&mut finals);
     let mut unit_finals = vec![0.0; unit_values];
-    if recording.per_unit {
+    if plan.per_unit {
         sim.observe_units(&mut unit_finals);
     }
     RunRecord {
@@ -174,16 +162,7 @@ where
     S: FnMut(RunRecord) -> Result<()> + Send,
 {
     let never = AtomicBool::new(false);
-    let recording = Recording::default();
-    execute_runs(
-        plan,
-        recording,
-        0..plan.total_runs(),
-        threads,
-        on_done,
-        &never,
-        sink,
-    )
+    execute_runs(plan, 0..plan.total_runs(), threads, on_done, &never, sink)
 }
 
 /// The run ids of shard `index` (1-based) of `count`: contiguous, as even as possible, together
@@ -193,11 +172,10 @@ pub fn shard_runs(total: u64, index: u64, count: u64) -> Range<u64> {
     bound(index - 1)..bound(index)
 }
 
-/// Like [`execute`], recording what `recording` asks, for the run ids in `runs` only (one shard of a
+/// Like [`execute`], for the run ids in `runs` only (one shard of a
 /// sweep). Once `cancel` is set, no further run starts and an "interrupted" error is returned.
 pub fn execute_runs<S>(
     plan: &Plan,
-    recording: Recording,
     runs: Range<u64>,
     threads: usize,
     on_done: &(dyn Fn() + Sync),
@@ -211,7 +189,7 @@ where
         .num_threads(threads)
         .build()
         .context("could not start the worker threads")?;
-    let chunk = plan.chunk_size(threads, recording) as u64;
+    let chunk = plan.chunk_size(threads) as u64;
     let reps = plan.replications;
     std::thread::scope(|scope| {
         let (tx, rx) = mpsc::sync_channel::<Vec<RunRecord>>(1);
@@ -235,7 +213,7 @@ where
                             return None;
                         }
                         let point = &plan.points[(run_id / reps) as usize];
-                        let record = run_recorded(plan, point, run_id % reps, recording);
+                        let record = run_one(plan, point, run_id % reps);
                         on_done();
                         Some(record)
                     })
@@ -284,9 +262,17 @@ mod tests {
             ticks: 22,
             stop: None,
             record_every: 5,
+            per_unit: false,
         };
         let plain = run_one(&plan, &points[0], 0);
-        let with = run_recorded(&plan, &points[0], 0, Recording { per_unit: true });
+        let with = run_one(
+            &Plan {
+                per_unit: true,
+                ..plan
+            },
+            &points[0],
+            0,
+        );
         assert!(plain.unit_finals.is_empty() && plain.unit_series.is_empty());
         let bits = |xs: &[f64]| xs.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
         assert_eq!(bits(&with.finals), bits(&plain.finals));

@@ -196,6 +196,7 @@ impl Scenario {
             ticks: self.ticks,
             stop: self.stop,
             record_every: self.record_every,
+            per_unit: self.per_unit,
         }
     }
 }
