@@ -440,10 +440,9 @@ impl Team {
             v.fill(0.0);
         }
         self.deliveries.clear();
+        // The own-product events (`week_used` …) are not cleared here: decisions, which credit uses,
+        // happen before the team's week; feedback reads and then clears them.
         for a in &mut self.analysts {
-            a.week_used = 0.0;
-            a.week_unread = 0.0;
-            a.week_shaded = 0.0;
             a.time = [0.0; 5];
         }
     }
@@ -1023,6 +1022,9 @@ impl Team {
                 c,
             );
             a.motivation = a.motivation.clamp(0.0, 1.0);
+            a.week_used = 0.0;
+            a.week_unread = 0.0;
+            a.week_shaded = 0.0;
             if builds_relationships {
                 a.relationship = (a.relationship + relationship_step).min(1.0);
             }
@@ -1111,5 +1113,88 @@ impl Team {
             a.period_seen = [0.0; ACTIVITIES];
         }
         self.period_engagement.fill(0.0);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{PARAMS, read_environment, read_levers, read_setup};
+    use super::*;
+    use crate::engine::params::{Params, Value};
+
+    /// One unit with one problem of two options and one embedded analyst who never quits and gets no
+    /// ad-hoc requests, so a test can drive one product through the week's steps by hand.
+    fn one_analyst_team() -> (World, Units, Team, Environment) {
+        let mut p = Params::defaults(PARAMS);
+        for (name, value) in [
+            ("units", 1.0),
+            ("problems_per_unit", 1.0),
+            ("options", 2.0),
+            ("analysts", 1.0),
+            ("base_quit_rate", 0.0),
+            ("adhoc_rate", 0.0),
+            ("trust", 1.0),
+        ] {
+            p.set(name, Value::Num(value));
+        }
+        p.set("structure", Value::Text("embedded".into()));
+        let (env, setup) = (read_environment(&p), read_setup(&p));
+        let world = World::new(7, 1, setup.options, &env);
+        let units = Units::new(&world, setup.prior_noise, &env);
+        let team = Team::new(7, &setup, read_levers(&p), Constants::default());
+        (world, units, team, env)
+    }
+
+    #[test]
+    fn a_late_insight_does_not_inform_the_window_it_missed_but_a_later_one() {
+        let (mut world, mut units, mut team, env) = one_analyst_team();
+        // The analyst's insight, commissioned for the problem's first window, is nearly done…
+        team.analysts[0].project = Some(Project {
+            problem: 0,
+            remaining: 1e-9,
+            for_window: Some(0),
+        });
+        team.covered[0] = true;
+        // …but that window comes first: nothing has been delivered, so nothing informs it.
+        world.windows_reached[0] = 1;
+        team.decide(&world, &mut units, 0, false, &env, 10, 36, 0.0);
+        assert_eq!(team.counters.informed_decisions, 0.0);
+        assert_eq!(team.product_len[0], 0);
+        // Finished after its window: counted late, and delivered with a late insight's salience.
+        team.clear_scratch();
+        team.allocate_and_produce(&world, &units);
+        assert_eq!(team.counters.late, 1.0);
+        assert_eq!(team.counters.commissioned_finished, 1.0);
+        assert_eq!(team.deliveries.len(), 1);
+        let proximity = tx::proximity(&team.levers, team.analysts[0].relationship, &team.c);
+        let late = tx::salience(Kind::OtherInsight, proximity, 1.0, false, &team.c);
+        let timely = tx::salience(Kind::TimelyCommissioned, proximity, 1.0, false, &team.c);
+        assert_eq!(team.deliveries[0].salience, late);
+        assert!(late < timely);
+        // Once read it waits for the problem's next window, and that window considers it.
+        team.deliveries[0].salience = 1.0;
+        team.transmit(&world, &mut units, &env);
+        assert_eq!(team.product_len[0], 1);
+        team.decide(&world, &mut units, 0, false, &env, 36, 62, 0.0);
+        assert_eq!(
+            team.product_len[0], 0,
+            "the next window took the late product into account"
+        );
+    }
+
+    #[test]
+    fn a_used_product_raises_its_producers_motivation_that_week() {
+        let (world, units, team, env) = one_analyst_team();
+        // A decision before the team's week credits a use to the producer (as `decide` does).
+        let mut credited = team.clone();
+        credited.analysts[0].week_used = 1.0;
+        let mut plain = team;
+        plain.week(&world, &mut units.clone(), &env, 1);
+        credited.week(&world, &mut units.clone(), &env, 1);
+        let gain = credited.analysts[0].motivation - plain.analysts[0].motivation;
+        let expected = Constants::default().motivation_used;
+        assert!((gain - expected).abs() < 1e-12, "{gain} vs {expected}");
+        // Read once, then cleared for the next week's events.
+        assert_eq!(credited.analysts[0].week_used, 0.0);
     }
 }
