@@ -65,26 +65,40 @@ struct Delivery {
     x: [f64; MAX_OPTIONS],
 }
 
-/// A post a request may be routed to: its load and knowledge of the requesting unit.
+/// A post a request may be routed to, with its routing key: load, then knowledge of the requesting
+/// unit (more is better), then post (lower is better), packed so that the least key is the choice.
 #[derive(Debug, Clone, Copy)]
 struct Candidate {
     post: usize,
-    load: usize,
-    domain: f64,
+    key: u128,
+}
+
+/// One unit of load in a candidate's key.
+const LOAD_STEP: u128 = 1 << 96;
+
+impl Candidate {
+    fn new(post: usize, load: usize, domain: f64) -> Candidate {
+        // Non-negative floats order like their bits (+0.0 folds a −0.0 in); inverting the bits
+        // makes more knowledge a smaller key.
+        debug_assert!(domain >= 0.0 && post < 1 << 32);
+        let domain_rank = u64::MAX - (domain + 0.0).to_bits();
+        Candidate {
+            post,
+            key: (load as u128) * LOAD_STEP | (domain_rank as u128) << 32 | post as u128,
+        }
+    }
 }
 
 /// The candidate with the lowest load; ties to the highest domain knowledge, then to the first.
+/// Branch-free (which candidate wins is data, not a pattern a branch predictor can learn).
 fn least_loaded(candidates: &[Candidate]) -> Option<usize> {
-    let mut best: Option<usize> = None;
-    let (mut best_load, mut best_domain) = (usize::MAX, 0.0);
+    let (mut best, mut best_key) = (0, u128::MAX);
     for (j, c) in candidates.iter().enumerate() {
-        if best.is_none() || c.load < best_load || (c.load == best_load && c.domain > best_domain) {
-            best = Some(j);
-            best_load = c.load;
-            best_domain = c.domain;
-        }
+        let better = c.key < best_key;
+        best = std::hint::select_unpredictable(better, j, best);
+        best_key = std::hint::select_unpredictable(better, c.key, best_key);
     }
-    best
+    (!candidates.is_empty()).then_some(best)
 }
 
 /// Cumulative counts behind the ratio metrics.
@@ -288,11 +302,7 @@ impl Team {
             let a = &self.analysts[i];
             debug_assert!(a.unit == i % self.units);
             if a.analyses() {
-                self.candidates.push(Candidate {
-                    post: i,
-                    load: a.load(),
-                    domain: a.domain[unit],
-                });
+                self.candidates.push(Candidate::new(i, a.load(), a.domain[unit]));
             }
             i += step;
         }
@@ -517,7 +527,7 @@ impl Team {
                 }
                 match least_loaded(&self.candidates) {
                     Some(j) if self.analysts[self.candidates[j].post].push_request(request) => {
-                        self.candidates[j].load += 1;
+                        self.candidates[j].key += LOAD_STEP;
                     }
                     _ => self.unmet[unit] += 1.0,
                 }
@@ -625,23 +635,13 @@ impl Team {
             let speed = 1.0 / slow;
             // (i) the ad-hoc queue, oldest first, whole answers that fit in the week.
             let answer_cost = c.adhoc_effort * slow;
-            // Whole answers that fit: n < ⌊1/cost⌋ exactly when n + 1 ≤ 1/cost (n a small integer),
-            // so the ratio is compared in floating point (no saturating cast), and only when the
-            // queue holds something.
-            let mut answers = 0usize;
-            let ratio = if a.request_len > 0 {
-                speed * per_answer
-            } else {
-                0.0
-            };
-            while (answers + 1) as f64 <= ratio {
-                match a.pop_request() {
-                    Some(r) => {
-                        self.answered[r.unit as usize] += 1.0;
-                        answers += 1;
-                    }
-                    None => break,
-                }
+            // Whole answers that fit in the week, oldest first: ⌊1/cost⌋ of them, or the whole queue.
+            // Counted, then popped, so the loop's length is known up front. The cast truncates, which
+            // is the floor for a non-negative ratio, and saturates.
+            let answers = ((speed * per_answer) as usize).min(a.request_len);
+            for _ in 0..answers {
+                let r = a.pop_request().expect("counted from the queue's length");
+                self.answered[r.unit as usize] += 1.0;
             }
             let adhoc = answers as f64 * answer_cost;
             self.counters.counted_outputs += answers as f64;
@@ -901,12 +901,11 @@ impl Team {
             }
         }
         for (i, a) in self.analysts.iter_mut().enumerate() {
+            // No branch on whether the analyst made reports: with none, n = 0 adds exactly +0.
             let (n, s) = self.own_reports[i];
-            if n > 0.0 {
-                let u = a.unit;
-                let p_read = (s * report_boost[u] * overload[u]).min(1.0);
-                a.week_unread += n * (1.0 - p_read);
-            }
+            let u = a.unit;
+            let p_read = (s * report_boost[u] * overload[u]).min(1.0);
+            a.week_unread += n * (1.0 - p_read);
             self.own_reports[i] = (0.0, 0.0);
         }
     }
