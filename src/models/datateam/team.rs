@@ -121,6 +121,8 @@ pub struct Team {
     pub c: Constants,
     units: usize,
     problems_per_unit: usize,
+    /// Each problem's unit (problem / problems_per_unit), looked up rather than divided in the loop.
+    unit_of: Vec<usize>,
     options: usize,
     insight_effort: f64,
     pub analysts: Vec<Analyst>,
@@ -214,6 +216,7 @@ impl Team {
             c,
             units,
             problems_per_unit: ppu,
+            unit_of: (0..problems).map(|p| p / ppu).collect(),
             options,
             insight_effort: setup.insight_effort,
             analysts,
@@ -302,7 +305,8 @@ impl Team {
             let a = &self.analysts[i];
             debug_assert!(a.unit == i % self.units);
             if a.analyses() {
-                self.candidates.push(Candidate::new(i, a.load(), a.domain[unit]));
+                self.candidates
+                    .push(Candidate::new(i, a.load(), a.domain[unit]));
             }
             i += step;
         }
@@ -343,7 +347,7 @@ impl Team {
         let mut informed_by = None;
         if informed {
             self.counters.informed_decisions += 1.0;
-            let unit = problem / self.problems_per_unit;
+            let unit = self.unit_of[problem];
             let (mut x_sum, mut var_sum, mut n) = (0.0, 0.0, 0.0);
             for j in 0..self.product_len[problem] {
                 let p = self.products[problem][j];
@@ -396,7 +400,7 @@ impl Team {
     /// Trust from evaluation: an outcome within 1.5 SD of what the informing products said builds
     /// trust a little; a miss loses more (Slovic 1993).
     pub fn judge(&mut self, problem: usize, informed_by: (f64, f64), outcome: f64, obs_noise: f64) {
-        let unit = problem / self.problems_per_unit;
+        let unit = self.unit_of[problem];
         let (x, var) = informed_by;
         let z = (outcome - x) / (var + obs_noise * obs_noise).sqrt();
         let t = &mut self.trust[unit];
@@ -450,11 +454,9 @@ impl Team {
             v.fill(0.0);
         }
         self.deliveries.clear();
-        // The own-product events (`week_used` …) are not cleared here: decisions, which credit uses,
-        // happen before the team's week; feedback reads and then clears them.
-        for a in &mut self.analysts {
-            a.time = [0.0; 5];
-        }
+        // Per analyst nothing needs clearing: `time` is written by allocation for every analyst who
+        // works before feedback reads it, and the own-product events (`week_used` …) are cleared by
+        // feedback after use, because decisions credit uses before the team's week begins.
     }
 
     fn hire(&mut self, week: u32, env: &Environment) {
@@ -484,7 +486,7 @@ impl Team {
         // Commissions: an announced window is commissioned with probability √(L·T).
         for e in &world.events {
             if let Event::Announced { problem } = *e {
-                let unit = problem / self.problems_per_unit;
+                let unit = self.unit_of[problem];
                 let p = (self.literacy[unit] * self.trust[unit]).sqrt();
                 if self.demand.random::<f64>() < p {
                     match self.route(unit) {
@@ -711,7 +713,7 @@ impl Team {
                     let project = a.project.take().expect("project in progress");
                     insight_done = 1.0;
                     let problem = project.problem;
-                    let p_unit = problem / self.problems_per_unit;
+                    let p_unit = self.unit_of[problem];
                     let q = tx::insight_quality(
                         a.tech,
                         a.domain[p_unit],
@@ -784,7 +786,7 @@ impl Team {
     /// Translators carry insights first, then reports, up to their capacity per unit.
     fn translate(&mut self) {
         for d in &mut self.deliveries {
-            let unit = d.problem / self.problems_per_unit;
+            let unit = self.unit_of[d.problem];
             if self.translator_capacity[unit] >= 1.0 {
                 self.translator_capacity[unit] -= 1.0;
                 d.translated = true;
@@ -817,7 +819,7 @@ impl Team {
         // Insights: read, understood, believed.
         for j in 0..self.deliveries.len() {
             let d = self.deliveries[j];
-            let unit = d.problem / ppu;
+            let unit = self.unit_of[d.problem];
             let p_read = (d.salience * overload[unit]).clamp(0.0, 1.0);
             if self.transmission.random::<f64>() >= p_read {
                 self.counters.unread += 1.0;
@@ -912,7 +914,6 @@ impl Team {
 
     fn feedback(&mut self, env: &Environment, week: u32) {
         let c = &self.c;
-        let ppu = self.problems_per_unit;
         // Units: relational trust and literacy.
         for u in 0..self.units {
             let contact = (self.engagement[u] + self.presence[u]).min(1.0)
@@ -976,7 +977,7 @@ impl Team {
                 // other units take that plain, vectorisable form, and the (at most two) worked units
                 // are then redone from their old values with the full formula, as before.
                 debug_assert!(c.domain_gain.is_finite());
-                let project_unit = a.project.map(|p| p.problem / ppu);
+                let project_unit = a.project.map(|p| self.unit_of[p.problem]);
                 let old_home = a.domain[home];
                 let old_project = project_unit.map(|u| (u, a.domain[u]));
                 if decay_stays_in_range {
@@ -1078,19 +1079,26 @@ impl Team {
         if time <= 0.0 {
             return;
         }
-        let mean_counts = counts / time;
-        let mean_credited = credited / time;
-        let mean_seen = seen / time;
-        let per = |x: f64, mean: f64| if mean > 0.0 { x / mean } else { 0.0 };
+        // Rates are divided by the team means: reciprocals once per re-plan, one division per
+        // activity for its time, instead of a division per term.
+        let per_mean = |total: f64| {
+            let mean = total / time;
+            if mean > 0.0 { 1.0 / mean } else { 0.0 }
+        };
+        let (per_counts, per_credited, per_seen) =
+            (per_mean(counts), per_mean(credited), per_mean(seen));
         for a in self.analysts.iter_mut().filter(|a| a.analyses()) {
             for act in 0..ACTIVITIES {
                 let t = a.period_time[act];
                 if t < 0.1 {
                     continue;
                 }
-                let r = kw * per(a.period_counts[act] / t, mean_counts)
-                    + (1.0 - kw) * per(a.period_credited[act] / t, mean_credited)
-                    + c.intrinsic_weight * a.motivation * per(a.period_seen[act] / t, mean_seen);
+                let per_time = 1.0 / t;
+                let r = kw * (a.period_counts[act] * per_time * per_counts)
+                    + (1.0 - kw) * (a.period_credited[act] * per_time * per_credited)
+                    + c.intrinsic_weight
+                        * a.motivation
+                        * (a.period_seen[act] * per_time * per_seen);
                 a.reward[act] += c.q_rate * (r - a.reward[act]);
             }
             let top = a.reward.iter().copied().fold(f64::MIN, f64::max);
@@ -1103,8 +1111,9 @@ impl Team {
                 }
             });
             let total: f64 = weights.iter().sum();
+            let step_per_total = c.plan_step / total;
             for (share, weight) in a.split.iter_mut().zip(weights) {
-                *share = (1.0 - c.plan_step) * *share + c.plan_step * weight / total;
+                *share = (1.0 - c.plan_step) * *share + weight * step_per_total;
             }
             a.period_time = [0.0; ACTIVITIES];
             a.period_counts = [0.0; ACTIVITIES];
