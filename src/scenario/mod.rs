@@ -641,19 +641,19 @@ impl Ctx<'_> {
             }
         }
         if mode == Mode::Zip {
-            if let Some(first) = axes.first() {
-                if let Some(other) = axes.iter().find(|a| a.values.len() != first.values.len()) {
-                    return Err(InputError::new(
-                        self.file.clone(),
-                        format!(
-                            "a zip sweep pairs values one by one, so every list needs the same length: `{}` has {}, `{}` has {}",
-                            first.param,
-                            first.values.len(),
-                            other.param,
-                            other.values.len()
-                        ),
-                    ));
-                }
+            if let Some(first) = axes.first()
+                && let Some(other) = axes.iter().find(|a| a.values.len() != first.values.len())
+            {
+                return Err(InputError::new(
+                    self.file.clone(),
+                    format!(
+                        "a zip sweep pairs values one by one, so every list needs the same length: `{}` has {}, `{}` has {}",
+                        first.param,
+                        first.values.len(),
+                        other.param,
+                        other.values.len()
+                    ),
+                ));
             }
             let tuples: Vec<Value> = (0..axes.first().map_or(0, |a| a.values.len()))
                 .map(|i| {

@@ -84,7 +84,7 @@ impl Candidate {
         let domain_rank = u64::MAX - (domain + 0.0).to_bits();
         Candidate {
             post,
-            key: (load as u128) * LOAD_STEP | (domain_rank as u128) << 32 | post as u128,
+            key: ((load as u128) * LOAD_STEP) | ((domain_rank as u128) << 32) | post as u128,
         }
     }
 }
@@ -431,7 +431,7 @@ impl Team {
         self.translate();
         self.transmit(world, units, env);
         self.feedback(env, week);
-        if week % PLAN_EVERY == 0 {
+        if week.is_multiple_of(PLAN_EVERY) {
             self.replan();
         }
     }

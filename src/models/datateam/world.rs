@@ -130,7 +130,7 @@ impl World {
             }
             *best = top;
         }
-        if env.election_interval > 0 && week % env.election_interval == 0 {
+        if env.election_interval > 0 && week.is_multiple_of(env.election_interval) {
             for favourite in &mut self.favourite {
                 *favourite = self.favourites.random_range(0..self.options);
             }
