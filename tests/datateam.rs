@@ -15,8 +15,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use tempfile::TempDir;
 
-use crate::cli::{orgsim, write};
-use crate::determinism::{UNIT_TABLES, assert_same_files, assert_same_tables};
+use crate::determinism::{UNIT_TABLES, assert_same_files, assert_same_tables, run_with};
 
 fn params(set: &[(&str, Value)]) -> Params {
     let model = find("datateam").expect("datateam is registered");
@@ -248,20 +247,10 @@ name = "embedded, impact"
 set = { structure = "embedded", incentive = "impact" }
 "#;
 
-/// `orgsim run` of `text` into `dir/out` (quiet, no figures) with `flags`; returns the directory.
+/// `orgsim run` of `text` into `dir/out` on two threads (quiet, no figures) with `flags`.
 fn run_cli(dir: &TempDir, text: &str, out: &str, flags: &[&str]) -> PathBuf {
-    let file = write(dir, &format!("{out}.toml"), text);
-    let out_dir = dir.path().join(out);
-    orgsim()
-        .arg("run")
-        .arg(&file)
-        .arg("--out")
-        .arg(&out_dir)
-        .args(["-q", "--no-plots", "--threads", "2"])
-        .args(flags)
-        .assert()
-        .success();
-    out_dir
+    let all: Vec<&str> = ["--threads", "2"].iter().chain(flags).copied().collect();
+    run_with(dir, text, out, &all)
 }
 
 /// A CSV file as its header and rows of cells.

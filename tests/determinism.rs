@@ -26,6 +26,12 @@ code_learning = [0.3, 0.7]
 "#;
 
 fn run(dir: &TempDir, text: &str, out: &str, threads: &str) -> std::path::PathBuf {
+    run_with(dir, text, out, &["--threads", threads])
+}
+
+/// `orgsim run` of `text` (written to `dir/out.toml`) into `dir/out`, quiet and without figures, with
+/// extra `flags`; returns the output directory.
+pub fn run_with(dir: &TempDir, text: &str, out: &str, flags: &[&str]) -> std::path::PathBuf {
     let file = write(dir, &format!("{out}.toml"), text);
     let out_dir = dir.path().join(out);
     orgsim()
@@ -33,7 +39,8 @@ fn run(dir: &TempDir, text: &str, out: &str, threads: &str) -> std::path::PathBu
         .arg(&file)
         .arg("--out")
         .arg(&out_dir)
-        .args(["--threads", threads, "-q", "--no-plots"])
+        .args(["-q", "--no-plots"])
+        .args(flags)
         .assert()
         .success();
     out_dir
