@@ -154,15 +154,21 @@ static ZIG_NORM_F: [f64; 257] =
 /// rest (the wedge test and the tail) out of line.
 #[inline(always)]
 pub fn standard_normal(rng: &mut Rng) -> f64 {
-    let bits = rng.next_u64();
-    let i = bits as usize & 0xff;
-    // [2, 4) from the top 52 bits, minus 3: a value in [-1, 1), exactly as rand_distr builds it.
-    let u = f64::from_bits((bits >> 12) | (1024u64 << 52)) - 3.0;
-    let x = u * ZIG_NORM_X[i];
+    let (i, u, x) = layer_draw(rng);
     if x.abs() < ZIG_NORM_X[i + 1] {
         return x;
     }
     slow_path(rng, i, u, x)
+}
+
+/// One random word as rand_distr splits it: the layer from the low 8 bits, and a value in [-1, 1)
+/// from the top 52 (as [2, 4) minus 3), scaled by the layer's width.
+#[inline(always)]
+fn layer_draw(rng: &mut Rng) -> (usize, f64, f64) {
+    let bits = rng.next_u64();
+    let i = bits as usize & 0xff;
+    let u = f64::from_bits((bits >> 12) | (1024u64 << 52)) - 3.0;
+    (i, u, u * ZIG_NORM_X[i])
 }
 
 #[cold]
@@ -176,10 +182,7 @@ fn slow_path(rng: &mut Rng, mut i: usize, mut u: f64, mut x: f64) -> f64 {
         if ZIG_NORM_F[i + 1] + (ZIG_NORM_F[i] - ZIG_NORM_F[i + 1]) * rng.random::<f64>() < pdf {
             return x;
         }
-        let bits = rng.next_u64();
-        i = bits as usize & 0xff;
-        u = f64::from_bits((bits >> 12) | (1024u64 << 52)) - 3.0;
-        x = u * ZIG_NORM_X[i];
+        (i, u, x) = layer_draw(rng);
         if x.abs() < ZIG_NORM_X[i + 1] {
             return x;
         }
