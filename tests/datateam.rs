@@ -310,7 +310,11 @@ fn the_stay_put_arm_does_not_see_headcount_or_lever_changes() {
         assert_eq!(stay_posts, &16);
         if *week < 30 {
             let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
-            assert_eq!(bits(out), bits(plain), "nothing differs before the first change");
+            assert_eq!(
+                bits(out),
+                bits(plain),
+                "nothing differs before the first change"
+            );
         }
     }
     assert_ne!(
