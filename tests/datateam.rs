@@ -406,8 +406,12 @@ fn a_scheduled_budget_change_moves_posts_and_cost() {
 /// `orgsim validate` on `text`: exit 2, naming the file and line and containing `needle`.
 fn refused(text: &str, line: usize, needle: &str) {
     let dir = TempDir::new().unwrap();
-    let file = write(&dir, "bad.toml", text);
-    let out = orgsim().arg("validate").arg(&file).output().unwrap();
+    let file = crate::cli::write(&dir, "bad.toml", text);
+    let out = crate::cli::orgsim()
+        .arg("validate")
+        .arg(&file)
+        .output()
+        .unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(
@@ -465,7 +469,7 @@ fn headcount_schedules_that_break_a_constraint_are_refused_at_their_line() {
         "`data_quality` cannot be scheduled in budget mode",
     );
     // The shipped scenario that uses headcount schedules validates.
-    orgsim()
+    crate::cli::orgsim()
         .arg("validate")
         .arg(crate::cli::repo_file(
             "scenarios/datateam/grow-or-translate.toml",
