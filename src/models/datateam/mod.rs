@@ -846,6 +846,31 @@ mod tests {
     }
 
     #[test]
+    fn budget_mode_decides_which_headcount_levers_a_change_may_set() {
+        let plain = Params::defaults(PARAMS);
+        let mut budget = plain.clone();
+        budget.set("budget", Value::Num(2000.0));
+        let set = |name: &'static str| vec![(name, Value::Num(10.0))];
+        assert!(DataTeam.check_change(&plain, &set("analysts")).is_ok());
+        assert!(DataTeam.check_change(&plain, &set("translators")).is_ok());
+        assert!(DataTeam.check_change(&plain, &set("budget")).is_err());
+        assert!(DataTeam.check_change(&plain, &set("people_share")).is_err());
+        assert!(DataTeam.check_change(&budget, &set("budget")).is_ok());
+        assert!(DataTeam.check_change(&budget, &set("translators")).is_ok());
+        for name in ["analysts", "data_quality", "data_access"] {
+            let e = DataTeam.check_change(&budget, &set(name)).unwrap_err();
+            assert!(e.contains(name) && e.contains("budget mode"), "{e}");
+        }
+        let both = [set("budget"), set("analysts")].concat();
+        assert!(
+            DataTeam
+                .check_change(&plain, &both)
+                .unwrap_err()
+                .contains("both")
+        );
+    }
+
+    #[test]
     fn windows_must_be_announced_before_they_open() {
         use crate::engine::params::Value;
         let mut p = Params::defaults(PARAMS);
