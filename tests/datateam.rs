@@ -219,6 +219,264 @@ fn a_schedule_reports_a_dip_against_staying_put() {
     }
 }
 
+/// A run of `p` with `schedule`, observed every week: (week, metrics, the stay-put arm's welfare
+/// and posts) per week.
+fn weekly(p: &Params, schedule: &[ScheduledChange], seed: u64) -> Vec<(u32, Vec<f64>, f64, usize)> {
+    let settings = RunSettings {
+        stop: None,
+        ticks: 260,
+        schedule,
+    };
+    let mut sim =
+        DataTeam::build_with_constants(p, run_seed(seed, 0), &settings, Constants::default());
+    (1..=260)
+        .map(|week| {
+            sim.step();
+            let mut out = vec![0.0; m::COUNT];
+            sim.observe(&mut out);
+            let (stay_welfare, stay_posts) = sim
+                .stay
+                .as_ref()
+                .map_or((f64::NAN, 0), |s| (s.units.welfare, s.team.analysts.len()));
+            (week, out, stay_welfare, stay_posts)
+        })
+        .collect()
+}
+
+fn change(at: u64, set: &[(&'static str, Value)]) -> ScheduledChange {
+    ScheduledChange {
+        at,
+        set: set.to_vec(),
+    }
+}
+
+/// More posts at week 52 are vacancies until the hiring delay has passed, then junior hires; the
+/// stay-put arm keeps its 8 posts; no vacancy is a quit.
+#[test]
+fn a_scheduled_growth_raises_headcount_after_the_hiring_delay() {
+    let p = params(&[
+        ("analysts", num(8.0)),
+        ("base_quit_rate", num(0.0)),
+        ("hiring_delay", num(12.0)),
+    ]);
+    for (week, out, _, stay_posts) in weekly(&p, &[change(52, &[("analysts", num(12.0))])], 3) {
+        let (headcount, vacancies) = match week {
+            ..52 => (8.0, 0.0),
+            52..64 => (8.0, 4.0),
+            _ => (12.0, 0.0),
+        };
+        assert_eq!(
+            (out[m::HEADCOUNT], out[m::VACANCIES]),
+            (headcount, vacancies),
+            "week {week}"
+        );
+        assert_eq!(out[m::QUITS], 0.0);
+        assert_eq!(
+            stay_posts, 8,
+            "the stay-put arm does not see the lever change"
+        );
+    }
+    // And a cut: posts go at once, with no quit counted.
+    let cut = weekly(&p, &[change(52, &[("analysts", num(5.0))])], 3);
+    for (week, out, _, _) in cut {
+        let expected = if week < 52 { 8.0 } else { 5.0 };
+        assert_eq!(
+            (out[m::HEADCOUNT], out[m::VACANCIES], out[m::QUITS]),
+            (expected, 0.0, 0.0)
+        );
+    }
+}
+
+/// The stay-put arm sees environment changes only: with a schedule of levers and headcount alone, it
+/// is the unscheduled run, week by week, exactly; an environment change reaches both arms.
+#[test]
+fn the_stay_put_arm_does_not_see_headcount_or_lever_changes() {
+    let p = params(&[("analysts", num(16.0))]);
+    let unscheduled = weekly(&p, &[], 8);
+    let levers = [
+        change(30, &[("analysts", num(24.0)), ("translators", num(4.0))]),
+        change(
+            80,
+            &[("translators", num(2.0)), ("structure", text("embedded"))],
+        ),
+        change(150, &[("analysts", num(10.0))]),
+    ];
+    let scheduled = weekly(&p, &levers, 8);
+    for ((week, plain, _, _), (_, out, stay_welfare, stay_posts)) in
+        unscheduled.iter().zip(&scheduled)
+    {
+        assert_eq!(*stay_welfare, plain[m::WELFARE], "week {week}");
+        assert_eq!(stay_posts, &16);
+        if *week < 30 {
+            let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+            assert_eq!(
+                bits(out),
+                bits(plain),
+                "nothing differs before the first change"
+            );
+        }
+    }
+    assert_ne!(
+        scheduled.last().unwrap().1[m::WELFARE],
+        unscheduled.last().unwrap().1[m::WELFARE],
+        "the changes did something"
+    );
+    // An environment change (hiring delay) does reach the stay-put arm.
+    let env = [change(
+        30,
+        &[("analysts", num(24.0)), ("hiring_delay", num(1.0))],
+    )];
+    let with_env = weekly(&p, &env, 8);
+    let differs = with_env
+        .iter()
+        .zip(&unscheduled)
+        .any(|(a, b)| a.2 != b.1[m::WELFARE]);
+    assert!(differs, "the stay-put arm shares the environment");
+}
+
+/// With no team and no change that adds posts, value added stays exactly 0 whatever else changes;
+/// a change that adds posts to an empty team gives a team that works (after the hiring delay).
+#[test]
+fn scheduled_headcount_from_an_empty_team() {
+    let empty = params(&[("analysts", num(0.0))]);
+    let never = [
+        change(
+            20,
+            &[("structure", text("embedded")), ("analysts", num(0.0))],
+        ),
+        change(40, &[("translators", num(0.0)), ("incentive", text("kpi"))]),
+        change(60, &[("hiring_delay", num(2.0)), ("data_access", num(0.9))]),
+    ];
+    for seed in 0..3 {
+        for (week, out, _, _) in weekly(&empty, &never, seed) {
+            assert_eq!(out[m::VALUE_ADDED], 0.0, "week {week}");
+            assert_eq!(out[m::HEADCOUNT], 0.0);
+        }
+    }
+    // Budget mode that buys no post, with a people_share change that still buys none.
+    let broke = params(&[("budget", num(50.0)), ("people_share", num(0.5))]);
+    for (_, out, _, _) in weekly(&broke, &[change(30, &[("people_share", num(1.0))])], 1) {
+        assert_eq!(out[m::VALUE_ADDED], 0.0);
+    }
+    // Ten posts at week 26, filled 12 weeks later: a team that delivers insights and moves value.
+    let grown = weekly(&empty, &[change(26, &[("analysts", num(10.0))])], 1);
+    for (week, out, _, _) in &grown {
+        match week {
+            ..26 => assert_eq!(out[m::VALUE_ADDED], 0.0),
+            26..38 => assert_eq!((out[m::HEADCOUNT], out[m::VACANCIES]), (0.0, 10.0)),
+            _ => assert!(out[m::HEADCOUNT] > 0.0 && !out[m::TECH].is_nan()),
+        }
+    }
+    let last = &grown.last().unwrap().1;
+    assert!(last[m::INSIGHTS_DELIVERED] > 0.0);
+    assert_ne!(last[m::VALUE_ADDED], 0.0);
+}
+
+/// Budget mode: a budget change resizes the team (people_share of it at 100 a post) and cost is the
+/// running sum of the budget in force, week by week.
+#[test]
+fn a_scheduled_budget_change_moves_posts_and_cost() {
+    let p = params(&[
+        ("budget", num(2000.0)),
+        ("people_share", num(0.8)),
+        ("base_quit_rate", num(0.0)),
+    ]);
+    let run = weekly(&p, &[change(53, &[("budget", num(3000.0))])], 2);
+    for (week, out, _, _) in &run {
+        let w = *week as f64;
+        let cost = if *week <= 52 {
+            2000.0 * w / 52.0
+        } else {
+            2000.0 + 3000.0 * (w - 52.0) / 52.0
+        };
+        assert!(
+            (out[m::COST] - cost).abs() < 1e-9,
+            "week {week}: {} vs {cost}",
+            out[m::COST]
+        );
+        assert_eq!(out[m::VALUE_PER_COST], out[m::VALUE_ADDED] / out[m::COST]);
+        let posts = if *week < 53 { 16.0 } else { 24.0 };
+        assert_eq!(out[m::HEADCOUNT] + out[m::VACANCIES], posts, "week {week}");
+    }
+    assert_eq!(run.last().unwrap().1[m::COST], 14000.0);
+    assert_eq!(run.last().unwrap().1[m::HEADCOUNT], 24.0);
+}
+
+/// `orgsim validate` on `text`: exit 2, naming the file and line and containing `needle`.
+fn refused(text: &str, line: usize, needle: &str) {
+    let dir = TempDir::new().unwrap();
+    let file = crate::cli::write(&dir, "bad.toml", text);
+    let out = crate::cli::orgsim()
+        .arg("validate")
+        .arg(&file)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains(&format!("bad.toml:{line}:")),
+        "line {line} in: {err}"
+    );
+    assert!(err.contains(needle), "{needle:?} in: {err}");
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+#[test]
+fn headcount_schedules_that_break_a_constraint_are_refused_at_their_line() {
+    let head = "[scenario]\nname = \"bad\"\nmodel = \"datateam\"\n\n[params]\n";
+    // More translators than the posts in force after the change (here, set by an option).
+    refused(
+        &format!(
+            "{head}analysts = 10\n\n[[option]]\nname = \"x\"\nset = {{}}\nschedule = [{{ at = 30, set = {{ translators = 12 }} }}]\n"
+        ),
+        11,
+        "translators (12) cannot exceed the posts (10)",
+    );
+    // A cut below the translators in force.
+    refused(
+        &format!("{head}translators = 4\n\n[[schedule]]\nat = 20\nset = {{ analysts = 3 }}\n"),
+        9,
+        "translators (4) cannot exceed the posts (3)",
+    );
+    // A budget cut that no longer pays for the translators.
+    refused(
+        &format!(
+            "{head}budget = 2000\ntranslators = 2\n\n[[schedule]]\nat = 40\nset = {{ budget = 100 }}\n"
+        ),
+        10,
+        "the budget buys",
+    );
+    // Posts given two ways: analysts in budget mode, budget and analysts in one change.
+    refused(
+        &format!("{head}budget = 2000\n\n[[schedule]]\nat = 20\nset = {{ analysts = 12 }}\n"),
+        9,
+        "`analysts` cannot be scheduled in budget mode",
+    );
+    refused(
+        &format!("{head}\n[[schedule]]\nat = 20\nset = {{ budget = 3000, analysts = 30 }}\n"),
+        8,
+        "both `budget` and `analysts`",
+    );
+    refused(
+        &format!("{head}\n[[schedule]]\nat = 20\nset = {{ people_share = 0.5 }}\n"),
+        8,
+        "starts in budget mode",
+    );
+    refused(
+        &format!("{head}budget = 2000\n\n[[schedule]]\nat = 20\nset = {{ data_quality = 0.9 }}\n"),
+        9,
+        "`data_quality` cannot be scheduled in budget mode",
+    );
+    // The shipped scenario that uses headcount schedules validates.
+    crate::cli::orgsim()
+        .arg("validate")
+        .arg(crate::cli::repo_file(
+            "scenarios/datateam/grow-or-translate.toml",
+        ))
+        .assert()
+        .success();
+}
+
 /// A small data-team sweep with the per-unit output on: 2 options × 2 team sizes (one of them no
 /// team at all), 3 units of 2 problems, 4 replicates, recorded every 20 weeks.
 pub const PER_UNIT: &str = r#"
@@ -413,6 +671,7 @@ proptest! {
         adhoc_rate in 0.0f64..10.0,
         turbulence in 0.0f64..0.5,
         seed in 0u64..1000,
+        changes in proptest::collection::vec((1u64..104, 0usize..40, 0.0f64..0.5), 0..3),
     ) {
         let structures = ["centralised", "embedded", "hub_and_spoke"];
         let translators = (analysts as f64 * translator_share).floor();
@@ -432,20 +691,47 @@ proptest! {
             ("adhoc_rate", num(adhoc_rate)),
             ("turbulence", num(turbulence)),
         ]);
-        let settings = RunSettings { stop: None, ticks: 104, schedule: &[] };
+        // A random headcount schedule: posts and translators (never more than the posts) at up to
+        // three weeks.
+        let mut schedule: Vec<ScheduledChange> = changes
+            .iter()
+            .map(|&(at, posts, share)| {
+                let set = vec![
+                    ("analysts", num(posts as f64)),
+                    ("translators", num((posts as f64 * share).floor())),
+                ];
+                ScheduledChange { at, set }
+            })
+            .collect();
+        schedule.sort_by_key(|c| c.at);
+        let settings = RunSettings { stop: None, ticks: 104, schedule: &schedule };
         let mut sim = DataTeam::build_with_constants(&p, run_seed(seed, 0), &settings, Constants::default());
         let mut out = vec![0.0; m::COUNT];
         let mut units = vec![0.0; 8 * um::COUNT];
-        for _ in 0..104 {
+        let (mut posts, mut in_force_translators) = (analysts, translators as usize);
+        let mut ever_a_team = analysts > 0;
+        for week in 1..=104u64 {
             sim.step();
+            for c in schedule.iter().filter(|c| c.at == week) {
+                posts = match c.set[0].1 { Value::Num(x) => x as usize, _ => unreachable!() };
+                in_force_translators = match c.set[1].1 { Value::Num(x) => x as usize, _ => unreachable!() };
+                ever_a_team |= posts > 0;
+            }
+            let team = &sim.org.team;
+            prop_assert_eq!(team.analysts.len(), posts);
+            prop_assert!(team.analysts.iter().enumerate().all(|(i, a)| a.translator == (i < in_force_translators) && a.unit == i % 8));
+            if let Some(stay) = &sim.stay {
+                prop_assert_eq!(stay.team.analysts.len(), analysts, "the stay-put arm keeps its posts");
+            }
             sim.observe(&mut out);
             sim.observe_units(&mut units);
             let rows = units.chunks_exact(um::COUNT);
             let mean_va = rows.clone().map(|r| r[um::VALUE_ADDED]).sum::<f64>() / 8.0;
             let scale = 1.0 + rows.clone().map(|r| r[um::WELFARE].abs()).fold(0.0, f64::max);
             prop_assert!((mean_va - out[m::VALUE_ADDED]).abs() <= 1e-9 * scale, "{} vs {}", mean_va, out[m::VALUE_ADDED]);
-            if analysts == 0 {
+            if !ever_a_team {
                 prop_assert!(rows.clone().all(|r| r[um::VALUE_ADDED] == 0.0));
+                prop_assert_eq!(out[m::VALUE_ADDED], 0.0);
             }
             prop_assert!(rows.clone().all(|r| (0.0..=1.0).contains(&r[um::TRUST]) && (0.0..=1.0).contains(&r[um::LITERACY])));
             for i in [m::UPTAKE_RATE, m::EVIDENCE_INFORMED_SHARE, m::TRUST, m::DECISION_ACCURACY,
@@ -456,7 +742,8 @@ proptest! {
             for i in [m::TECH, m::DOMAIN, m::COMM, m::MOTIVATION] {
                 prop_assert!(out[i].is_nan() || (0.0..=1.0).contains(&out[i]), "metric {} = {}", i, out[i]);
             }
-            prop_assert_eq!(out[m::HEADCOUNT], analysts as f64 - out[m::VACANCIES]);
+            prop_assert_eq!(out[m::HEADCOUNT], posts as f64 - out[m::VACANCIES]);
+            prop_assert!(out[m::VACANCIES] >= 0.0);
             prop_assert!(out[m::WELFARE].is_finite() && out[m::VALUE_ADDED].is_finite());
             prop_assert!(sim.org.units.eta.iter().chain(&sim.org.units.precision).all(|x| x.is_finite()));
             prop_assert!(sim.org.units.precision.iter().all(|&t| t > 0.0));

@@ -60,6 +60,12 @@ pub trait Model: Send + Sync {
     fn check(&self, _params: &Params) -> Result<(), String> {
         Ok(())
     }
+    /// Constraints on a scheduled change that the parameters in force after it cannot show: which
+    /// parameters may change given those in force `before` it (a mode set at the start, say).
+    /// [`Model::check`] is applied to the parameters after each change as well.
+    fn check_change(&self, _before: &Params, _set: &[(&'static str, Value)]) -> Result<(), String> {
+        Ok(())
+    }
     /// The metrics the model reports for each organisational unit of a run, for the opt-in per-unit
     /// output (`units.csv`). None by default: such a model refuses `per_unit`.
     fn unit_metrics(&self) -> &'static [MetricSpec] {

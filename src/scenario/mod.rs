@@ -382,7 +382,10 @@ impl Ctx<'_> {
         }
 
         let (mode, axes) = self.sweep(model, &raw.sweep, &raw.params, &mut base)?;
-        let schedule = self.schedule(model, &raw.schedule, ticks)?;
+        // Where each scheduled change was written, so a change that breaks a constraint at some
+        // point is reported at its line.
+        let mut written = Vec::new();
+        let schedule = self.schedule(model, &raw.schedule, ticks, &mut written)?;
         let mut options = Vec::new();
         for option in &raw.options {
             let option_name = option.name.get_ref().trim();
@@ -410,7 +413,7 @@ impl Ctx<'_> {
                 set.push((spec.name, value));
             }
             let mut option_schedule = schedule.clone();
-            option_schedule.extend(self.schedule(model, &option.schedule, ticks)?);
+            option_schedule.extend(self.schedule(model, &option.schedule, ticks, &mut written)?);
             option_schedule.sort_by_key(|c| c.at);
             options.push(OptionSpec {
                 name: option_name.to_string(),
@@ -446,7 +449,7 @@ impl Ctx<'_> {
 
         let points = design::expand(&base, mode, &axes, &options, &schedule);
         for point in &points {
-            self.check_point(model, point)?;
+            self.check_point(model, point, &written)?;
         }
         Ok(Scenario {
             file: path.to_path_buf(),
@@ -675,11 +678,14 @@ impl Ctx<'_> {
         Ok((mode, axes))
     }
 
+    /// The validated changes of `raw`, sorted by tick; each is also added to `written` with the
+    /// byte offset of its `at`.
     fn schedule(
         &self,
         model: &dyn Model,
         raw: &[RawSchedule],
         ticks: u64,
+        written: &mut Vec<(ScheduledChange, usize)>,
     ) -> Result<Vec<ScheduledChange>, InputError> {
         let mut out = Vec::new();
         for entry in raw {
@@ -719,14 +725,23 @@ impl Ctx<'_> {
                     "a schedule entry needs at least one parameter in `set`",
                 ));
             }
-            out.push(ScheduledChange { at: at as u64, set });
+            let change = ScheduledChange { at: at as u64, set };
+            written.push((change.clone(), entry.at.span().start));
+            out.push(change);
         }
         out.sort_by_key(|c| c.at);
         Ok(out)
     }
 
-    /// Cross-parameter constraints, at the start and after every scheduled change.
-    fn check_point(&self, model: &dyn Model, point: &Point) -> Result<(), InputError> {
+    /// Cross-parameter constraints, at the start and after every scheduled change (which the model
+    /// may also refuse given the parameters in force before it). A change that fails is reported at
+    /// the line where it was written.
+    fn check_point(
+        &self,
+        model: &dyn Model,
+        point: &Point,
+        written: &[(ScheduledChange, usize)],
+    ) -> Result<(), InputError> {
         let name = match &point.option {
             Some(o) => format!("point {} (option \"{o}\")", point.id),
             None => format!("point {}", point.id),
@@ -736,12 +751,22 @@ impl Ctx<'_> {
             .map_err(|m| InputError::new(self.file.clone(), format!("{name}: {m}")))?;
         let mut params = point.params.clone();
         for change in &point.schedule {
+            let place = written
+                .iter()
+                .find(|(c, _)| c == change)
+                .map_or_else(|| self.file.clone(), |&(_, at)| self.place(at));
+            model.check_change(&params, &change.set).map_err(|m| {
+                InputError::new(
+                    place.clone(),
+                    format!("{name}, the change at tick {}: {m}", change.at),
+                )
+            })?;
             for (name, value) in &change.set {
                 params.set(name, value.clone());
             }
             model.check(&params).map_err(|m| {
                 InputError::new(
-                    self.file.clone(),
+                    place,
                     format!("{name} after the change at tick {}: {m}", change.at),
                 )
             })?;

@@ -21,7 +21,7 @@ pub mod transmission;
 pub mod units;
 pub mod world;
 
-use crate::engine::params::{Default, Domain, MetricSpec, ParamSpec, Params};
+use crate::engine::params::{Default, Domain, MetricSpec, ParamSpec, Params, Value};
 use crate::engine::{Model, RunSettings, Simulation};
 
 pub use constants::Constants;
@@ -148,18 +148,18 @@ static PARAMS: &[ParamSpec] = &[
         Default::Num(24.0),
         Domain::Int { min: 0, max: 500 },
         "posts",
-        "headcount (posts), translators included; ignored in budget mode",
+        "headcount (posts), translators included; ignored in budget mode. Scheduled: new posts are vacancies a junior hire fills after hiring_delay weeks; cut posts go from the highest post down (not counted as quits)",
         BRIEF,
-        false,
+        true,
     ),
     spec(
         "translators",
         Default::Num(0.0),
         Domain::Int { min: 0, max: 500 },
         "posts",
-        "how many of the posts are translators: no analysis; each carries up to 6 products a week to units and builds literacy",
+        "how many of the posts are translators (posts 0 .. translators-1): no analysis; each carries up to 6 products a week to units and builds literacy. Scheduled: a post that changes role keeps its person, whose work is released and who starts the new role afresh",
         "MODEL.md §1; knowledge brokers: Lomas 2007",
-        false,
+        true,
     ),
     share(
         "initial_tech",
@@ -194,18 +194,18 @@ static PARAMS: &[ParamSpec] = &[
             max: 100_000.0,
         },
         "thousands/year",
-        "budget mode: a yearly budget; people get people_share of it at 100 a post, infrastructure the rest (see notes)",
+        "budget mode: a yearly budget; people get people_share of it at 100 a post, infrastructure the rest (see notes). Can be scheduled only in a run that starts in budget mode",
         BRIEF,
-        false,
+        true,
     ),
     spec(
         "people_share",
         Default::Num(0.8),
         Domain::Real { min: 0.0, max: 1.0 },
         "share",
-        "budget mode: share of the budget spent on people (the rest on infrastructure); ignored without budget",
+        "budget mode: share of the budget spent on people (the rest on infrastructure); ignored without budget (and then cannot be scheduled)",
         BRIEF,
-        false,
+        true,
     ),
     spec(
         "insight_effort",
@@ -417,15 +417,15 @@ static METRICS: &[MetricSpec] = &[
     MetricSpec::new("domain", "0-1 skill", "mean domain knowledge of analysts of their home (main) unit"),
     MetricSpec::new("comm", "0-1 skill", "mean communication skill of analysts"),
     MetricSpec::new("motivation", "0-1 scale", "mean motivation of analysts"),
-    MetricSpec::new("headcount", "staff", "staff in post (analysts - vacancies)"),
+    MetricSpec::new("headcount", "staff", "staff in post (posts in force - vacancies)"),
     MetricSpec::new("vacancies", "posts", "empty posts").lower_is_better(),
-    MetricSpec::new("quits", "people", "cumulative leavers").lower_is_better(),
+    MetricSpec::new("quits", "people", "cumulative voluntary leavers (posts cut by a schedule are not quits)").lower_is_better(),
     MetricSpec::new("time_adhoc", "share of time", "share of analyst time on ad-hoc answers (EWMA over ~a quarter)"),
     MetricSpec::new("time_reports", "share of time", "share of analyst time on KPI reports (EWMA over ~a quarter)"),
     MetricSpec::new("time_insight", "share of time", "share of analyst time on insight work (EWMA over ~a quarter)"),
     MetricSpec::new("time_engagement", "share of time", "share of analyst time working with units (EWMA over ~a quarter)"),
     MetricSpec::new("time_learning", "share of time", "share of analyst time in training (EWMA over ~a quarter)"),
-    MetricSpec::new("cost", "thousands", "budget mode: cumulative spend (thousands); NaN otherwise").lower_is_better(),
+    MetricSpec::new("cost", "thousands", "budget mode: cumulative spend (thousands), at the yearly budget in force each week; NaN otherwise").lower_is_better(),
     MetricSpec::new("value_per_cost", "effect SD x weeks per thousand", "budget mode: value_added per thousand spent; NaN otherwise"),
     MetricSpec::new("dip_depth", "effect SD x weeks", "with a schedule: deepest shortfall of cumulative value added below staying put after the first change (>= 0); NaN without a schedule").lower_is_better(),
     MetricSpec::new("weeks_to_recover", "weeks", "with a schedule: weeks from the first change until cumulative value added is back at or above staying put (NaN if not yet, or without a schedule)").lower_is_better(),
@@ -671,6 +671,13 @@ impl Model for DataTeam {
          are then ignored, and cost (cumulative spend) and value_per_cost are reported.\n\
          Schedules: every parameter marked 'can be scheduled' may change mid-run; a structure change \
          re-routes new requests and resets working relationships (they rebuild over about 26 weeks). \
+         Headcount can change too: more `analysts` (or a bigger budget) adds vacant posts that junior \
+         hires fill after hiring_delay weeks; fewer removes posts from the highest down, their holders \
+         leaving as on a quit (requests unmet, work released) without counting as quits; a change of \
+         `translators` converts posts (post i is a translator iff i < translators), each keeping its \
+         person, who starts the new role afresh. In budget mode schedule `budget` or `people_share`, \
+         not `analysts`, `data_quality` or `data_access` (the budget sets them); cost then follows \
+         the budget in force week by week. \
          With a schedule the run also steps a 'stay put' copy of the team that sees only environment \
          changes, and reports dip_depth and weeks_to_recover against it.\n\
          The ODD description: docs/datateam-odd.md."
@@ -718,6 +725,30 @@ impl Model for DataTeam {
                 } else {
                     " (`analysts`)"
                 }
+            ));
+        }
+        Ok(())
+    }
+    fn check_change(&self, before: &Params, set: &[(&'static str, Value)]) -> Result<(), String> {
+        let sets = |name: &str| set.iter().any(|(n, _)| *n == name);
+        if before.get("budget").is_some() {
+            // The budget buys the posts and the infrastructure: setting them too would be ignored.
+            if let Some(name) = ["analysts", "data_quality", "data_access"]
+                .into_iter()
+                .find(|n| sets(n))
+            {
+                return Err(format!(
+                    "`{name}` cannot be scheduled in budget mode: the budget sets the posts and the infrastructure; schedule `budget` or `people_share` instead"
+                ));
+            }
+        } else if let Some(name) = ["budget", "people_share"].into_iter().find(|n| sets(n)) {
+            let both = if sets("analysts") && name == "budget" {
+                "a change cannot set both `budget` and `analysts` (the budget sets the posts), and "
+            } else {
+                ""
+            };
+            return Err(format!(
+                "{both}`{name}` can be scheduled only in a run that starts in budget mode (set `budget` in [params]); without a budget the posts are `analysts`"
             ));
         }
         Ok(())
@@ -812,6 +843,31 @@ mod tests {
         assert_eq!(kpi_weight(&p), 1.0);
         p.set("kpi_weight", Value::Num(0.3));
         assert!(DataTeam.check(&p).unwrap_err().contains("not both"));
+    }
+
+    #[test]
+    fn budget_mode_decides_which_headcount_levers_a_change_may_set() {
+        let plain = Params::defaults(PARAMS);
+        let mut budget = plain.clone();
+        budget.set("budget", Value::Num(2000.0));
+        let set = |name: &'static str| vec![(name, Value::Num(10.0))];
+        assert!(DataTeam.check_change(&plain, &set("analysts")).is_ok());
+        assert!(DataTeam.check_change(&plain, &set("translators")).is_ok());
+        assert!(DataTeam.check_change(&plain, &set("budget")).is_err());
+        assert!(DataTeam.check_change(&plain, &set("people_share")).is_err());
+        assert!(DataTeam.check_change(&budget, &set("budget")).is_ok());
+        assert!(DataTeam.check_change(&budget, &set("translators")).is_ok());
+        for name in ["analysts", "data_quality", "data_access"] {
+            let e = DataTeam.check_change(&budget, &set(name)).unwrap_err();
+            assert!(e.contains(name) && e.contains("budget mode"), "{e}");
+        }
+        let both = [set("budget"), set("analysts")].concat();
+        assert!(
+            DataTeam
+                .check_change(&plain, &both)
+                .unwrap_err()
+                .contains("both")
+        );
     }
 
     #[test]

@@ -37,12 +37,19 @@ impl Org {
 pub struct DataTeamRun {
     pub week: u32,
     pub env: Environment,
+    /// As at the start of the run: a schedule may change the posts and the budget since (the
+    /// team holds its posts; the budget in force is `budget`).
     pub setup: Setup,
     pub world: World,
     pub counterfactual: Units,
     pub org: Org,
     pub stay: Option<Org>,
     params: Params,
+    /// Budget mode: the yearly budget in force, and the spend up to `spent_to` weeks at earlier
+    /// budgets (cost is cumulative over scheduled budget changes).
+    budget: Option<f64>,
+    spent: f64,
+    spent_to: u32,
     schedule: Vec<ScheduledChange>,
     next_change: usize,
     first_change: Option<u32>,
@@ -63,6 +70,7 @@ impl DataTeamRun {
             units: counterfactual.clone(),
             team: Team::new(seed, &setup, levers, c),
         };
+        let budget = setup.budget;
         let schedule = settings.schedule.to_vec();
         let stay = (!schedule.is_empty()).then(|| org.clone());
         DataTeamRun {
@@ -74,6 +82,9 @@ impl DataTeamRun {
             org,
             stay,
             params: params.clone(),
+            budget,
+            spent: 0.0,
+            spent_to: 0,
             first_change: schedule.first().map(|c| c.at as u32),
             schedule,
             next_change: 0,
@@ -94,8 +105,29 @@ impl DataTeamRun {
             self.next_change += 1;
             self.env = read_environment(&self.params);
             self.org.team.set_levers(read_levers(&self.params));
-            // The stay-put arm keeps its levers; it shares the (possibly changed) environment.
+            // Headcount (`analysts`, `translators`, or the posts a budget buys) is a lever too: new
+            // posts are vacancies filled after the hiring delay in force (`Team::set_posts`).
+            let setup = read_setup(&self.params);
+            self.org.team.set_posts(
+                setup.posts,
+                setup.translators,
+                self.week + self.env.hiring_delay,
+            );
+            // Weeks before this one were spent at the old budget; this one is at the new.
+            if setup.budget != self.budget {
+                let weeks = (self.week - 1 - self.spent_to) as f64;
+                self.spent += self.budget.unwrap_or(0.0) * weeks / 52.0;
+                self.spent_to = self.week - 1;
+                self.budget = setup.budget;
+            }
+            // The stay-put arm keeps its levers and posts; it shares the (possibly changed) environment.
         }
+    }
+
+    /// Budget mode: cumulative spend to the end of this week, at the budget in force each week.
+    fn cost(&self) -> Option<f64> {
+        let weeks = (self.week - self.spent_to) as f64;
+        self.budget.map(|b| self.spent + b * weeks / 52.0)
     }
 
     fn step_org(org: &mut Org, world: &World, env: &Environment, week: u32) {
@@ -268,9 +300,8 @@ impl Simulation for DataTeamRun {
         out[m::TIME_INSIGHT] = team.time_share[2];
         out[m::TIME_ENGAGEMENT] = team.time_share[3];
         out[m::TIME_LEARNING] = team.time_share[4];
-        match self.setup.budget {
-            Some(budget) => {
-                let cost = budget * self.week as f64 / 52.0;
+        match self.cost() {
+            Some(cost) => {
                 out[m::COST] = cost;
                 out[m::VALUE_PER_COST] = if cost > 0.0 {
                     value_added / cost
