@@ -316,7 +316,8 @@ impl Simulation for DataTeamRun {
         }
         match (self.stay.is_some(), self.first_change) {
             (true, Some(first)) if self.week >= first => {
-                out[m::DIP_DEPTH] = -self.worst_gap;
+                // 0 − gap, not −gap: no dip yet prints 0, not −0.
+                out[m::DIP_DEPTH] = 0.0 - self.worst_gap;
                 out[m::WEEKS_TO_RECOVER] = if !self.dipped {
                     0.0
                 } else {

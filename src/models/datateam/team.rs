@@ -322,9 +322,7 @@ impl Team {
                 continue;
             }
             self.release_work(i);
-            for slot in 0..CREDIT_RING {
-                self.credit[slot * posts + i] = [0.0; 2];
-            }
+            self.drop_pending_credit(i);
             let reward = INITIAL_SPLIT.map(|s| s.ln() / self.c.softmax_gain);
             let a = &mut self.analysts[i];
             a.generation += 1;
@@ -390,6 +388,15 @@ impl Team {
         a.commission_len = 0;
         if let Some(p) = a.project.take() {
             self.covered[p.problem] = false;
+        }
+    }
+
+    /// Forgets the credit on its way to post `i` (its holder left or changed role).
+    fn drop_pending_credit(&mut self, i: usize) {
+        // The ring's stride, which `set_posts` resizes before it grows the team.
+        let posts = self.credit.len() / CREDIT_RING;
+        for slot in 0..CREDIT_RING {
+            self.credit[slot * posts + i] = [0.0; 2];
         }
     }
 
@@ -567,7 +574,6 @@ impl Team {
     fn clear_scratch(&mut self) {
         for v in [
             &mut self.answered,
-            &mut self.unmet,
             &mut self.engagement,
             &mut self.presence,
             &mut self.translator_time,
@@ -582,6 +588,8 @@ impl Team {
             v.fill(0.0);
         }
         self.deliveries.clear();
+        // `unmet` is not cleared here: requests lost at a quit or a cut of posts arrive after
+        // feedback (or between weeks), and must still cost trust; feedback reads, then clears it.
         // Per analyst nothing needs clearing: `time` is written by allocation for every analyst who
         // works before feedback reads it, and the own-product events (`week_used` …) are cleared by
         // feedback after use, because decisions credit uses before the team's week begins.
@@ -1049,6 +1057,7 @@ impl Team {
             let t = &mut self.trust[u];
             *t += c.trust_contact * contact * (1.0 - *t) - c.trust_unmet * self.unmet[u] * *t;
             *t = t.clamp(0.0, 1.0);
+            self.unmet[u] = 0.0;
             let exposure = self.understood[u]
                 + self.presence[u]
                 + self.engagement[u]
@@ -1171,7 +1180,7 @@ impl Team {
             // when the draw falls below the week's bound on it, which is rare.
             let draw = self.people.random::<f64>();
             if draw >= quit_bound
-                || draw >= analysts::quit_hazard(weekly_base, self.analysts[i].motivation, c)
+                || draw >= analysts::quit_hazard(weekly_base, self.analysts[i].motivation, &self.c)
             {
                 continue;
             }
@@ -1179,16 +1188,9 @@ impl Team {
             let a = &mut self.analysts[i];
             a.in_post = false;
             a.hire_at = week + env.hiring_delay;
-            while let Some(r) = a.pop_request() {
-                self.unmet[r.unit as usize] += 1.0;
-            }
-            for j in 0..a.commission_len {
-                self.covered[a.commissions[j].0] = false;
-            }
-            a.commission_len = 0;
-            if let Some(p) = a.project.take() {
-                self.covered[p.problem] = false;
-            }
+            self.release_work(i);
+            // Credit still on its way was earned by the leaver: it must not reach the successor.
+            self.drop_pending_credit(i);
         }
     }
 
@@ -1279,6 +1281,50 @@ mod tests {
         let units = Units::new(&world, setup.prior_noise, &env);
         let team = Team::new(7, &setup, read_levers(&p), Constants::default());
         (world, units, team, env)
+    }
+
+    #[test]
+    fn requests_lost_between_feedbacks_still_cost_trust() {
+        // Requests lost at a quit (after feedback) or at a cut of posts (between weeks) are unmet
+        // when the next week begins; that week's trust update must count them.
+        let (world, units, mut team, env) = one_analyst_team();
+        team.trust[0] = 0.8;
+        let mut lost = team.clone();
+        lost.unmet[0] = 3.0;
+        team.week(&world, &mut units.clone(), &env, 1);
+        lost.week(&world, &mut units.clone(), &env, 1);
+        assert!(
+            lost.trust[0] < team.trust[0],
+            "{} vs {}",
+            lost.trust[0],
+            team.trust[0]
+        );
+        assert_eq!(lost.unmet[0], 0.0, "read once, then cleared");
+    }
+
+    #[test]
+    fn credit_earned_by_a_leaver_does_not_reach_the_successor() {
+        let (world, units, mut team, mut env) = one_analyst_team();
+        // Certain to quit this week; the post is refilled at once.
+        env.base_quit_rate = 1.0;
+        env.hiring_delay = 0;
+        team.analysts[0].motivation = 0.0;
+        for slot in 0..CREDIT_RING {
+            team.credit[slot] = [1.0, 0.5];
+        }
+        team.week(&world, &mut units.clone(), &env, 1);
+        assert_eq!(team.counters.quits, 1.0);
+        assert!(
+            team.credit.iter().all(|c| *c == [0.0; 2]),
+            "{:?}",
+            team.credit
+        );
+        env.base_quit_rate = 0.0;
+        for week in 2..=CREDIT_RING as u32 + 1 {
+            team.week(&world, &mut units.clone(), &env, week);
+        }
+        assert!(team.analysts[0].in_post, "the successor is in post");
+        assert_eq!(team.analysts[0].period_credited[INSIGHT], 0.0);
     }
 
     #[test]
