@@ -3,10 +3,9 @@
 //! threads. Run with `cargo bench --bench datateam`; `DATATEAM_BENCH_RUNS=20` shortens it (e.g. to count
 //! instructions under `valgrind --tool=callgrind`).
 //!
-//! Measured on the shared 2-core machine (noisy): 1.3–1.7 ms a run (210–270 ns per analyst-week), down
-//! from 1.9–2.2 ms in the same sitting; callgrind counts 788 M instructions for the 80 runs of
-//! `DATATEAM_BENCH_RUNS=20`, down from 979 M (0.81×); a second bit-identical round brought 784 M to 718 M
-//! (0.915×). The 1 ms target is not yet met (docs/datateam-odd.md §6).
+//! The best batch estimates what the code costs; the median batch is what a busy shared machine gives.
+//! The latest numbers are in docs/datateam-odd.md §6: best batch 0.94 ms (151 ns per analyst-week),
+//! median batches 1.0–1.5 ms, 8.2 M instructions per run; sweeps scale 2.0× on 2 threads.
 
 use std::time::Instant;
 
