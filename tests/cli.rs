@@ -474,6 +474,8 @@ fn unknown_keys_are_named_with_a_suggestion() {
             "bad.toml:6:",
             "replicatons",
             "did you mean \"replications\"",
+            // each allowed key once, though the header and option tables share some
+            "allowed here: name, description, model, replications, seed, ticks, stop, record_every, baseline, per_unit;",
         ],
     );
     expect_bad_scenario(

@@ -260,11 +260,13 @@ impl Ctx<'_> {
         // serde says "unknown field `x`, expected one of ..."; add the nearest valid key.
         if let Some(rest) = message.strip_prefix("unknown field `") {
             if let Some(name) = rest.split('`').next() {
-                let keys = [HEADER_KEYS, TOP_KEYS, OPTION_KEYS, SCHEDULE_KEYS].concat();
-                let allowed: Vec<&str> = keys
-                    .into_iter()
-                    .filter(|k| message.contains(&format!("`{k}`")))
-                    .collect();
+                // The tables share some keys (`name`, `description`, `set`): list each once.
+                let mut allowed: Vec<&str> = Vec::new();
+                for k in [HEADER_KEYS, TOP_KEYS, OPTION_KEYS, SCHEDULE_KEYS].concat() {
+                    if message.contains(&format!("`{k}`")) && !allowed.contains(&k) {
+                        allowed.push(k);
+                    }
+                }
                 message = format!(
                     "unknown key `{name}`; allowed here: {}{}",
                     allowed.join(", "),
