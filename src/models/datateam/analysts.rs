@@ -75,6 +75,47 @@ pub struct Analyst {
 }
 
 impl Analyst {
+    /// An empty post: nobody in it, no work, the split `plan` and reward estimates `reward`.
+    /// `Team::hire` fills it (at `hire_at`); the initial team is filled at once by `Team::new`.
+    pub fn vacancy(
+        unit: usize,
+        units: usize,
+        translator: bool,
+        hire_at: u32,
+        plan: [f64; ACTIVITIES],
+        reward: [f64; ACTIVITIES],
+    ) -> Analyst {
+        Analyst {
+            in_post: false,
+            hire_at,
+            generation: 0,
+            translator,
+            unit,
+            tech: 0.0,
+            tech_max: 0.0,
+            domain: vec![0.0; units],
+            comm: 0.0,
+            motivation: 0.0,
+            relationship: 0.0,
+            requests: [Request::default(); QUEUE_CAP],
+            request_head: 0,
+            request_len: 0,
+            commissions: [(0, 0); COMMISSION_CAP],
+            commission_len: 0,
+            project: None,
+            split: plan,
+            reward,
+            period_time: [0.0; ACTIVITIES],
+            period_counts: [0.0; ACTIVITIES],
+            period_credited: [0.0; ACTIVITIES],
+            period_seen: [0.0; ACTIVITIES],
+            time: [0.0; 5],
+            week_used: 0.0,
+            week_unread: 0.0,
+            week_shaded: 0.0,
+        }
+    }
+
     /// Waiting work: a commission weighs as four requests. An integer, so routing compares loads
     /// without converting to floating point (the order is the same: the values are small and exact).
     pub fn load(&self) -> usize {

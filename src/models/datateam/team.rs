@@ -14,7 +14,7 @@ use rand::Rng as _;
 use rand_distr::{Beta, Distribution, Poisson};
 
 use super::analysts::{
-    self, ACTIVITIES, Analyst, COMMISSION_CAP, ENGAGEMENT, INSIGHT, Project, QUEUE_CAP, REPORTS,
+    self, ACTIVITIES, Analyst, COMMISSION_CAP, ENGAGEMENT, INSIGHT, Project, REPORTS,
     REQUEST_EXPIRY, Request,
 };
 use super::constants::Constants;
@@ -180,37 +180,16 @@ impl Team {
                 let translator = i < setup.translators;
                 let tech = (setup.initial_tech * 2.0 * beta.sample(&mut init)).clamp(0.0, 1.0);
                 let unit = i % units;
-                let mut domain = vec![0.05; units];
-                domain[unit] = 0.3;
-                Analyst {
-                    in_post: true,
-                    hire_at: 0,
-                    generation: 0,
-                    translator,
-                    unit,
-                    tech,
-                    tech_max: (tech + setup.dormant_skill).min(1.0),
-                    domain,
-                    comm: if translator { 0.7 } else { 0.4 },
-                    motivation: 0.7,
-                    relationship: 1.0,
-                    requests: [Request::default(); QUEUE_CAP],
-                    request_head: 0,
-                    request_len: 0,
-                    commissions: [(0, 0); COMMISSION_CAP],
-                    commission_len: 0,
-                    project: None,
-                    split,
-                    reward,
-                    period_time: [0.0; ACTIVITIES],
-                    period_counts: [0.0; ACTIVITIES],
-                    period_credited: [0.0; ACTIVITIES],
-                    period_seen: [0.0; ACTIVITIES],
-                    time: [0.0; 5],
-                    week_used: 0.0,
-                    week_unread: 0.0,
-                    week_shaded: 0.0,
-                }
+                let mut a = Analyst::vacancy(unit, units, translator, 0, split, reward);
+                a.in_post = true;
+                a.tech = tech;
+                a.tech_max = (tech + setup.dormant_skill).min(1.0);
+                a.domain.fill(0.05);
+                a.domain[unit] = 0.3;
+                a.comm = if translator { 0.7 } else { 0.4 };
+                a.motivation = 0.7;
+                a.relationship = 1.0;
+                a
             })
             .collect::<Vec<_>>();
         let posts = analysts.len();
@@ -336,35 +315,15 @@ impl Team {
         }
         for i in old..posts {
             // A vacancy: `hire` sets the person's skills, motivation and plan when it is filled.
-            self.analysts.push(Analyst {
-                in_post: false,
+            let reward = INITIAL_SPLIT.map(|s| s.ln() / self.c.softmax_gain);
+            self.analysts.push(Analyst::vacancy(
+                i % self.units,
+                self.units,
+                i < translators,
                 hire_at,
-                generation: 0,
-                translator: i < translators,
-                unit: i % self.units,
-                tech: 0.0,
-                tech_max: 0.0,
-                domain: vec![0.0; self.units],
-                comm: 0.0,
-                motivation: 0.0,
-                relationship: 0.0,
-                requests: [Request::default(); QUEUE_CAP],
-                request_head: 0,
-                request_len: 0,
-                commissions: [(0, 0); COMMISSION_CAP],
-                commission_len: 0,
-                project: None,
-                split: INITIAL_SPLIT,
-                reward: INITIAL_SPLIT.map(|s| s.ln() / self.c.softmax_gain),
-                period_time: [0.0; ACTIVITIES],
-                period_counts: [0.0; ACTIVITIES],
-                period_credited: [0.0; ACTIVITIES],
-                period_seen: [0.0; ACTIVITIES],
-                time: [0.0; 5],
-                week_used: 0.0,
-                week_unread: 0.0,
-                week_shaded: 0.0,
-            });
+                INITIAL_SPLIT,
+                reward,
+            ));
         }
         // Per-post buffers follow the posts; the weekly loop then allocates nothing, as before.
         self.own_reports.clear();
