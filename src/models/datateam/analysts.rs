@@ -116,6 +116,20 @@ impl Analyst {
         }
     }
 
+    /// Starts the post's holder afresh in its role (a hire, or a change of role): a new generation,
+    /// so late credit for a predecessor's products never arrives; no working relationships yet; the
+    /// time split `plan` with its reward estimates; an empty appraisal period.
+    pub fn start_afresh(&mut self, plan: [f64; ACTIVITIES], reward: [f64; ACTIVITIES]) {
+        self.generation += 1;
+        self.relationship = 0.0;
+        self.split = plan;
+        self.reward = reward;
+        self.period_time = [0.0; ACTIVITIES];
+        self.period_counts = [0.0; ACTIVITIES];
+        self.period_credited = [0.0; ACTIVITIES];
+        self.period_seen = [0.0; ACTIVITIES];
+    }
+
     /// Waiting work: a commission weighs as four requests. An integer, so routing compares loads
     /// without converting to floating point (the order is the same: the values are small and exact).
     pub fn load(&self) -> usize {

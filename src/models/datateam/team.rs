@@ -43,6 +43,11 @@ pub const MAX_OPTIONS: usize = 8;
 /// The split an existing team starts from (reports, insight, extra engagement).
 pub const INITIAL_SPLIT: [f64; ACTIVITIES] = [0.3, 0.5, 0.2];
 
+/// The reward estimates that make `INITIAL_SPLIT` the re-plan's softmax fixed point: Q = ln(s)/gain.
+fn initial_reward(c: &Constants) -> [f64; ACTIVITIES] {
+    INITIAL_SPLIT.map(|s| s.ln() / c.softmax_gain)
+}
+
 /// A read insight waiting for its problem's next window.
 #[derive(Debug, Clone, Copy, Default)]
 struct Product {
@@ -174,7 +179,7 @@ impl Team {
         let mut init = rng::stream(seed, SETUP);
         let beta = Beta::new(4.0, 4.0).expect("valid Beta");
         let split = INITIAL_SPLIT;
-        let reward = split.map(|s| s.ln() / c.softmax_gain);
+        let reward = initial_reward(&c);
         let analysts = (0..setup.posts)
             .map(|i| {
                 let translator = i < setup.translators;
@@ -302,20 +307,12 @@ impl Team {
             }
             self.release_work(i);
             self.drop_pending_credit(i);
-            let reward = INITIAL_SPLIT.map(|s| s.ln() / self.c.softmax_gain);
-            let a = &mut self.analysts[i];
-            a.generation += 1;
-            a.relationship = 0.0;
-            a.split = INITIAL_SPLIT;
-            a.reward = reward;
-            a.period_time = [0.0; ACTIVITIES];
-            a.period_counts = [0.0; ACTIVITIES];
-            a.period_credited = [0.0; ACTIVITIES];
-            a.period_seen = [0.0; ACTIVITIES];
+            let reward = initial_reward(&self.c);
+            self.analysts[i].start_afresh(INITIAL_SPLIT, reward);
         }
         for i in old..posts {
             // A vacancy: `hire` sets the person's skills, motivation and plan when it is filled.
-            let reward = INITIAL_SPLIT.map(|s| s.ln() / self.c.softmax_gain);
+            let reward = initial_reward(&self.c);
             self.analysts.push(Analyst::vacancy(
                 i % self.units,
                 self.units,
@@ -518,7 +515,7 @@ impl Team {
             return;
         }
         self.clear_scratch();
-        self.hire(week, env);
+        self.hire(week);
         self.demand(world, env, week);
         self.credit_arrivals(week);
         self.allocate_and_produce(world, units);
@@ -554,25 +551,18 @@ impl Team {
         // feedback after use, because decisions credit uses before the team's week begins.
     }
 
-    fn hire(&mut self, week: u32, env: &Environment) {
-        let _ = env;
+    fn hire(&mut self, week: u32) {
         let hire_tech = self.levers.hire_tech;
+        let reward = initial_reward(&self.c);
         for a in &mut self.analysts {
             if !a.in_post && a.hire_at <= week {
                 a.in_post = true;
-                a.generation += 1;
+                a.start_afresh(INITIAL_SPLIT, reward);
                 a.tech = hire_tech;
                 a.tech_max = hire_tech;
                 a.domain.fill(0.0);
                 a.comm = if a.translator { 0.6 } else { 0.3 };
                 a.motivation = 0.8;
-                a.relationship = 0.0;
-                a.split = INITIAL_SPLIT;
-                a.reward = INITIAL_SPLIT.map(|s| s.ln() / self.c.softmax_gain);
-                a.period_time = [0.0; ACTIVITIES];
-                a.period_counts = [0.0; ACTIVITIES];
-                a.period_credited = [0.0; ACTIVITIES];
-                a.period_seen = [0.0; ACTIVITIES];
             }
         }
     }
