@@ -672,8 +672,11 @@ fn options_are_validated() {
 #[test]
 fn schedules_need_schedulable_parameters() {
     expect_bad_scenario(
-        &format!("{SMALL}\n[[schedule]]\nat = 5\nset = {{ turnover = 0.1 }}\n"),
-        &["no parameters that can change mid-run"],
+        &format!("{SMALL}\n[[schedule]]\nat = 5\nset = {{ dimensions = 10 }}\n"),
+        &[
+            "`dimensions` cannot change mid-run; these can:",
+            "turbulence",
+        ],
     );
 }
 

@@ -6,8 +6,8 @@
 
 use orgsim::engine::params::{Params, Value};
 use orgsim::engine::rng::{run_seed, stream};
-use orgsim::engine::{RunSettings, ScheduledChange, Simulation};
-use orgsim::models::datateam::{Constants, DataTeam, metric_index as m, unit_metric_index as um};
+use orgsim::engine::{Clock, RunSettings, ScheduledChange, Simulation};
+use orgsim::models::datateam::{Constants, DataTeam, Metrics, UnitMetrics};
 use orgsim::models::find;
 use proptest::prelude::*;
 use rand::Rng as _;
@@ -35,25 +35,22 @@ fn text(s: &str) -> Value {
 }
 
 /// Final metrics of replicate `r` (seed from master 7), with the given constants.
-fn finals(p: &Params, r: u64, constants: &Constants) -> Vec<f64> {
-    let settings = RunSettings {
-        stop: None,
-        ticks: 260,
-        schedule: &[],
-    };
+fn finals(p: &Params, r: u64, constants: &Constants) -> Metrics {
+    let settings = RunSettings::default();
     let mut sim = DataTeam::build_with_constants(p, run_seed(7, r), &settings, constants.clone());
     for _ in 0..260 {
         sim.step();
     }
-    let mut out = vec![0.0; m::COUNT];
-    sim.observe(&mut out);
-    out
+    sim.metrics()
 }
 
+/// Which metric a paired test reads.
+type Metric = fn(&Metrics) -> f64;
+
 /// Paired differences (b − a) of one metric over replicates: (mean, standard error).
-fn paired(a: &Params, b: &Params, metric: usize, reps: u64, c: &Constants) -> (f64, f64) {
+fn paired(a: &Params, b: &Params, metric: Metric, reps: u64, c: &Constants) -> (f64, f64) {
     let d: Vec<f64> = (0..reps)
-        .map(|r| finals(b, r, c)[metric] - finals(a, r, c)[metric])
+        .map(|r| metric(&finals(b, r, c)) - metric(&finals(a, r, c)))
         .collect();
     let n = d.len() as f64;
     let mean = d.iter().sum::<f64>() / n;
@@ -62,10 +59,10 @@ fn paired(a: &Params, b: &Params, metric: usize, reps: u64, c: &Constants) -> (f
 }
 
 /// Paired difference-in-differences ((d − c) − (b − a)) of one metric: (mean, standard error).
-fn interaction(cells: [&Params; 4], metric: usize, reps: u64, k: &Constants) -> (f64, f64) {
+fn interaction(cells: [&Params; 4], metric: Metric, reps: u64, k: &Constants) -> (f64, f64) {
     let d: Vec<f64> = (0..reps)
         .map(|r| {
-            let v: Vec<f64> = cells.iter().map(|p| finals(p, r, k)[metric]).collect();
+            let v: Vec<f64> = cells.iter().map(|p| metric(&finals(p, r, k))).collect();
             (v[3] - v[2]) - (v[1] - v[0])
         })
         .collect();
@@ -76,12 +73,12 @@ fn interaction(cells: [&Params; 4], metric: usize, reps: u64, k: &Constants) -> 
 }
 
 /// Asserts b − a is clearly positive (t > 3) and prints the effect.
-fn clearly_up(label: &str, a: &Params, b: &Params, metric: usize, reps: u64, c: &Constants) {
+fn clearly_up(label: &str, a: &Params, b: &Params, metric: Metric, reps: u64, c: &Constants) {
     up(label, a, b, metric, reps, c, 3.0);
 }
 
 /// Asserts b − a exceeds `t` standard errors (t = 0: the sign only) and prints the effect.
-fn up(label: &str, a: &Params, b: &Params, metric: usize, reps: u64, c: &Constants, t: f64) {
+fn up(label: &str, a: &Params, b: &Params, metric: Metric, reps: u64, c: &Constants, t: f64) {
     let (mean, se) = paired(a, b, metric, reps, c);
     println!("{label}: {mean:+.4} (se {se:.4}, t {:.1})", mean / se);
     assert!(mean > t * se, "{label}: {mean} (se {se})");
@@ -114,19 +111,14 @@ fn hypercube(rows: usize, seed: u64) -> Vec<Constants> {
 fn no_analysts_means_exactly_zero_value_added_every_week() {
     let p = params(&[("analysts", num(0.0))]);
     for r in 0..5 {
-        let settings = RunSettings {
-            stop: None,
-            ticks: 260,
-            schedule: &[],
-        };
         let mut sim = find("datateam")
             .unwrap()
-            .build(&p, run_seed(3, r), &settings);
-        let mut out = vec![0.0; m::COUNT];
+            .build(&p, run_seed(3, r), &RunSettings::default());
+        let mut out = vec![0.0; Metrics::COUNT];
         for _ in 0..260 {
             sim.step();
             sim.observe(&mut out);
-            assert_eq!(out[m::VALUE_ADDED], 0.0);
+            assert_eq!(Metrics::from_row(&out).value_added, 0.0);
         }
     }
 }
@@ -144,19 +136,15 @@ fn certain_politics_means_exactly_zero_value_added_with_any_team() {
     ] {
         let p = params(&set);
         let out = finals(&p, 1, &Constants::default());
-        assert_eq!(out[m::VALUE_ADDED], 0.0);
-        assert!(out[m::INSIGHTS_DELIVERED] > 0.0, "the team did work");
+        assert_eq!(out.value_added, 0.0);
+        assert!(out.insights_delivered > 0.0, "the team did work");
     }
 }
 
 /// Changing only levers leaves the world (effects, windows, politics) and the counterfactual identical.
 #[test]
 fn the_world_is_the_same_at_every_lever_setting() {
-    let settings = RunSettings {
-        stop: None,
-        ticks: 104,
-        schedule: &[],
-    };
+    let settings = RunSettings::default();
     let trajectory = |p: &Params| {
         let mut sim =
             DataTeam::build_with_constants(p, run_seed(11, 4), &settings, Constants::default());
@@ -201,39 +189,39 @@ fn a_schedule_reports_a_dip_against_staying_put() {
     }];
     let settings = RunSettings {
         stop: None,
-        ticks: 260,
         schedule: &schedule,
     };
     let mut sim = find("datateam")
         .unwrap()
         .build(&p, run_seed(5, 0), &settings);
-    let mut out = vec![0.0; m::COUNT];
+    let mut clock = Clock::new(&p, &schedule);
+    let mut row = vec![0.0; Metrics::COUNT];
     for week in 1..=260 {
-        sim.step();
-        sim.observe(&mut out);
+        clock.advance(sim.as_mut());
+        sim.observe(&mut row);
+        let out = Metrics::from_row(&row);
         if week < 52 {
-            assert!(out[m::DIP_DEPTH].is_nan());
+            assert!(out.dip_depth.is_nan());
         } else {
-            assert!(out[m::DIP_DEPTH] >= 0.0);
+            assert!(out.dip_depth >= 0.0);
         }
     }
 }
 
 /// A run of `p` with `schedule`, observed every week: (week, metrics, the stay-put arm's welfare
 /// and posts) per week.
-fn weekly(p: &Params, schedule: &[ScheduledChange], seed: u64) -> Vec<(u32, Vec<f64>, f64, usize)> {
+fn weekly(p: &Params, schedule: &[ScheduledChange], seed: u64) -> Vec<(u32, Metrics, f64, usize)> {
     let settings = RunSettings {
         stop: None,
-        ticks: 260,
         schedule,
     };
     let mut sim =
         DataTeam::build_with_constants(p, run_seed(seed, 0), &settings, Constants::default());
+    let mut clock = Clock::new(p, schedule);
     (1..=260)
         .map(|week| {
-            sim.step();
-            let mut out = vec![0.0; m::COUNT];
-            sim.observe(&mut out);
+            clock.advance(&mut sim);
+            let out = sim.metrics();
             let (stay_welfare, stay_posts) = sim
                 .stay
                 .as_ref()
@@ -266,11 +254,11 @@ fn a_scheduled_growth_raises_headcount_after_the_hiring_delay() {
             _ => (12.0, 0.0),
         };
         assert_eq!(
-            (out[m::HEADCOUNT], out[m::VACANCIES]),
+            (out.headcount, out.vacancies),
             (headcount, vacancies),
             "week {week}"
         );
-        assert_eq!(out[m::QUITS], 0.0);
+        assert_eq!(out.quits, 0.0);
         assert_eq!(
             stay_posts, 8,
             "the stay-put arm does not see the lever change"
@@ -281,7 +269,7 @@ fn a_scheduled_growth_raises_headcount_after_the_hiring_delay() {
     for (week, out, _, _) in cut {
         let expected = if week < 52 { 8.0 } else { 5.0 };
         assert_eq!(
-            (out[m::HEADCOUNT], out[m::VACANCIES], out[m::QUITS]),
+            (out.headcount, out.vacancies, out.quits),
             (expected, 0.0, 0.0)
         );
     }
@@ -305,10 +293,14 @@ fn the_stay_put_arm_does_not_see_headcount_or_lever_changes() {
     for ((week, plain, _, _), (_, out, stay_welfare, stay_posts)) in
         unscheduled.iter().zip(&scheduled)
     {
-        assert_eq!(*stay_welfare, plain[m::WELFARE], "week {week}");
+        assert_eq!(*stay_welfare, plain.welfare, "week {week}");
         assert_eq!(stay_posts, &16);
         if *week < 30 {
-            let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+            let bits = |m: &Metrics| {
+                let mut row = vec![0.0; Metrics::COUNT];
+                m.write(&mut row);
+                row.iter().map(|x| x.to_bits()).collect::<Vec<_>>()
+            };
             assert_eq!(
                 bits(out),
                 bits(plain),
@@ -317,8 +309,8 @@ fn the_stay_put_arm_does_not_see_headcount_or_lever_changes() {
         }
     }
     assert_ne!(
-        scheduled.last().unwrap().1[m::WELFARE],
-        unscheduled.last().unwrap().1[m::WELFARE],
+        scheduled.last().unwrap().1.welfare,
+        unscheduled.last().unwrap().1.welfare,
         "the changes did something"
     );
     // An environment change (hiring delay) does reach the stay-put arm.
@@ -330,7 +322,7 @@ fn the_stay_put_arm_does_not_see_headcount_or_lever_changes() {
     let differs = with_env
         .iter()
         .zip(&unscheduled)
-        .any(|(a, b)| a.2 != b.1[m::WELFARE]);
+        .any(|(a, b)| a.2 != b.1.welfare);
     assert!(differs, "the stay-put arm shares the environment");
 }
 
@@ -349,27 +341,27 @@ fn scheduled_headcount_from_an_empty_team() {
     ];
     for seed in 0..3 {
         for (week, out, _, _) in weekly(&empty, &never, seed) {
-            assert_eq!(out[m::VALUE_ADDED], 0.0, "week {week}");
-            assert_eq!(out[m::HEADCOUNT], 0.0);
+            assert_eq!(out.value_added, 0.0, "week {week}");
+            assert_eq!(out.headcount, 0.0);
         }
     }
     // Budget mode that buys no post, with a people_share change that still buys none.
     let broke = params(&[("budget", num(50.0)), ("people_share", num(0.5))]);
     for (_, out, _, _) in weekly(&broke, &[change(30, &[("people_share", num(1.0))])], 1) {
-        assert_eq!(out[m::VALUE_ADDED], 0.0);
+        assert_eq!(out.value_added, 0.0);
     }
     // Ten posts at week 26, filled 12 weeks later: a team that delivers insights and moves value.
     let grown = weekly(&empty, &[change(26, &[("analysts", num(10.0))])], 1);
     for (week, out, _, _) in &grown {
         match week {
-            ..26 => assert_eq!(out[m::VALUE_ADDED], 0.0),
-            26..38 => assert_eq!((out[m::HEADCOUNT], out[m::VACANCIES]), (0.0, 10.0)),
-            _ => assert!(out[m::HEADCOUNT] > 0.0 && !out[m::TECH].is_nan()),
+            ..26 => assert_eq!(out.value_added, 0.0),
+            26..38 => assert_eq!((out.headcount, out.vacancies), (0.0, 10.0)),
+            _ => assert!(out.headcount > 0.0 && !out.tech.is_nan()),
         }
     }
     let last = &grown.last().unwrap().1;
-    assert!(last[m::INSIGHTS_DELIVERED] > 0.0);
-    assert_ne!(last[m::VALUE_ADDED], 0.0);
+    assert!(last.insights_delivered > 0.0);
+    assert_ne!(last.value_added, 0.0);
 }
 
 /// Budget mode: a budget change resizes the team (people_share of it at 100 a post) and cost is the
@@ -390,16 +382,16 @@ fn a_scheduled_budget_change_moves_posts_and_cost() {
             2000.0 + 3000.0 * (w - 52.0) / 52.0
         };
         assert!(
-            (out[m::COST] - cost).abs() < 1e-9,
+            (out.cost - cost).abs() < 1e-9,
             "week {week}: {} vs {cost}",
-            out[m::COST]
+            out.cost
         );
-        assert_eq!(out[m::VALUE_PER_COST], out[m::VALUE_ADDED] / out[m::COST]);
+        assert_eq!(out.value_per_cost, out.value_added / out.cost);
         let posts = if *week < 53 { 16.0 } else { 24.0 };
-        assert_eq!(out[m::HEADCOUNT] + out[m::VACANCIES], posts, "week {week}");
+        assert_eq!(out.headcount + out.vacancies, posts, "week {week}");
     }
-    assert_eq!(run.last().unwrap().1[m::COST], 14000.0);
-    assert_eq!(run.last().unwrap().1[m::HEADCOUNT], 24.0);
+    assert_eq!(run.last().unwrap().1.cost, 14000.0);
+    assert_eq!(run.last().unwrap().1.headcount, 24.0);
 }
 
 /// `orgsim validate` on `text`: exit 2, naming the file and line and containing `needle`.
@@ -704,14 +696,13 @@ proptest! {
             })
             .collect();
         schedule.sort_by_key(|c| c.at);
-        let settings = RunSettings { stop: None, ticks: 104, schedule: &schedule };
+        let settings = RunSettings { stop: None, schedule: &schedule };
         let mut sim = DataTeam::build_with_constants(&p, run_seed(seed, 0), &settings, Constants::default());
-        let mut out = vec![0.0; m::COUNT];
-        let mut units = vec![0.0; 8 * um::COUNT];
+        let mut clock = Clock::new(&p, &schedule);
         let (mut posts, mut in_force_translators) = (analysts, translators as usize);
         let mut ever_a_team = analysts > 0;
         for week in 1..=104u64 {
-            sim.step();
+            clock.advance(&mut sim);
             for c in schedule.iter().filter(|c| c.at == week) {
                 posts = match c.set[0].1 { Value::Num(x) => x as usize, _ => unreachable!() };
                 in_force_translators = match c.set[1].1 { Value::Num(x) => x as usize, _ => unreachable!() };
@@ -723,28 +714,28 @@ proptest! {
             if let Some(stay) = &sim.stay {
                 prop_assert_eq!(stay.team.analysts.len(), analysts, "the stay-put arm keeps its posts");
             }
-            sim.observe(&mut out);
-            sim.observe_units(&mut units);
-            let rows = units.chunks_exact(um::COUNT);
-            let mean_va = rows.clone().map(|r| r[um::VALUE_ADDED]).sum::<f64>() / 8.0;
-            let scale = 1.0 + rows.clone().map(|r| r[um::WELFARE].abs()).fold(0.0, f64::max);
-            prop_assert!((mean_va - out[m::VALUE_ADDED]).abs() <= 1e-9 * scale, "{} vs {}", mean_va, out[m::VALUE_ADDED]);
+            let out = sim.metrics();
+            let units: Vec<UnitMetrics> = (0..8).map(|u| sim.unit_metrics(u)).collect();
+            let rows = units.iter();
+            let mean_va = rows.clone().map(|r| r.value_added).sum::<f64>() / 8.0;
+            let scale = 1.0 + rows.clone().map(|r| r.welfare.abs()).fold(0.0, f64::max);
+            prop_assert!((mean_va - out.value_added).abs() <= 1e-9 * scale, "{} vs {}", mean_va, out.value_added);
             if !ever_a_team {
-                prop_assert!(rows.clone().all(|r| r[um::VALUE_ADDED] == 0.0));
-                prop_assert_eq!(out[m::VALUE_ADDED], 0.0);
+                prop_assert!(rows.clone().all(|r| r.value_added == 0.0));
+                prop_assert_eq!(out.value_added, 0.0);
             }
-            prop_assert!(rows.clone().all(|r| (0.0..=1.0).contains(&r[um::TRUST]) && (0.0..=1.0).contains(&r[um::LITERACY])));
-            for i in [m::UPTAKE_RATE, m::EVIDENCE_INFORMED_SHARE, m::TRUST, m::DECISION_ACCURACY,
-                      m::UNREAD_SHARE, m::LATE_SHARE, m::LITERACY, m::TIME_ADHOC, m::TIME_REPORTS,
-                      m::TIME_INSIGHT, m::TIME_ENGAGEMENT, m::TIME_LEARNING] {
-                prop_assert!((0.0..=1.0).contains(&out[i]), "metric {} = {}", i, out[i]);
+            prop_assert!(rows.clone().all(|r| (0.0..=1.0).contains(&r.trust) && (0.0..=1.0).contains(&r.literacy)));
+            for x in [out.uptake_rate, out.evidence_informed_share, out.trust, out.decision_accuracy,
+                      out.unread_share, out.late_share, out.literacy, out.time_adhoc, out.time_reports,
+                      out.time_insight, out.time_engagement, out.time_learning] {
+                prop_assert!((0.0..=1.0).contains(&x), "a share out of range: {:?}", out);
             }
-            for i in [m::TECH, m::DOMAIN, m::COMM, m::MOTIVATION] {
-                prop_assert!(out[i].is_nan() || (0.0..=1.0).contains(&out[i]), "metric {} = {}", i, out[i]);
+            for x in [out.tech, out.domain, out.comm, out.motivation] {
+                prop_assert!(x.is_nan() || (0.0..=1.0).contains(&x), "a skill out of range: {:?}", out);
             }
-            prop_assert_eq!(out[m::HEADCOUNT], posts as f64 - out[m::VACANCIES]);
-            prop_assert!(out[m::VACANCIES] >= 0.0);
-            prop_assert!(out[m::WELFARE].is_finite() && out[m::VALUE_ADDED].is_finite());
+            prop_assert_eq!(out.headcount, posts as f64 - out.vacancies);
+            prop_assert!(out.vacancies >= 0.0);
+            prop_assert!(out.welfare.is_finite() && out.value_added.is_finite());
             prop_assert!(sim.org.units.eta.iter().chain(&sim.org.units.precision).all(|x| x.is_finite()));
             prop_assert!(sim.org.units.precision.iter().all(|&t| t > 0.0));
             for a in sim.org.team.analysts.iter().filter(|a| a.analyses()) {
@@ -771,7 +762,7 @@ fn goodhart(c: &Constants, reps: u64) -> (f64, f64) {
         "goodhart counted_outputs kpi-impact",
         &impact,
         &kpi,
-        m::COUNTED_OUTPUTS,
+        |m| m.counted_outputs,
         reps,
         c,
     );
@@ -779,11 +770,11 @@ fn goodhart(c: &Constants, reps: u64) -> (f64, f64) {
         "goodhart unread_share kpi-impact",
         &impact,
         &kpi,
-        m::UNREAD_SHARE,
+        |m| m.unread_share,
         reps,
         c,
     );
-    let (va, se) = paired(&kpi, &impact, m::VALUE_ADDED, reps, c);
+    let (va, se) = paired(&kpi, &impact, |m| m.value_added, reps, c);
     println!(
         "goodhart value_added impact-kpi: {va:+.3} (se {se:.3}, t {:.1})",
         va / se
@@ -803,7 +794,7 @@ fn pattern_1_goodhart() {
     let (d, se) = paired(
         &params(&[("incentive", text("impact"))]),
         &params(&[("incentive", text("kpi"))]),
-        m::UPTAKE_RATE,
+        |m| m.uptake_rate,
         REPS,
         &Constants::default(),
     );
@@ -823,7 +814,7 @@ fn pattern_2_engine_without_transmission() {
         ];
         let a = params(&base);
         base.extend(set.iter().cloned());
-        paired(&a, &params(&base), m::VALUE_ADDED, 100, &c)
+        paired(&a, &params(&base), |m| m.value_added, 100, &c)
     };
     let skill = [("initial_tech", num(0.8)), ("hire_tech", num(0.8))];
     let translators = [("translators", num(4.0))];
@@ -835,7 +826,7 @@ fn pattern_2_engine_without_transmission() {
         v.extend(set.iter().cloned());
         params(&v)
     };
-    let (edge, se) = paired(&low(&skill), &low(&translators), m::VALUE_ADDED, 100, &c);
+    let (edge, se) = paired(&low(&skill), &low(&translators), |m| m.value_added, 100, &c);
     println!(
         "transmission low literacy: translators - skill {edge:+.3} (se {se:.3}); skill gain {skill_low:+.3}"
     );
@@ -863,7 +854,7 @@ fn pattern_3_infrastructure_without_people() {
             ("initial_tech", num(tech)),
             ("data_quality", num(0.9)),
         ]);
-        paired(&low, &high, m::VALUE_ADDED, REPS, &c)
+        paired(&low, &high, |m| m.value_added, REPS, &c)
     };
     let (small_weak, _) = gain(8.0, 0.3);
     let (large_strong, _) = gain(24.0, 0.7);
@@ -885,7 +876,7 @@ fn pattern_3_infrastructure_without_people() {
         &cell(24.0, 0.7, 0.3),
         &cell(24.0, 0.7, 0.9),
     ];
-    let (did, se) = interaction(cells, m::VALUE_ADDED, 100, &c);
+    let (did, se) = interaction(cells, |m| m.value_added, 100, &c);
     println!("infrastructure interaction (staffed+skilled vs not): {did:+.3} (se {se:.3})");
     // t ≈ 1.8 at 100 pairs: the sign is asserted; the strength is reported (docs/datateam-odd.md).
     assert!(did > 0.0, "interaction {did} (se {se})");
@@ -902,7 +893,7 @@ fn embedding(c: &Constants, reps: u64) {
         "embedding trust embedded-central",
         &central,
         &embedded,
-        m::TRUST,
+        |m| m.trust,
         reps,
         c,
     );
@@ -910,7 +901,7 @@ fn embedding(c: &Constants, reps: u64) {
         "embedding uptake embedded-central",
         &central,
         &embedded,
-        m::UPTAKE_RATE,
+        |m| m.uptake_rate,
         reps,
         c,
     );
@@ -918,7 +909,7 @@ fn embedding(c: &Constants, reps: u64) {
         "embedding tech central-embedded",
         &embedded,
         &central,
-        m::TECH,
+        |m| m.tech,
         reps,
         c,
     );
@@ -926,7 +917,7 @@ fn embedding(c: &Constants, reps: u64) {
         "embedding tech hub-embedded",
         &embedded,
         &hub,
-        m::TECH,
+        |m| m.tech,
         reps,
         c,
     );
@@ -934,7 +925,7 @@ fn embedding(c: &Constants, reps: u64) {
         "embedding trust hub-central",
         &central,
         &hub,
-        m::TRUST,
+        |m| m.trust,
         reps,
         c,
     );
@@ -955,7 +946,7 @@ fn capability_trap(c: &Constants, reps: u64, value_t: f64) {
         "trap learning calm-busy",
         &busy,
         &calm,
-        m::TIME_LEARNING,
+        |m| m.time_learning,
         reps,
         c,
     );
@@ -963,16 +954,16 @@ fn capability_trap(c: &Constants, reps: u64, value_t: f64) {
         "trap insight calm-busy",
         &busy,
         &calm,
-        m::TIME_INSIGHT,
+        |m| m.time_insight,
         reps,
         c,
     );
-    clearly_up("trap tech calm-busy", &busy, &calm, m::TECH, reps, c);
+    clearly_up("trap tech calm-busy", &busy, &calm, |m| m.tech, reps, c);
     up(
         "trap value calm-busy",
         &busy,
         &calm,
-        m::VALUE_ADDED,
+        |m| m.value_added,
         reps,
         c,
         value_t,
@@ -981,7 +972,7 @@ fn capability_trap(c: &Constants, reps: u64, value_t: f64) {
         "trap value shielded-busy",
         &busy,
         &shielded,
-        m::VALUE_ADDED,
+        |m| m.value_added,
         reps,
         c,
         value_t,
@@ -1003,11 +994,18 @@ fn pattern_6_turnover() {
         "turnover motivation good-bad",
         &bad,
         &good,
-        m::MOTIVATION,
+        |m| m.motivation,
         REPS,
         &c,
     );
-    clearly_up("turnover quits bad-good", &good, &bad, m::QUITS, REPS, &c);
+    clearly_up(
+        "turnover quits bad-good",
+        &good,
+        &bad,
+        |m| m.quits,
+        REPS,
+        &c,
+    );
 }
 
 /// §6.7: poor data access makes insights late and lowers uptake and value.
@@ -1018,7 +1016,7 @@ fn timeliness(c: &Constants, reps: u64, value_t: f64) {
         "timeliness late poor-fair",
         &fair,
         &poor,
-        m::LATE_SHARE,
+        |m| m.late_share,
         reps,
         c,
     );
@@ -1026,7 +1024,7 @@ fn timeliness(c: &Constants, reps: u64, value_t: f64) {
         "timeliness uptake fair-poor",
         &poor,
         &fair,
-        m::UPTAKE_RATE,
+        |m| m.uptake_rate,
         reps,
         c,
         value_t,
@@ -1035,7 +1033,7 @@ fn timeliness(c: &Constants, reps: u64, value_t: f64) {
         "timeliness value fair-poor",
         &poor,
         &fair,
-        m::VALUE_ADDED,
+        |m| m.value_added,
         reps,
         c,
         value_t,

@@ -5,4 +5,5 @@ mod datateam;
 mod determinism;
 mod march;
 mod report;
+mod schedules;
 mod slurm;

@@ -15,7 +15,8 @@ use anyhow::{Context, Result};
 use rayon::prelude::*;
 
 use super::params::Params;
-use super::{Model, RunSettings, ScheduledChange, Step, rng};
+use super::params::StopRule;
+use super::{Clock, Model, RunSettings, ScheduledChange, Step, rng};
 
 /// One point of a sweep: a full parameter set, an optional option name, and its schedule.
 #[derive(Debug, Clone)]
@@ -33,7 +34,7 @@ pub struct Plan<'a> {
     pub replications: u64,
     pub master_seed: u64,
     pub ticks: u64,
-    pub stop: Option<&'static str>,
+    pub stop: Option<StopRule>,
     /// Record every this many ticks (plus tick 0 and the last); 0 records final values only.
     pub record_every: u64,
     /// Also record the model's per-unit metrics for every unit, at the end and at recorded ticks.
@@ -102,7 +103,6 @@ pub fn run_one(plan: &Plan, point: &Point, replicate: u64) -> RunRecord {
     let seed = rng::run_seed(plan.master_seed, replicate);
     let settings = RunSettings {
         stop: plan.stop,
-        ticks: plan.ticks,
         schedule: &point.schedule,
     };
     let mut sim = plan.model.build(&point.params, seed, &settings);
@@ -124,12 +124,12 @@ pub fn run_one(plan: &Plan, point: &Point, replicate: u64) -> RunRecord {
     if recording_series {
         record(0, sim.as_ref());
     }
-    let mut tick = 0;
-    while tick < plan.ticks {
-        tick += 1;
-        let step = sim.step();
+    let mut clock = Clock::new(&point.params, &point.schedule);
+    while clock.tick() < plan.ticks {
+        let step = clock.advance(sim.as_mut());
+        let tick = clock.tick();
         let last = step == Step::Stop || tick == plan.ticks;
-        if recording_series && (tick % plan.record_every == 0 || last) {
+        if recording_series && (tick.is_multiple_of(plan.record_every) || last) {
             record(tick, sim.as_ref());
         }
         if step == Step::Stop {

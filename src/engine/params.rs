@@ -21,6 +21,7 @@ impl Domain {
     /// A short human description of the allowed values, used in errors and `describe`.
     pub fn allowed(&self) -> String {
         match self {
+            Domain::Real { min, max } if max.is_infinite() => format!("a number of at least {min}"),
             Domain::Real { min, max } => format!("a number from {min} to {max}"),
             Domain::Int { min, max } => format!("a whole number from {min} to {max}"),
             Domain::Choice(names) => format!("one of {}", quoted_list(names)),
@@ -45,17 +46,198 @@ pub enum Default {
     Unset,
 }
 
+/// What kind of input a parameter is: what a leader chooses, what describes the organisation and its
+/// world, or an internal constant or price of the model's rules. `describe` lists each group under
+/// its own heading; constants get a column in the tables only where a scenario sets or varies them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Group {
+    Lever,
+    Context,
+    Constant,
+}
+
+impl Group {
+    /// The heading `describe` and the docs use.
+    pub fn heading(self) -> &'static str {
+        match self {
+            Group::Lever => "levers",
+            Group::Context => "context",
+            Group::Constant => "internal constants and prices",
+        }
+    }
+}
+
 /// One declared parameter of a model.
+///
+/// A model declares its parameters once, with [`crate::declare_params!`]: each entry pairs a typed
+/// field of the struct the model reads with the spec built here, and the field's name is the
+/// parameter's name. The builders are `const` so a declaration is a static table.
 #[derive(Debug, Clone, Copy)]
 pub struct ParamSpec {
     pub name: &'static str,
+    /// A human label ("Hub share"), for the what-if page and figures; `""` means the name with
+    /// spaces for underscores and a capital first letter ([`ParamSpec::label`]).
+    pub label: &'static str,
     pub default: Default,
     pub domain: Domain,
+    /// The range a slider or an experimental design explores, where narrower than the domain.
+    pub explore: Option<(f64, f64)>,
+    pub group: Group,
     pub unit: &'static str,
     pub meaning: &'static str,
     pub source: &'static str,
-    /// Whether a `[[schedule]]` entry may change it mid-run.
+    /// Whether a `[[schedule]]` entry may change it mid-run: only where the model's
+    /// [`crate::engine::Simulation::reconfigure`] uses it.
     pub schedulable: bool,
+}
+
+impl ParamSpec {
+    const fn base(
+        default: Default,
+        domain: Domain,
+        unit: &'static str,
+        meaning: &'static str,
+    ) -> Self {
+        ParamSpec {
+            name: "",
+            label: "",
+            default,
+            domain,
+            explore: None,
+            group: Group::Context,
+            unit,
+            meaning,
+            source: "",
+            schedulable: false,
+        }
+    }
+
+    /// A real number in `[min, max]` (`max` may be infinite).
+    pub const fn real(
+        default: f64,
+        min: f64,
+        max: f64,
+        unit: &'static str,
+        meaning: &'static str,
+    ) -> Self {
+        Self::base(
+            Default::Num(default),
+            Domain::Real { min, max },
+            unit,
+            meaning,
+        )
+    }
+
+    /// A share or probability in `[0, 1]`.
+    pub const fn share(default: f64, meaning: &'static str) -> Self {
+        Self::real(default, 0.0, 1.0, "share", meaning)
+    }
+
+    /// A whole number in `[min, max]`.
+    pub const fn int(
+        default: i64,
+        min: i64,
+        max: i64,
+        unit: &'static str,
+        meaning: &'static str,
+    ) -> Self {
+        Self::base(
+            Default::Num(default as f64),
+            Domain::Int { min, max },
+            unit,
+            meaning,
+        )
+    }
+
+    /// One of `names`, `default` among them.
+    pub const fn choice(
+        names: &'static [&'static str],
+        default: &'static str,
+        meaning: &'static str,
+    ) -> Self {
+        Self::base(Default::Text(default), Domain::Choice(names), "", meaning)
+    }
+
+    /// Unset by default: an optional parameter whose presence switches a mode on.
+    pub const fn unset(self) -> Self {
+        ParamSpec {
+            default: Default::Unset,
+            ..self
+        }
+    }
+
+    /// Sets the name: [`crate::declare_params!`] passes the field's name, so the two cannot differ.
+    pub const fn named(self, name: &'static str) -> Self {
+        ParamSpec { name, ..self }
+    }
+
+    pub const fn labelled(self, label: &'static str) -> Self {
+        ParamSpec { label, ..self }
+    }
+
+    pub const fn source(self, source: &'static str) -> Self {
+        ParamSpec { source, ..self }
+    }
+
+    pub const fn schedulable(self) -> Self {
+        ParamSpec {
+            schedulable: true,
+            ..self
+        }
+    }
+
+    pub const fn lever(self) -> Self {
+        ParamSpec {
+            group: Group::Lever,
+            ..self
+        }
+    }
+
+    pub const fn constant(self) -> Self {
+        ParamSpec {
+            group: Group::Constant,
+            ..self
+        }
+    }
+
+    /// The range a slider or design explores, where narrower than the domain.
+    pub const fn explore(self, low: f64, high: f64) -> Self {
+        ParamSpec {
+            explore: Some((low, high)),
+            ..self
+        }
+    }
+
+    /// The human label: declared, or made from the name ("hub_share" → "Hub share").
+    pub fn label(&self) -> String {
+        if !self.label.is_empty() {
+            return self.label.to_string();
+        }
+        label_from_name(self.name)
+    }
+
+    /// The numeric range a slider or design explores: the declared one, else the domain's bounds
+    /// where finite; `None` for choices and unbounded domains.
+    pub fn explore_range(&self) -> Option<(f64, f64)> {
+        if self.explore.is_some() {
+            return self.explore;
+        }
+        match self.domain {
+            Domain::Real { min, max } if max.is_finite() => Some((min, max)),
+            Domain::Int { min, max } => Some((min as f64, max as f64)),
+            _ => None,
+        }
+    }
+}
+
+/// "hub_share" → "Hub share".
+pub fn label_from_name(name: &str) -> String {
+    let spaced = name.replace('_', " ");
+    let mut chars = spaced.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
 }
 
 /// A parameter value after validation.
@@ -160,6 +342,9 @@ impl ParamSpec {
 pub struct Params {
     specs: &'static [ParamSpec],
     values: Vec<Option<Value>>,
+    /// Which parameters were set explicitly (by a scenario, an option, a flag), whatever the value:
+    /// decides which internal constants get a column. Not part of equality.
+    explicit: Vec<bool>,
 }
 
 impl PartialEq for Params {
@@ -174,6 +359,7 @@ impl Params {
         Params {
             specs,
             values: specs.iter().map(ParamSpec::default_value).collect(),
+            explicit: vec![false; specs.len()],
         }
     }
 
@@ -191,6 +377,17 @@ impl Params {
             .index_of(name)
             .unwrap_or_else(|| panic!("undeclared parameter `{name}`"));
         self.values[i] = Some(value);
+        self.explicit[i] = true;
+    }
+
+    /// Whether parameter `index` was set explicitly rather than left at its default.
+    pub fn is_explicit(&self, index: usize) -> bool {
+        self.explicit[index]
+    }
+
+    /// The values from declaration index `first` on, for a declared struct's generated `read`.
+    pub fn values_from(&self, first: usize) -> impl Iterator<Item = Option<&Value>> {
+        self.values[first..].iter().map(Option::as_ref)
     }
 
     pub fn get(&self, name: &str) -> Option<&Value> {
@@ -236,9 +433,14 @@ impl Params {
 }
 
 /// One declared output metric of a model.
+///
+/// A model declares its metrics once, with [`crate::declare_metrics!`]: each entry pairs a field of
+/// the typed record its `observe` fills with the spec built here; the field's name is the metric's.
 #[derive(Debug, Clone, Copy)]
 pub struct MetricSpec {
     pub name: &'static str,
+    /// A human label ("Value added"); `""` means one made from the name ([`MetricSpec::label`]).
+    pub label: &'static str,
     /// For axis labels and `describe`, e.g. "share" or "effect SD x weeks".
     pub unit: &'static str,
     pub meaning: &'static str,
@@ -249,15 +451,24 @@ pub struct MetricSpec {
 }
 
 impl MetricSpec {
-    /// A metric where more is better, not a headline.
-    pub const fn new(name: &'static str, unit: &'static str, meaning: &'static str) -> Self {
+    /// A metric where more is better, not a headline; named by [`crate::declare_metrics!`].
+    pub const fn new(unit: &'static str, meaning: &'static str) -> Self {
         MetricSpec {
-            name,
+            name: "",
+            label: "",
             unit,
             meaning,
             headline: false,
             higher_is_better: true,
         }
+    }
+
+    pub const fn named(self, name: &'static str) -> Self {
+        MetricSpec { name, ..self }
+    }
+
+    pub const fn labelled(self, label: &'static str) -> Self {
+        MetricSpec { label, ..self }
     }
 
     pub const fn headline(self) -> Self {
@@ -273,13 +484,240 @@ impl MetricSpec {
             ..self
         }
     }
+
+    /// The human label: declared, or made from the name ("value_added" → "Value added").
+    pub fn label(&self) -> String {
+        if !self.label.is_empty() {
+            return self.label.to_string();
+        }
+        label_from_name(self.name)
+    }
 }
 
-/// A model's named stopping rule (for `stop = "..."` in a scenario).
-#[derive(Debug, Clone, Copy)]
+/// A model's named stopping rule (for `stop = "..."` in a scenario). A scenario's choice is
+/// resolved once, at validation, to the model's declared rule; models compare rules as values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct StopRule {
     pub name: &'static str,
     pub meaning: &'static str,
+}
+
+/// How a declared struct's field is read from a validated value. Values were checked against the
+/// declaration when the scenario was validated, so a mismatch here is a bug in a declaration.
+pub trait FromValue: Sized {
+    fn from_value(value: Option<&Value>) -> Self;
+}
+
+impl FromValue for f64 {
+    fn from_value(value: Option<&Value>) -> Self {
+        match value {
+            Some(Value::Num(x)) => *x,
+            other => panic!("declared a number, found {other:?}"),
+        }
+    }
+}
+
+impl FromValue for Option<f64> {
+    fn from_value(value: Option<&Value>) -> Self {
+        value.map(|v| f64::from_value(Some(v)))
+    }
+}
+
+macro_rules! whole_number_from_value {
+    ($($t:ty),*) => {$(
+        impl FromValue for $t {
+            fn from_value(value: Option<&Value>) -> Self {
+                f64::from_value(value) as $t
+            }
+        }
+    )*};
+}
+whole_number_from_value!(u32, u64, usize);
+
+/// A choice parameter's enum: its variants' names, in declaration order.
+pub trait Choice: Sized + Copy + 'static {
+    const NAMES: &'static [&'static str];
+    const ALL: &'static [Self];
+}
+
+/// Declares a choice parameter's enum: each variant paired with the name scenarios use.
+///
+/// ```ignore
+/// declare_choice! {
+///     /// Where analysts sit.
+///     pub enum Structure { Centralised = "centralised", Embedded = "embedded" }
+/// }
+/// ```
+/// gives the enum, [`Choice`] (`Structure::NAMES` for the declaration's domain), `name()` (a
+/// `const fn`, for the declaration's default) and the reading of a validated value (and of an
+/// optional one, as `Option<Structure>`).
+#[macro_export]
+macro_rules! declare_choice {
+    ($(#[$meta:meta])* $vis:vis enum $name:ident { $($variant:ident = $text:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        $vis enum $name { $($variant),+ }
+
+        impl $crate::engine::params::Choice for $name {
+            const NAMES: &'static [&'static str] = &[$($text),+];
+            const ALL: &'static [Self] = &[$($name::$variant),+];
+        }
+
+        impl $name {
+            /// The name scenarios use for this choice.
+            pub const fn name(self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+        }
+
+        impl $crate::engine::params::FromValue for $name {
+            fn from_value(value: Option<&$crate::engine::params::Value>) -> Self {
+                match value {
+                    $(Some($crate::engine::params::Value::Text(s)) if s == $text => $name::$variant,)+
+                    other => panic!("declared one of {:?}, found {other:?}",
+                        <$name as $crate::engine::params::Choice>::NAMES),
+                }
+            }
+        }
+
+        impl $crate::engine::params::FromValue for Option<$name> {
+            fn from_value(value: Option<&$crate::engine::params::Value>) -> Self {
+                value.map(|v| <$name as $crate::engine::params::FromValue>::from_value(Some(v)))
+            }
+        }
+    };
+}
+
+/// Declares a model's parameters once: the static table of [`ParamSpec`]s (parsing, validation,
+/// `describe`, columns, docs) and the typed structs the model reads, from one list.
+///
+/// ```ignore
+/// declare_params! {
+///     pub static PARAMS;
+///     /// What a run reads.
+///     pub struct Inputs {
+///         /// The share of the week in the hub.
+///         hub_share: f64 = ParamSpec::share(0.2, "meaning").lever().schedulable(),
+///     }
+///     pub struct Constants { q_rate: f64 = ParamSpec::share(0.1, "meaning").constant() }
+/// }
+/// ```
+/// The table holds every struct's parameters in order, each named after its field, so a misspelt
+/// name is a compile error. Each struct gets `read(&Params)` (no look-up by string: it reads its
+/// slice of the table in order), `FIRST` (its first parameter's index) and `NAMES`.
+#[macro_export]
+macro_rules! declare_params {
+    (
+        $(#[$table_meta:meta])*
+        $table_vis:vis static $table:ident;
+        $(
+            $(#[$struct_meta:meta])*
+            $vis:vis struct $name:ident {
+                $( $(#[$field_meta:meta])* $field:ident : $ty:ty = $spec:expr ),* $(,)?
+            }
+        )+
+    ) => {
+        $(#[$table_meta])*
+        $table_vis static $table: &[$crate::engine::params::ParamSpec] = &[
+            $( $( $spec.named(stringify!($field)), )* )+
+        ];
+        $crate::declare_params!(@structs $table, 0usize;
+            $( $(#[$struct_meta])* $vis struct $name { $( $(#[$field_meta])* $field : $ty ),* } )+
+        );
+    };
+    (@structs $table:ident, $offset:expr; ) => {};
+    (@structs $table:ident, $offset:expr;
+        $(#[$struct_meta:meta])* $vis:vis struct $name:ident {
+            $( $(#[$field_meta:meta])* $field:ident : $ty:ty ),*
+        }
+        $($rest:tt)*
+    ) => {
+        $(#[$struct_meta])*
+        #[derive(Debug, Clone, PartialEq)]
+        $vis struct $name { $( $(#[$field_meta])* pub $field: $ty, )* }
+
+        #[allow(dead_code)] // not every model reads every generated item
+        impl $name {
+            /// The index of this struct's first parameter in the model's table.
+            pub const FIRST: usize = $offset;
+            /// Its parameters' names, in declaration order.
+            pub const NAMES: &'static [&'static str] = &[$(stringify!($field)),*];
+
+            /// Reads the validated values, in declaration order.
+            pub fn read(params: &$crate::engine::params::Params) -> Self {
+                debug_assert!(std::ptr::eq(params.specs(), $table), "parameters of another model");
+                let mut values = params.values_from(Self::FIRST);
+                $name {
+                    $( $field: $crate::engine::params::FromValue::from_value(
+                        values.next().expect("the table holds every declared field")), )*
+                }
+            }
+
+            /// Every parameter at its declared default.
+            pub fn defaults() -> Self {
+                Self::read(&$crate::engine::params::Params::defaults($table))
+            }
+        }
+
+        /// Each parameter's name, as a constant named after its field (`Inputs::hub_share` is
+        /// `"hub_share"`): code that names a parameter (a schedule check) cannot misspell it.
+        #[allow(non_upper_case_globals, dead_code)]
+        impl $name {
+            $( pub const $field: &'static str = stringify!($field); )*
+        }
+
+        $crate::declare_params!(@structs $table, $offset + $name::NAMES.len(); $($rest)*);
+    };
+}
+
+/// Declares a model's metrics once: the static table of [`MetricSpec`]s and the typed record
+/// `observe` fills, from one list. The record gets `write(&self, out)` (values in declaration
+/// order, the layout [`crate::engine::Simulation::observe`] writes) and `COUNT`.
+///
+/// ```ignore
+/// declare_metrics! {
+///     pub static METRICS;
+///     pub struct Metrics {
+///         value_added = MetricSpec::new("effect SD x weeks", "meaning").headline(),
+///     }
+/// }
+/// ```
+#[macro_export]
+macro_rules! declare_metrics {
+    (
+        $(#[$table_meta:meta])*
+        $table_vis:vis static $table:ident;
+        $(#[$struct_meta:meta])*
+        $vis:vis struct $name:ident {
+            $( $(#[$field_meta:meta])* $field:ident = $spec:expr ),* $(,)?
+        }
+    ) => {
+        $(#[$table_meta])*
+        $table_vis static $table: &[$crate::engine::params::MetricSpec] = &[
+            $( $spec.named(stringify!($field)), )*
+        ];
+
+        $(#[$struct_meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Default)]
+        $vis struct $name { $( $(#[$field_meta])* pub $field: f64, )* }
+
+        impl $name {
+            /// How many metrics the record holds.
+            pub const COUNT: usize = [$(stringify!($field)),*].len();
+
+            /// Writes every value in declaration order.
+            pub fn write(&self, out: &mut [f64]) {
+                let values = [$(self.$field),*];
+                out[..Self::COUNT].copy_from_slice(&values);
+            }
+
+            /// Reads a row written by [`Self::write`].
+            pub fn from_row(row: &[f64]) -> Self {
+                let mut values = row.iter().copied();
+                $name { $( $field: values.next().expect("a full row"), )* }
+            }
+        }
+    };
 }
 
 #[cfg(test)]
@@ -287,34 +725,94 @@ mod tests {
     use super::*;
 
     const SPECS: &[ParamSpec] = &[
-        ParamSpec {
-            name: "rate",
-            default: Default::Num(0.5),
-            domain: Domain::Real { min: 0.0, max: 1.0 },
-            unit: "probability",
-            meaning: "",
-            source: "",
-            schedulable: false,
-        },
-        ParamSpec {
-            name: "count",
-            default: Default::Num(3.0),
-            domain: Domain::Int { min: 1, max: 10 },
-            unit: "people",
-            meaning: "",
-            source: "",
-            schedulable: false,
-        },
-        ParamSpec {
-            name: "mode",
-            default: Default::Text("fast"),
-            domain: Domain::Choice(&["fast", "slow"]),
-            unit: "",
-            meaning: "",
-            source: "",
-            schedulable: false,
-        },
+        ParamSpec::real(0.5, 0.0, 1.0, "probability", "").named("rate"),
+        ParamSpec::int(3, 1, 10, "people", "").named("count"),
+        ParamSpec::choice(&["fast", "slow"], "fast", "").named("mode"),
     ];
+
+    crate::declare_choice! {
+        enum Mode { Fast = "fast", Slow = "slow" }
+    }
+
+    crate::declare_params! {
+        static TOY;
+        struct Levers {
+            rate: f64 = ParamSpec::share(0.5, "a rate").lever().schedulable(),
+            mode: Mode = ParamSpec::choice(Mode::NAMES, Mode::Slow.name(), "a mode").lever(),
+        }
+        struct Knobs {
+            count: usize = ParamSpec::int(3, 1, 10, "people", "a count").labelled("Head count"),
+            cap: Option<f64> = ParamSpec::real(1.0, 0.0, f64::INFINITY, "", "a cap").unset().constant(),
+        }
+    }
+
+    crate::declare_metrics! {
+        static TOY_METRICS;
+        struct Toy {
+            first = MetricSpec::new("", "").headline(),
+            second = MetricSpec::new("", "").lower_is_better(),
+        }
+    }
+
+    /// One declaration gives the table (named after the fields, in order, across structs) and the
+    /// typed structs, each reading its own slice.
+    #[test]
+    fn a_declaration_gives_the_table_and_the_typed_structs() {
+        let names: Vec<&str> = TOY.iter().map(|s| s.name).collect();
+        assert_eq!(names, ["rate", "mode", "count", "cap"]);
+        assert_eq!((Levers::FIRST, Knobs::FIRST), (0, 2));
+        assert_eq!(Knobs::count, "count");
+        assert_eq!(TOY[1].domain, Domain::Choice(&["fast", "slow"]));
+        assert_eq!(TOY[1].group, Group::Lever);
+        assert_eq!(TOY[3].group, Group::Constant);
+        assert!(TOY[0].schedulable && !TOY[1].schedulable);
+        assert_eq!(TOY[2].label(), "Head count");
+        assert_eq!(TOY[0].label(), "Rate");
+        assert_eq!(TOY[3].domain.allowed(), "a number of at least 0");
+        let mut p = Params::defaults(TOY);
+        assert_eq!(
+            Levers::read(&p),
+            Levers {
+                rate: 0.5,
+                mode: Mode::Slow
+            }
+        );
+        assert_eq!(
+            Knobs::read(&p),
+            Knobs {
+                count: 3,
+                cap: None
+            }
+        );
+        assert!(!p.is_explicit(3));
+        p.set("cap", Value::Num(2.5));
+        p.set("mode", Value::Text("fast".into()));
+        assert!(p.is_explicit(3));
+        assert_eq!(Knobs::read(&p).cap, Some(2.5));
+        assert_eq!(Levers::read(&p).mode, Mode::Fast);
+        assert_eq!(Knobs::defaults().count, 3);
+    }
+
+    #[test]
+    fn a_metric_record_writes_and_reads_its_row_in_declaration_order() {
+        assert_eq!(Toy::COUNT, 2);
+        assert_eq!(TOY_METRICS[1].name, "second");
+        assert!(TOY_METRICS[0].headline && !TOY_METRICS[1].higher_is_better);
+        let mut row = [0.0; 2];
+        Toy {
+            first: 1.0,
+            second: 2.0,
+        }
+        .write(&mut row);
+        assert_eq!(row, [1.0, 2.0]);
+        assert_eq!(
+            Toy::from_row(&row),
+            Toy {
+                first: 1.0,
+                second: 2.0
+            }
+        );
+    }
 
     #[test]
     fn real_range_is_inclusive_and_rejects_outside() {

@@ -8,129 +8,70 @@
 
 use rand::RngCore;
 
-use crate::engine::params::{Default, Domain, MetricSpec, ParamSpec, Params, StopRule};
+use crate::engine::params::{MetricSpec, ParamSpec, Params, StopRule, Value};
 use crate::engine::rng::{self, Prob32, Rng, bernoulli, bernoulli_mask};
 use crate::engine::{Model, RunSettings, Simulation, Step};
 
 const SOURCE: &str = "March (1991), Organization Science 2(1):71-87; shared/MARCH1991.md";
 
-const fn real(
-    name: &'static str,
-    default: f64,
-    unit: &'static str,
-    meaning: &'static str,
-) -> ParamSpec {
-    ParamSpec {
-        name,
-        default: Default::Num(default),
-        domain: Domain::Real { min: 0.0, max: 1.0 },
-        unit,
-        meaning,
-        source: SOURCE,
-        schedulable: false,
+/// A probability or share, from March's table of parameters.
+const fn probability(default: f64, unit: &'static str, meaning: &'static str) -> ParamSpec {
+    ParamSpec::real(default, 0.0, 1.0, unit, meaning).source(SOURCE)
+}
+
+crate::declare_params! {
+    static PARAMS;
+    /// March's parameters, as a run reads them.
+    pub struct Inputs {
+        dimensions: u32 = ParamSpec::int(30, 1, 64, "dimensions", "m: dimensions of reality, each +1 or -1")
+            .source(SOURCE),
+        individuals: usize = ParamSpec::int(50, 1, 100_000, "people", "n: members of the organisation")
+            .source(SOURCE),
+        socialisation: f64 = probability(0.5, "probability/period",
+            "p1: chance a belief steps toward a non-zero code per period (the slow group's rate)")
+            .lever().schedulable(),
+        fast_share: f64 = probability(0.0, "share",
+            "share of individuals who socialise at fast_socialisation (rounded to whole people)")
+            .lever(),
+        fast_socialisation: f64 = probability(0.9, "probability/period", "p1 of the fast group")
+            .lever().schedulable(),
+        code_learning: f64 = probability(0.5, "probability",
+            "p2: the code's rate of learning from the superior group")
+            .lever().schedulable(),
+        turnover: f64 = probability(0.0, "probability/period",
+            "p3: chance each individual is replaced by a newcomer with random beliefs")
+            .lever().schedulable(),
+        turbulence: f64 = probability(0.0, "probability/period",
+            "p4: chance each dimension of reality flips sign")
+            .schedulable(),
     }
 }
 
-static PARAMS: &[ParamSpec] = &[
-    ParamSpec {
-        name: "dimensions",
-        default: Default::Num(30.0),
-        domain: Domain::Int { min: 1, max: 64 },
-        unit: "dimensions",
-        meaning: "m: dimensions of reality, each +1 or -1",
-        source: SOURCE,
-        schedulable: false,
-    },
-    ParamSpec {
-        name: "individuals",
-        default: Default::Num(50.0),
-        domain: Domain::Int {
-            min: 1,
-            max: 100_000,
-        },
-        unit: "people",
-        meaning: "n: members of the organisation",
-        source: SOURCE,
-        schedulable: false,
-    },
-    real(
-        "socialisation",
-        0.5,
-        "probability/period",
-        "p1: chance a belief steps toward a non-zero code per period (the slow group's rate)",
-    ),
-    real(
-        "fast_share",
-        0.0,
-        "share",
-        "share of individuals who socialise at fast_socialisation (rounded to whole people)",
-    ),
-    real(
-        "fast_socialisation",
-        0.9,
-        "probability/period",
-        "p1 of the fast group",
-    ),
-    real(
-        "code_learning",
-        0.5,
-        "probability",
-        "p2: the code's rate of learning from the superior group",
-    ),
-    real(
-        "turnover",
-        0.0,
-        "probability/period",
-        "p3: chance each individual is replaced by a newcomer with random beliefs",
-    ),
-    real(
-        "turbulence",
-        0.0,
-        "probability/period",
-        "p4: chance each dimension of reality flips sign",
-    ),
-];
+crate::declare_metrics! {
+    static METRICS;
+    /// What a run reports, each period.
+    pub struct Metrics {
+        code_knowledge = MetricSpec::new("score in [-1, 1]",
+            "sum_j c_j r_j / m: the code's score (March's figures)").headline(),
+        code_match = MetricSpec::new("share", "share of dimensions where the code equals reality"),
+        individual_knowledge = MetricSpec::new("score in [-1, 1]",
+            "mean over individuals of sum_j b_ij r_j / m").headline(),
+        individual_knowledge_slow = MetricSpec::new("score in [-1, 1]",
+            "individual_knowledge of the slow group (NaN when empty)"),
+        individual_knowledge_fast = MetricSpec::new("score in [-1, 1]",
+            "individual_knowledge of the fast group (NaN when empty)"),
+        periods = MetricSpec::new("periods", "periods run"),
+        equilibrium = MetricSpec::new("0 or 1", "1 once the equilibrium rule holds, else 0"),
+    }
+}
 
-static METRICS: &[MetricSpec] = &[
-    MetricSpec::new(
-        "code_knowledge",
-        "score in [-1, 1]",
-        "sum_j c_j r_j / m: the code's score (March's figures)",
-    )
-    .headline(),
-    MetricSpec::new(
-        "code_match",
-        "share",
-        "share of dimensions where the code equals reality",
-    ),
-    MetricSpec::new(
-        "individual_knowledge",
-        "score in [-1, 1]",
-        "mean over individuals of sum_j b_ij r_j / m",
-    )
-    .headline(),
-    MetricSpec::new(
-        "individual_knowledge_slow",
-        "score in [-1, 1]",
-        "individual_knowledge of the slow group (NaN when empty)",
-    ),
-    MetricSpec::new(
-        "individual_knowledge_fast",
-        "score in [-1, 1]",
-        "individual_knowledge of the fast group (NaN when empty)",
-    ),
-    MetricSpec::new("periods", "periods", "periods run"),
-    MetricSpec::new(
-        "equilibrium",
-        "0 or 1",
-        "1 once the equilibrium rule holds, else 0",
-    ),
-];
-
-static STOP_RULES: &[StopRule] = &[StopRule {
+/// March's stopping rule.
+pub const EQUILIBRIUM: StopRule = StopRule {
     name: "equilibrium",
     meaning: "stop when no individual could beat the code and all agree with it (only when turnover = turbulence = 0)",
-}];
+};
+
+static STOP_RULES: &[StopRule] = &[EQUILIBRIUM];
 
 /// The model's declaration; runs are built by [`Model::build`].
 pub struct March1991;
@@ -163,9 +104,9 @@ impl Model for March1991 {
     }
     fn build(&self, params: &Params, seed: u64, settings: &RunSettings) -> Box<dyn Simulation> {
         Box::new(MarchRun::new(
-            params,
+            &Inputs::read(params),
             seed,
-            settings.stop == Some("equilibrium"),
+            settings.stop == Some(EQUILIBRIUM),
         ))
     }
 }
@@ -189,6 +130,8 @@ pub struct MarchRun {
     code_change: Vec<Prob32>,
     turnover: Prob32,
     turbulence: Prob32,
+    /// Whether the scenario asked for the equilibrium rule; it applies only while nothing moves.
+    stop_rule: bool,
     stop_at_equilibrium: bool,
     periods: u64,
     equilibrium: bool,
@@ -198,13 +141,10 @@ pub struct MarchRun {
 }
 
 impl MarchRun {
-    pub fn new(params: &Params, seed: u64, stop_rule: bool) -> Self {
-        let m = params.num("dimensions") as u32;
-        let n = params.num("individuals") as usize;
+    pub fn new(inputs: &Inputs, seed: u64, stop_rule: bool) -> Self {
+        let m = inputs.dimensions;
+        let n = inputs.individuals;
         let dim_mask = if m == 64 { u64::MAX } else { (1u64 << m) - 1 };
-        let p2 = params.num("code_learning");
-        let turnover = params.num("turnover");
-        let turbulence = params.num("turbulence");
         let mut rng = rng::stream(seed, 0);
         let reality = rng.next_u64() & dim_mask;
         let mut nonzero = vec![0; n];
@@ -216,26 +156,36 @@ impl MarchRun {
             m,
             dim_mask,
             paired: m <= 32,
-            fast: (params.num("fast_share") * n as f64).round() as usize,
+            fast: (inputs.fast_share * n as f64).round() as usize,
             nonzero,
             positive,
             reality,
             code_nonzero: 0,
             code_positive: 0,
-            p_slow: Prob32::new(params.num("socialisation")),
-            p_fast: Prob32::new(params.num("fast_socialisation")),
-            code_change: (0..=n)
-                .map(|k| Prob32::new(1.0 - (1.0 - p2).powi(k as i32)))
-                .collect(),
-            turnover: Prob32::new(turnover),
-            turbulence: Prob32::new(turbulence),
-            stop_at_equilibrium: stop_rule && turnover == 0.0 && turbulence == 0.0,
+            p_slow: Prob32::new(inputs.socialisation),
+            p_fast: Prob32::new(inputs.fast_socialisation),
+            code_change: code_change(inputs.code_learning, n),
+            turnover: Prob32::new(inputs.turnover),
+            turbulence: Prob32::new(inputs.turbulence),
+            stop_rule,
+            stop_at_equilibrium: stop_rule && inputs.turnover == 0.0 && inputs.turbulence == 0.0,
             periods: 0,
             equilibrium: false,
             rng,
             actions: vec![0; n],
             performance: vec![0; n],
         }
+    }
+
+    /// The rates a scheduled change may set (the population and reality's size are fixed).
+    fn set_rates(&mut self, inputs: &Inputs) {
+        self.p_slow = Prob32::new(inputs.socialisation);
+        self.p_fast = Prob32::new(inputs.fast_socialisation);
+        self.code_change = code_change(inputs.code_learning, self.n());
+        self.turnover = Prob32::new(inputs.turnover);
+        self.turbulence = Prob32::new(inputs.turbulence);
+        self.stop_at_equilibrium =
+            self.stop_rule && inputs.turnover == 0.0 && inputs.turbulence == 0.0;
     }
 
     fn n(&self) -> usize {
@@ -445,17 +395,37 @@ impl Simulation for MarchRun {
         Step::Continue
     }
 
+    fn reconfigure(&mut self, _tick: u64, params: &Params, _changed: &[(&'static str, Value)]) {
+        self.set_rates(&Inputs::read(params));
+    }
+
     fn observe(&self, out: &mut [f64]) {
+        self.metrics().write(out);
+    }
+}
+
+impl MarchRun {
+    /// The metrics now.
+    pub fn metrics(&self) -> Metrics {
         let m = self.m as f64;
         let matching = self.code_nonzero & !(self.code_positive ^ self.reality);
-        out[0] = self.code_score() as f64 / m;
-        out[1] = matching.count_ones() as f64 / m;
-        out[2] = self.mean_knowledge(0..self.n());
-        out[3] = self.mean_knowledge(self.fast..self.n());
-        out[4] = self.mean_knowledge(0..self.fast);
-        out[5] = self.periods as f64;
-        out[6] = if self.equilibrium { 1.0 } else { 0.0 };
+        Metrics {
+            code_knowledge: self.code_score() as f64 / m,
+            code_match: matching.count_ones() as f64 / m,
+            individual_knowledge: self.mean_knowledge(0..self.n()),
+            individual_knowledge_slow: self.mean_knowledge(self.fast..self.n()),
+            individual_knowledge_fast: self.mean_knowledge(0..self.fast),
+            periods: self.periods as f64,
+            equilibrium: if self.equilibrium { 1.0 } else { 0.0 },
+        }
     }
+}
+
+/// `code_change[k]` = 1 - (1 - p2)^k for majorities k = 0..=n.
+fn code_change(p2: f64, n: usize) -> Vec<Prob32> {
+    (0..=n)
+        .map(|k| Prob32::new(1.0 - (1.0 - p2).powi(k as i32)))
+        .collect()
 }
 
 /// A newcomer's beliefs: each dimension uniform over {-1, 0, +1}, drawn lane-wise from two random bits
@@ -480,9 +450,9 @@ mod tests {
     fn run_with(set: &[(&str, f64)]) -> MarchRun {
         let mut params = Params::defaults(PARAMS);
         for (name, value) in set {
-            params.set(name, crate::engine::params::Value::Num(*value));
+            params.set(name, Value::Num(*value));
         }
-        MarchRun::new(&params, 7, true)
+        MarchRun::new(&Inputs::read(&params), 7, true)
     }
 
     /// Writes a belief vector given as -1/0/+1 values into masks.
@@ -664,23 +634,22 @@ mod tests {
                 ("turnover", p3), ("turbulence", p4),
             ]);
             run.rng = rng::stream(seed, 0);
-            let mut out = [0.0; 7];
             for period in 1..=40u64 {
                 let stopped = run.step() == Step::Stop;
-                run.observe(&mut out);
+                let out = run.metrics();
                 proptest::prop_assert!(run.code_positive & !run.code_nonzero == 0);
                 proptest::prop_assert!(run.code_nonzero & !run.dim_mask == 0 && run.reality & !run.dim_mask == 0);
                 for i in 0..n {
                     proptest::prop_assert!(run.positive[i] & !run.nonzero[i] == 0);
                     proptest::prop_assert!(run.nonzero[i] & !run.dim_mask == 0);
                 }
-                for k in [0, 2] {
-                    proptest::prop_assert!((-1.0..=1.0).contains(&out[k]), "metric {k} = {}", out[k]);
+                for k in [out.code_knowledge, out.individual_knowledge] {
+                    proptest::prop_assert!((-1.0..=1.0).contains(&k), "{out:?}");
                 }
-                proptest::prop_assert!((0.0..=1.0).contains(&out[1]));
-                proptest::prop_assert_eq!(out[5], period as f64);
+                proptest::prop_assert!((0.0..=1.0).contains(&out.code_match));
+                proptest::prop_assert_eq!(out.periods, period as f64);
                 if stopped {
-                    proptest::prop_assert!(p3 == 0.0 && p4 == 0.0 && out[6] == 1.0);
+                    proptest::prop_assert!(p3 == 0.0 && p4 == 0.0 && out.equilibrium == 1.0);
                     break;
                 }
             }

@@ -66,7 +66,7 @@ pub fn build(scenario: &Scenario, facts: &RunFacts) -> Json {
         "master_seed": scenario.seed,
         "replications": scenario.replications,
         "ticks": scenario.ticks,
-        "stop": scenario.stop,
+        "stop": scenario.stop.map(|rule| rule.name),
         "record_every": scenario.record_every,
         "baseline": scenario.baseline,
         "varying_params": scenario.varying_params(),

@@ -138,42 +138,11 @@ pub fn first_duplicate(values: &[Value]) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::params::Default;
 
     static SPECS: &[ParamSpec] = &[
-        ParamSpec {
-            name: "a",
-            default: Default::Num(0.0),
-            domain: Domain::Real {
-                min: 0.0,
-                max: 10.0,
-            },
-            unit: "",
-            meaning: "",
-            source: "",
-            schedulable: false,
-        },
-        ParamSpec {
-            name: "b",
-            default: Default::Num(0.0),
-            domain: Domain::Real {
-                min: 0.0,
-                max: 10.0,
-            },
-            unit: "",
-            meaning: "",
-            source: "",
-            schedulable: false,
-        },
-        ParamSpec {
-            name: "c",
-            default: Default::Text("x"),
-            domain: Domain::Choice(&["x", "y"]),
-            unit: "",
-            meaning: "",
-            source: "",
-            schedulable: false,
-        },
+        ParamSpec::real(0.0, 0.0, 10.0, "", "").named("a"),
+        ParamSpec::real(0.0, 0.0, 10.0, "", "").named("b"),
+        ParamSpec::choice(&["x", "y"], "x", "").named("c"),
     ];
 
     fn axis(param: &'static str, values: &[f64]) -> Axis {

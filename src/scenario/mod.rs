@@ -15,7 +15,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::engine::executor::{Plan, Point};
-use crate::engine::params::{ParamSpec, Params, Value, quoted_list};
+use crate::engine::params::{ParamSpec, Params, StopRule, Value, quoted_list};
 use crate::engine::{Model, ScheduledChange};
 use crate::models;
 use design::{Axis, Mode};
@@ -145,7 +145,7 @@ pub struct Scenario {
     pub replications: u64,
     pub seed: u64,
     pub ticks: u64,
-    pub stop: Option<&'static str>,
+    pub stop: Option<StopRule>,
     pub record_every: u64,
     pub baseline: Option<String>,
     /// Whether runs also write the per-unit output (`units.csv`); only for models with per-unit metrics.
@@ -354,7 +354,7 @@ impl Ctx<'_> {
             None => None,
             Some(s) => {
                 let rules: Vec<&'static str> = model.stop_rules().iter().map(|r| r.name).collect();
-                match rules.iter().find(|r| **r == s.get_ref()) {
+                match model.stop_rules().iter().find(|r| r.name == s.get_ref()) {
                     Some(rule) => Some(*rule),
                     None if rules.is_empty() => {
                         return Err(self.at(s, format!("model {} has no stopping rule; remove `stop` (runs last `ticks` periods)", model.name())));
@@ -748,32 +748,27 @@ impl Ctx<'_> {
             Some(o) => format!("point {} (option \"{o}\")", point.id),
             None => format!("point {}", point.id),
         };
-        model
-            .check(&point.params)
-            .map_err(|m| InputError::new(self.file.clone(), format!("{name}: {m}")))?;
-        let mut params = point.params.clone();
-        for change in &point.schedule {
-            let place = written
-                .iter()
-                .find(|(c, _)| c == change)
-                .map_or_else(|| self.file.clone(), |&(_, at)| self.place(at));
-            model.check_change(&params, &change.set).map_err(|m| {
-                InputError::new(
-                    place.clone(),
-                    format!("{name}, the change at tick {}: {m}", change.at),
-                )
-            })?;
-            for (name, value) in &change.set {
-                params.set(name, value.clone());
-            }
-            model.check(&params).map_err(|m| {
-                InputError::new(
-                    place,
-                    format!("{name} after the change at tick {}: {m}", change.at),
-                )
-            })?;
-        }
-        Ok(())
+        let Err(broken) = crate::engine::check_point(model, &point.params, &point.schedule) else {
+            return Ok(());
+        };
+        let Some(index) = broken.change else {
+            return Err(InputError::new(
+                self.file.clone(),
+                format!("{name}: {}", broken.message),
+            ));
+        };
+        let change = &point.schedule[index];
+        let place = written
+            .iter()
+            .find(|(c, _)| c == change)
+            .map_or_else(|| self.file.clone(), |&(_, at)| self.place(at));
+        let (at, why) = (change.at, broken.message);
+        let message = if broken.after {
+            format!("{name} after the change at tick {at}: {why}")
+        } else {
+            format!("{name}, the change at tick {at}: {why}")
+        };
+        Err(InputError::new(place, message))
     }
 }
 

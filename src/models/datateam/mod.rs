@@ -21,23 +21,41 @@ pub mod transmission;
 pub mod units;
 pub mod world;
 
-use crate::engine::params::{Default, Domain, MetricSpec, ParamSpec, Params, Value};
+use crate::engine::params::{Choice as _, MetricSpec, ParamSpec, Params, Value};
 use crate::engine::{Model, RunSettings, Simulation};
 
 pub use constants::Constants;
 
 const BRIEF: &str = "shared/MODEL.md";
 
-/// Where analysts sit.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Structure {
-    Centralised,
-    Embedded,
-    HubAndSpoke,
+crate::declare_choice! {
+    /// Where analysts sit.
+    pub enum Structure {
+        Centralised = "centralised",
+        Embedded = "embedded",
+        HubAndSpoke = "hub_and_spoke",
+    }
 }
 
-pub const STRUCTURES: &[&str] = &["centralised", "embedded", "hub_and_spoke"];
-pub const INCENTIVES: &[&str] = &["kpi", "mixed", "impact"];
+crate::declare_choice! {
+    /// What the leader appraises: counted outputs, uses, or half of each.
+    pub enum Incentive {
+        Kpi = "kpi",
+        Mixed = "mixed",
+        Impact = "impact",
+    }
+}
+
+impl Incentive {
+    /// The appraisal weight on counted outputs the regime stands for.
+    pub fn kpi_weight(self) -> f64 {
+        match self {
+            Incentive::Kpi => 1.0,
+            Incentive::Mixed => 0.5,
+            Incentive::Impact => 0.0,
+        }
+    }
+}
 
 /// Budget mode: what an analyst costs a year (thousands), and how fast infrastructure money buys
 /// quality and access (per thousand).
@@ -46,450 +64,172 @@ pub const INFRA_RATE: f64 = 0.001;
 /// The infrastructure floor money starts from: 1 − (1 − floor)·exp(−rate·spend).
 pub const INFRA_FLOOR: f64 = 0.3;
 
-#[allow(clippy::too_many_arguments)]
-const fn spec(
-    name: &'static str,
-    default: Default,
-    domain: Domain,
-    unit: &'static str,
-    meaning: &'static str,
-    source: &'static str,
-    schedulable: bool,
-) -> ParamSpec {
-    ParamSpec {
-        name,
-        default,
-        domain,
-        unit,
-        meaning,
-        source,
-        schedulable,
+/// A share in [0, 1], from the brief unless a source is given.
+const fn share(default: f64, meaning: &'static str) -> ParamSpec {
+    ParamSpec::share(default, meaning).source(BRIEF)
+}
+
+crate::declare_params! {
+    static PARAMS;
+    /// Every scenario parameter of the model, as a run reads it (the levers, then the environment).
+    pub struct Inputs {
+        // ---- leadership levers
+        structure: Structure = ParamSpec::choice(Structure::NAMES, Structure::HubAndSpoke.name(),
+            "where analysts sit: all in a central hub, embedded in units, or embedded with hub_share of time in the hub")
+            .source("MODEL.md §1; embedding: Oliver et al. 2014").lever().schedulable(),
+        hub_share: f64 = share(0.2,
+            "hub_and_spoke: share of an analyst's week spent in the hub (peer learning, standards); the rest is spent in the home unit")
+            .lever().schedulable(),
+        incentive: Option<Incentive> = ParamSpec::choice(Incentive::NAMES, "",
+            "what the leader appraises: kpi (kpi_weight 1), mixed (0.5), impact (0). Unset with kpi_weight unset means mixed; give one or the other, not both")
+            .unset().source("MODEL.md §1; Goodhart 1975; Kerr 1975").lever().schedulable(),
+        kpi_weight: Option<f64> = ParamSpec::real(0.5, 0.0, 1.0, "weight",
+            "weight of counted outputs (vs credited uses) in appraisal; an alternative to `incentive` for intermediate regimes")
+            .unset().source(BRIEF).lever().schedulable(),
+        learning_share: f64 = ParamSpec::share(0.05,
+            "protected training time, as a share of the week ad-hoc work leaves")
+            .source("Repenning & Sterman 2001").lever().schedulable(),
+        engagement_share: f64 = ParamSpec::share(0.1,
+            "time set aside for working with the units, as a share of the week ad-hoc work leaves")
+            .source("Oliver et al. 2014; Lomas 2000").lever().schedulable(),
+        adhoc_shield: f64 = ParamSpec::share(0.0,
+            "share of ad-hoc requests the leader triages away (each is unmet and costs a little trust)")
+            .source("Repenning & Sterman 2001").lever().schedulable(),
+        psych_safety: f64 = ParamSpec::share(0.5,
+            "psychological safety: how far inconvenient findings are reported as found (shading prob 0.6(1 - psych_safety))")
+            .labelled("Psychological safety").source("Edmondson 1999").lever().schedulable(),
+        analysts: usize = ParamSpec::int(24, 0, 500, "posts",
+            "headcount (posts), translators included; ignored in budget mode. Scheduled: new posts are vacancies a junior hire fills after hiring_delay weeks; cut posts go from the highest post down (not counted as quits)")
+            .source(BRIEF).lever().schedulable().explore(0.0, 60.0),
+        translators: usize = ParamSpec::int(0, 0, 500, "posts",
+            "how many of the posts are translators (posts 0 .. translators-1): no analysis; each carries up to 6 products a week to units and builds literacy. Scheduled: a post that changes role keeps its person, whose work is released and who starts the new role afresh")
+            .source("MODEL.md §1; knowledge brokers: Lomas 2007").lever().schedulable().explore(0.0, 12.0),
+        initial_tech: f64 = share(0.5,
+            "mean technical skill of the current team (Beta(4,4) scaled to this mean)")
+            .labelled("Initial technical skill"),
+        hire_tech: f64 = share(0.3, "technical skill of a junior hire")
+            .labelled("Technical skill of hires").lever().schedulable(),
+        dormant_skill: f64 = ParamSpec::share(0.15,
+            "skill the current team once had and let lapse: tech_max = tech + dormant_skill (regrows twice as fast)")
+            .source("SEED.md ('reactivation of dormant skills'); Arthur et al. 1998 on skill decay and relearning"),
+        data_quality: f64 = ParamSpec::share(0.6,
+            "infrastructure: less noise in insights, less bias in KPI reports; overridden in budget mode")
+            .source("Bresnahan, Brynjolfsson & Hitt 2002").lever().schedulable(),
+        data_access: f64 = share(0.5,
+            "infrastructure: time not lost to wrangling (effort factor 1 + (1 - data_access)); overridden in budget mode")
+            .lever().schedulable(),
+        budget: Option<f64> = ParamSpec::real(0.0, 0.0, 100_000.0, "thousands/year",
+            "budget mode: a yearly budget; people get people_share of it at 100 a post, infrastructure the rest (see notes). Can be scheduled only in a run that starts in budget mode")
+            .unset().source(BRIEF).lever().schedulable().explore(0.0, 6000.0),
+        people_share: f64 = ParamSpec::real(0.8, 0.0, 1.0, "share",
+            "budget mode: share of the budget spent on people (the rest on infrastructure); ignored without budget (and then cannot be scheduled)")
+            .source(BRIEF).lever().schedulable(),
+        insight_effort: f64 = ParamSpec::real(4.0, 0.5, 52.0, "full-time weeks",
+            "effort of one insight for a top analyst with perfect access (slower with less skill and access)")
+            .source(BRIEF).explore(1.0, 12.0),
+        // ---- environment
+        units: usize = ParamSpec::int(8, 1, 64, "units", "policy units").source(BRIEF),
+        problems_per_unit: usize = ParamSpec::int(2, 1, 8, "problems", "problems each unit decides on")
+            .source(BRIEF),
+        options: usize = ParamSpec::int(4, 2, 8, "options", "intervention options per problem")
+            .source(BRIEF),
+        turbulence: f64 = ParamSpec::real(0.05, 0.0, 1.0, "SD/week",
+            "weekly innovation of the true effects (stationary N(0,1) AR(1))")
+            .source(BRIEF).schedulable().explore(0.0, 0.2),
+        politics: f64 = ParamSpec::share(0.2,
+            "probability a window's decision is the ideological favourite, whatever the beliefs")
+            .source("Kingdon 1984; Weiss 1979").schedulable(),
+        adhoc_rate: f64 = ParamSpec::real(2.0, 0.0, 50.0, "requests/unit-week",
+            "ad-hoc requests per unit-week, scaled by (0.5 + trust)")
+            .labelled("Ad-hoc request rate").source("Repenning & Sterman 2001").schedulable().explore(0.0, 8.0),
+        attention: f64 = ParamSpec::real(3.0, 0.0, 100.0, "products/week",
+            "products a unit reads in a week, in expectation, at most")
+            .source("Simon 1971; Weiss 1979").schedulable().explore(0.5, 12.0),
+        literacy: f64 = ParamSpec::share(0.3, "initial literacy (absorptive capacity) of the units")
+            .labelled("Initial literacy").source("Cohen & Levinthal 1990"),
+        trust: f64 = ParamSpec::share(0.5, "initial trust of the units in the data team")
+            .labelled("Initial trust").source("Oliver et al. 2014"),
+        prior_noise: f64 = ParamSpec::real(1.0, 0.01, 10.0, "SD",
+            "noise of the units' initial beliefs about each effect")
+            .source(BRIEF).explore(0.25, 3.0),
+        obs_noise: f64 = ParamSpec::real(0.5, 0.01, 10.0, "SD", "noise of an observed outcome")
+            .labelled("Observation noise").source(BRIEF).schedulable().explore(0.1, 2.0),
+        status_quo_bias: f64 = ParamSpec::real(0.1, 0.0, 10.0, "SD of effect",
+            "how much better the best option must look to replace the one in force")
+            .source("Samuelson & Zeckhauser 1988").schedulable().explore(0.0, 1.0),
+        forgetting: f64 = ParamSpec::real(0.002, 0.0, 0.5, "share/week",
+            "organisational forgetting of belief precision")
+            .source("Argote 1999").schedulable().explore(0.0, 0.02),
+        base_quit_rate: f64 = ParamSpec::share(0.12, "annual quit probability at motivation 0.7")
+            .source("public-sector analyst attrition, order of magnitude").schedulable().explore(0.0, 0.4),
+        hiring_delay: u32 = ParamSpec::int(12, 0, 260, "weeks",
+            "weeks a vacant post stays empty before a junior hire arrives")
+            .source(BRIEF).schedulable().explore(0.0, 52.0),
+        decision_interval: f64 = ParamSpec::real(26.0, 2.0, 520.0, "weeks",
+            "mean weeks between decision windows on a problem (must exceed decision_notice)")
+            .source("Kingdon 1984").schedulable().explore(13.0, 104.0),
+        decision_notice: u32 = ParamSpec::int(12, 0, 260, "weeks",
+            "weeks between a window's announcement and the decision")
+            .source(BRIEF).schedulable().explore(0.0, 26.0),
+        eval_lag: u32 = ParamSpec::int(26, 1, 260, "weeks",
+            "weeks until a decision's outcome is observed without a team (a team with data_access > 0.5 is faster)")
+            .labelled("Evaluation lag").source(BRIEF).schedulable().explore(4.0, 104.0),
+        election_interval: u32 = ParamSpec::int(156, 0, 1040, "weeks",
+            "weeks between elections that redraw the ideological favourites (0 = never)")
+            .source(BRIEF).schedulable().explore(0.0, 260.0),
     }
 }
 
-const fn share(
-    name: &'static str,
-    default: f64,
-    meaning: &'static str,
-    source: &'static str,
-) -> ParamSpec {
-    spec(
-        name,
-        Default::Num(default),
-        Domain::Real { min: 0.0, max: 1.0 },
-        "share",
-        meaning,
-        source,
-        true,
-    )
+crate::declare_metrics! {
+    static METRICS;
+    /// What a run reports.
+    pub struct Metrics {
+        value_added = MetricSpec::new("effect SD x weeks", "welfare - welfare of the same world with no data team (the headline outcome)").headline(),
+        uptake_rate = MetricSpec::new("share", "insights_used / insights_delivered").headline(),
+        evidence_informed_share = MetricSpec::new("share", "share of decisions changed by products the unit read and understood").headline(),
+        trust = MetricSpec::new("0-1 scale", "mean trust of the units in the team").headline(),
+        tech = MetricSpec::new("0-1 skill", "mean technical skill of analysts in post").headline().labelled("Technical skill"),
+        welfare = MetricSpec::new("effect SD x weeks", "cumulative true effect of the policies in force, per problem-week, averaged over problems"),
+        regret = MetricSpec::new("effect SD x weeks", "cumulative gap to the best option each week (averaged over problems)").lower_is_better(),
+        decision_accuracy = MetricSpec::new("share", "share of decisions that picked the then-best option"),
+        counted_outputs = MetricSpec::new("products", "what a KPI dashboard counts: reports, ad-hoc answers and insights delivered (cumulative)"),
+        insights_delivered = MetricSpec::new("insights", "insight products finished (cumulative)"),
+        insights_used = MetricSpec::new("insights", "insights that informed a decision (cumulative)"),
+        unread_share = MetricSpec::new("share", "share of delivered products never read").lower_is_better(),
+        late_share = MetricSpec::new("share", "share of commissioned insights finished after the window they were commissioned for").lower_is_better(),
+        literacy = MetricSpec::new("0-1 scale", "mean literacy of the units"),
+        domain = MetricSpec::new("0-1 skill", "mean domain knowledge of analysts of their home (main) unit").labelled("Domain knowledge"),
+        comm = MetricSpec::new("0-1 skill", "mean communication skill of analysts").labelled("Communication skill"),
+        motivation = MetricSpec::new("0-1 scale", "mean motivation of analysts"),
+        headcount = MetricSpec::new("staff", "staff in post (posts in force - vacancies)"),
+        vacancies = MetricSpec::new("posts", "empty posts").lower_is_better(),
+        quits = MetricSpec::new("people", "cumulative voluntary leavers (posts cut by a schedule are not quits)").lower_is_better(),
+        time_adhoc = MetricSpec::new("share of time", "share of analyst time on ad-hoc answers (EWMA over ~a quarter)").labelled("Time on ad-hoc requests"),
+        time_reports = MetricSpec::new("share of time", "share of analyst time on KPI reports (EWMA over ~a quarter)").labelled("Time on reports"),
+        time_insight = MetricSpec::new("share of time", "share of analyst time on insight work (EWMA over ~a quarter)").labelled("Time on insight"),
+        time_engagement = MetricSpec::new("share of time", "share of analyst time working with units (EWMA over ~a quarter)").labelled("Time on engagement"),
+        time_learning = MetricSpec::new("share of time", "share of analyst time in training (EWMA over ~a quarter)").labelled("Time on learning"),
+        cost = MetricSpec::new("thousands", "budget mode: cumulative spend (thousands), at the yearly budget in force each week; NaN otherwise").lower_is_better(),
+        value_per_cost = MetricSpec::new("effect SD x weeks per thousand", "budget mode: value_added per thousand spent; NaN otherwise"),
+        dip_depth = MetricSpec::new("effect SD x weeks", "with a schedule: deepest shortfall of cumulative value added below staying put after the first change (>= 0); NaN without a schedule").lower_is_better(),
+        weeks_to_recover = MetricSpec::new("weeks", "with a schedule: weeks from the first change until cumulative value added is back at or above staying put (NaN if not yet, or without a schedule)").lower_is_better(),
+    }
 }
 
-static PARAMS: &[ParamSpec] = &[
-    // ---- leadership levers
-    spec(
-        "structure",
-        Default::Text("hub_and_spoke"),
-        Domain::Choice(STRUCTURES),
-        "",
-        "where analysts sit: all in a central hub, embedded in units, or embedded with hub_share of time in the hub",
-        "MODEL.md §1; embedding: Oliver et al. 2014",
-        true,
-    ),
-    share(
-        "hub_share",
-        0.2,
-        "hub_and_spoke: share of an analyst's week spent in the hub (peer learning, standards); the rest is spent in the home unit",
-        BRIEF,
-    ),
-    spec(
-        "incentive",
-        Default::Unset,
-        Domain::Choice(INCENTIVES),
-        "",
-        "what the leader appraises: kpi (kpi_weight 1), mixed (0.5), impact (0). Unset with kpi_weight unset means mixed; give one or the other, not both",
-        "MODEL.md §1; Goodhart 1975; Kerr 1975",
-        true,
-    ),
-    spec(
-        "kpi_weight",
-        Default::Unset,
-        Domain::Real { min: 0.0, max: 1.0 },
-        "weight",
-        "weight of counted outputs (vs credited uses) in appraisal; an alternative to `incentive` for intermediate regimes",
-        BRIEF,
-        true,
-    ),
-    share(
-        "learning_share",
-        0.05,
-        "protected training time, as a share of the week ad-hoc work leaves",
-        "Repenning & Sterman 2001",
-    ),
-    share(
-        "engagement_share",
-        0.1,
-        "time set aside for working with the units, as a share of the week ad-hoc work leaves",
-        "Oliver et al. 2014; Lomas 2000",
-    ),
-    share(
-        "adhoc_shield",
-        0.0,
-        "share of ad-hoc requests the leader triages away (each is unmet and costs a little trust)",
-        "Repenning & Sterman 2001",
-    ),
-    share(
-        "psych_safety",
-        0.5,
-        "psychological safety: how far inconvenient findings are reported as found (shading prob 0.6(1 - psych_safety))",
-        "Edmondson 1999",
-    ),
-    spec(
-        "analysts",
-        Default::Num(24.0),
-        Domain::Int { min: 0, max: 500 },
-        "posts",
-        "headcount (posts), translators included; ignored in budget mode. Scheduled: new posts are vacancies a junior hire fills after hiring_delay weeks; cut posts go from the highest post down (not counted as quits)",
-        BRIEF,
-        true,
-    ),
-    spec(
-        "translators",
-        Default::Num(0.0),
-        Domain::Int { min: 0, max: 500 },
-        "posts",
-        "how many of the posts are translators (posts 0 .. translators-1): no analysis; each carries up to 6 products a week to units and builds literacy. Scheduled: a post that changes role keeps its person, whose work is released and who starts the new role afresh",
-        "MODEL.md §1; knowledge brokers: Lomas 2007",
-        true,
-    ),
-    share(
-        "initial_tech",
-        0.5,
-        "mean technical skill of the current team (Beta(4,4) scaled to this mean)",
-        BRIEF,
-    ),
-    share("hire_tech", 0.3, "technical skill of a junior hire", BRIEF),
-    share(
-        "dormant_skill",
-        0.15,
-        "skill the current team once had and let lapse: tech_max = tech + dormant_skill (regrows twice as fast)",
-        "SEED.md ('reactivation of dormant skills'); Arthur et al. 1998 on skill decay and relearning",
-    ),
-    share(
-        "data_quality",
-        0.6,
-        "infrastructure: less noise in insights, less bias in KPI reports; overridden in budget mode",
-        "Bresnahan, Brynjolfsson & Hitt 2002",
-    ),
-    share(
-        "data_access",
-        0.5,
-        "infrastructure: time not lost to wrangling (effort factor 1 + (1 - data_access)); overridden in budget mode",
-        BRIEF,
-    ),
-    spec(
-        "budget",
-        Default::Unset,
-        Domain::Real {
-            min: 0.0,
-            max: 100_000.0,
-        },
-        "thousands/year",
-        "budget mode: a yearly budget; people get people_share of it at 100 a post, infrastructure the rest (see notes). Can be scheduled only in a run that starts in budget mode",
-        BRIEF,
-        true,
-    ),
-    spec(
-        "people_share",
-        Default::Num(0.8),
-        Domain::Real { min: 0.0, max: 1.0 },
-        "share",
-        "budget mode: share of the budget spent on people (the rest on infrastructure); ignored without budget (and then cannot be scheduled)",
-        BRIEF,
-        true,
-    ),
-    spec(
-        "insight_effort",
-        Default::Num(4.0),
-        Domain::Real {
-            min: 0.5,
-            max: 52.0,
-        },
-        "full-time weeks",
-        "effort of one insight for a top analyst with perfect access (slower with less skill and access)",
-        BRIEF,
-        false,
-    ),
-    // ---- environment
-    spec(
-        "units",
-        Default::Num(8.0),
-        Domain::Int { min: 1, max: 64 },
-        "units",
-        "policy units",
-        BRIEF,
-        false,
-    ),
-    spec(
-        "problems_per_unit",
-        Default::Num(2.0),
-        Domain::Int { min: 1, max: 8 },
-        "problems",
-        "problems each unit decides on",
-        BRIEF,
-        false,
-    ),
-    spec(
-        "options",
-        Default::Num(4.0),
-        Domain::Int { min: 2, max: 8 },
-        "options",
-        "intervention options per problem",
-        BRIEF,
-        false,
-    ),
-    spec(
-        "turbulence",
-        Default::Num(0.05),
-        Domain::Real { min: 0.0, max: 1.0 },
-        "SD/week",
-        "weekly innovation of the true effects (stationary N(0,1) AR(1))",
-        BRIEF,
-        true,
-    ),
-    share(
-        "politics",
-        0.2,
-        "probability a window's decision is the ideological favourite, whatever the beliefs",
-        "Kingdon 1984; Weiss 1979",
-    ),
-    spec(
-        "adhoc_rate",
-        Default::Num(2.0),
-        Domain::Real {
-            min: 0.0,
-            max: 50.0,
-        },
-        "requests/unit-week",
-        "ad-hoc requests per unit-week, scaled by (0.5 + trust)",
-        "Repenning & Sterman 2001",
-        true,
-    ),
-    spec(
-        "attention",
-        Default::Num(3.0),
-        Domain::Real {
-            min: 0.0,
-            max: 100.0,
-        },
-        "products/week",
-        "products a unit reads in a week, in expectation, at most",
-        "Simon 1971; Weiss 1979",
-        true,
-    ),
-    share(
-        "literacy",
-        0.3,
-        "initial literacy (absorptive capacity) of the units",
-        "Cohen & Levinthal 1990",
-    ),
-    share(
-        "trust",
-        0.5,
-        "initial trust of the units in the data team",
-        "Oliver et al. 2014",
-    ),
-    spec(
-        "prior_noise",
-        Default::Num(1.0),
-        Domain::Real {
-            min: 0.01,
-            max: 10.0,
-        },
-        "SD",
-        "noise of the units' initial beliefs about each effect",
-        BRIEF,
-        false,
-    ),
-    spec(
-        "obs_noise",
-        Default::Num(0.5),
-        Domain::Real {
-            min: 0.01,
-            max: 10.0,
-        },
-        "SD",
-        "noise of an observed outcome",
-        BRIEF,
-        true,
-    ),
-    spec(
-        "status_quo_bias",
-        Default::Num(0.1),
-        Domain::Real {
-            min: 0.0,
-            max: 10.0,
-        },
-        "SD of effect",
-        "how much better the best option must look to replace the one in force",
-        "Samuelson & Zeckhauser 1988",
-        true,
-    ),
-    spec(
-        "forgetting",
-        Default::Num(0.002),
-        Domain::Real { min: 0.0, max: 0.5 },
-        "share/week",
-        "organisational forgetting of belief precision",
-        "Argote 1999",
-        true,
-    ),
-    share(
-        "base_quit_rate",
-        0.12,
-        "annual quit probability at motivation 0.7",
-        "public-sector analyst attrition, order of magnitude",
-    ),
-    spec(
-        "hiring_delay",
-        Default::Num(12.0),
-        Domain::Int { min: 0, max: 260 },
-        "weeks",
-        "weeks a vacant post stays empty before a junior hire arrives",
-        BRIEF,
-        true,
-    ),
-    spec(
-        "decision_interval",
-        Default::Num(26.0),
-        Domain::Real {
-            min: 2.0,
-            max: 520.0,
-        },
-        "weeks",
-        "mean weeks between decision windows on a problem (must exceed decision_notice)",
-        "Kingdon 1984",
-        true,
-    ),
-    spec(
-        "decision_notice",
-        Default::Num(12.0),
-        Domain::Int { min: 0, max: 260 },
-        "weeks",
-        "weeks between a window's announcement and the decision",
-        BRIEF,
-        true,
-    ),
-    spec(
-        "eval_lag",
-        Default::Num(26.0),
-        Domain::Int { min: 1, max: 260 },
-        "weeks",
-        "weeks until a decision's outcome is observed without a team (a team with data_access > 0.5 is faster)",
-        BRIEF,
-        true,
-    ),
-    spec(
-        "election_interval",
-        Default::Num(156.0),
-        Domain::Int { min: 0, max: 1040 },
-        "weeks",
-        "weeks between elections that redraw the ideological favourites (0 = never)",
-        BRIEF,
-        true,
-    ),
-];
-
-static METRICS: &[MetricSpec] = &[
-    MetricSpec::new("value_added", "effect SD x weeks", "welfare - welfare of the same world with no data team (the headline outcome)").headline(),
-    MetricSpec::new("uptake_rate", "share", "insights_used / insights_delivered").headline(),
-    MetricSpec::new("evidence_informed_share", "share", "share of decisions changed by products the unit read and understood").headline(),
-    MetricSpec::new("trust", "0-1 scale", "mean trust of the units in the team").headline(),
-    MetricSpec::new("tech", "0-1 skill", "mean technical skill of analysts in post").headline(),
-    MetricSpec::new("welfare", "effect SD x weeks", "cumulative true effect of the policies in force, per problem-week, averaged over problems"),
-    MetricSpec::new("regret", "effect SD x weeks", "cumulative gap to the best option each week (averaged over problems)").lower_is_better(),
-    MetricSpec::new("decision_accuracy", "share", "share of decisions that picked the then-best option"),
-    MetricSpec::new("counted_outputs", "products", "what a KPI dashboard counts: reports, ad-hoc answers and insights delivered (cumulative)"),
-    MetricSpec::new("insights_delivered", "insights", "insight products finished (cumulative)"),
-    MetricSpec::new("insights_used", "insights", "insights that informed a decision (cumulative)"),
-    MetricSpec::new("unread_share", "share", "share of delivered products never read").lower_is_better(),
-    MetricSpec::new("late_share", "share", "share of commissioned insights finished after the window they were commissioned for").lower_is_better(),
-    MetricSpec::new("literacy", "0-1 scale", "mean literacy of the units"),
-    MetricSpec::new("domain", "0-1 skill", "mean domain knowledge of analysts of their home (main) unit"),
-    MetricSpec::new("comm", "0-1 skill", "mean communication skill of analysts"),
-    MetricSpec::new("motivation", "0-1 scale", "mean motivation of analysts"),
-    MetricSpec::new("headcount", "staff", "staff in post (posts in force - vacancies)"),
-    MetricSpec::new("vacancies", "posts", "empty posts").lower_is_better(),
-    MetricSpec::new("quits", "people", "cumulative voluntary leavers (posts cut by a schedule are not quits)").lower_is_better(),
-    MetricSpec::new("time_adhoc", "share of time", "share of analyst time on ad-hoc answers (EWMA over ~a quarter)"),
-    MetricSpec::new("time_reports", "share of time", "share of analyst time on KPI reports (EWMA over ~a quarter)"),
-    MetricSpec::new("time_insight", "share of time", "share of analyst time on insight work (EWMA over ~a quarter)"),
-    MetricSpec::new("time_engagement", "share of time", "share of analyst time working with units (EWMA over ~a quarter)"),
-    MetricSpec::new("time_learning", "share of time", "share of analyst time in training (EWMA over ~a quarter)"),
-    MetricSpec::new("cost", "thousands", "budget mode: cumulative spend (thousands), at the yearly budget in force each week; NaN otherwise").lower_is_better(),
-    MetricSpec::new("value_per_cost", "effect SD x weeks per thousand", "budget mode: value_added per thousand spent; NaN otherwise"),
-    MetricSpec::new("dip_depth", "effect SD x weeks", "with a schedule: deepest shortfall of cumulative value added below staying put after the first change (>= 0); NaN without a schedule").lower_is_better(),
-    MetricSpec::new("weeks_to_recover", "weeks", "with a schedule: weeks from the first change until cumulative value added is back at or above staying put (NaN if not yet, or without a schedule)").lower_is_better(),
-];
-
-/// Each unit's own metrics (the opt-in per-unit output). A unit's welfare averages over its own
-/// problems as `welfare` does over all of them; units hold equal numbers of problems, so the mean over
-/// units of the per-unit `value_added` is the run's `value_added` (up to rounding).
-static UNIT_METRICS: &[MetricSpec] = &[
-    MetricSpec::new(
-        "value_added",
-        "effect SD x weeks",
-        "the unit's welfare - the same unit's welfare in the same world with no data team; the mean over units is value_added",
-    ),
-    MetricSpec::new(
-        "welfare",
-        "effect SD x weeks",
-        "cumulative true effect of the unit's policies in force, per problem-week, averaged over the unit's problems",
-    ),
-    MetricSpec::new("trust", "0-1 scale", "the unit's trust in the team"),
-    MetricSpec::new("literacy", "0-1 scale", "the unit's literacy"),
-];
-
-/// Per-unit metric indices, in declaration order (checked against [`UNIT_METRICS`] by a unit test).
-pub mod unit_metric_index {
-    pub const VALUE_ADDED: usize = 0;
-    pub const WELFARE: usize = 1;
-    pub const TRUST: usize = 2;
-    pub const LITERACY: usize = 3;
-    pub const COUNT: usize = 4;
-}
-
-/// Metric indices, in declaration order (checked against [`METRICS`] by a unit test).
-pub mod metric_index {
-    pub const VALUE_ADDED: usize = 0;
-    pub const UPTAKE_RATE: usize = 1;
-    pub const EVIDENCE_INFORMED_SHARE: usize = 2;
-    pub const TRUST: usize = 3;
-    pub const TECH: usize = 4;
-    pub const WELFARE: usize = 5;
-    pub const REGRET: usize = 6;
-    pub const DECISION_ACCURACY: usize = 7;
-    pub const COUNTED_OUTPUTS: usize = 8;
-    pub const INSIGHTS_DELIVERED: usize = 9;
-    pub const INSIGHTS_USED: usize = 10;
-    pub const UNREAD_SHARE: usize = 11;
-    pub const LATE_SHARE: usize = 12;
-    pub const LITERACY: usize = 13;
-    pub const DOMAIN: usize = 14;
-    pub const COMM: usize = 15;
-    pub const MOTIVATION: usize = 16;
-    pub const HEADCOUNT: usize = 17;
-    pub const VACANCIES: usize = 18;
-    pub const QUITS: usize = 19;
-    pub const TIME_ADHOC: usize = 20;
-    pub const TIME_REPORTS: usize = 21;
-    pub const TIME_INSIGHT: usize = 22;
-    pub const TIME_ENGAGEMENT: usize = 23;
-    pub const TIME_LEARNING: usize = 24;
-    pub const COST: usize = 25;
-    pub const VALUE_PER_COST: usize = 26;
-    pub const DIP_DEPTH: usize = 27;
-    pub const WEEKS_TO_RECOVER: usize = 28;
-    pub const COUNT: usize = 29;
+crate::declare_metrics! {
+    /// Each unit's own metrics (the opt-in per-unit output). A unit's welfare averages over its own
+    /// problems as `welfare` does over all of them; units hold equal numbers of problems, so the mean
+    /// over units of the per-unit `value_added` is the run's `value_added` (up to rounding).
+    static UNIT_METRICS;
+    /// One unit's metrics.
+    pub struct UnitMetrics {
+        value_added = MetricSpec::new("effect SD x weeks",
+            "the unit's welfare - the same unit's welfare in the same world with no data team; the mean over units is value_added"),
+        welfare = MetricSpec::new("effect SD x weeks",
+            "cumulative true effect of the unit's policies in force, per problem-week, averaged over the unit's problems"),
+        trust = MetricSpec::new("0-1 scale", "the unit's trust in the team"),
+        literacy = MetricSpec::new("0-1 scale", "the unit's literacy"),
+    }
 }
 
 /// The levers a leader sets: read once per run and again after every scheduled change.
@@ -543,19 +283,89 @@ pub struct Setup {
     pub budget: Option<f64>,
 }
 
-/// The appraisal weight on counted outputs: from `kpi_weight`, else from `incentive`, else mixed.
-pub fn kpi_weight(params: &Params) -> f64 {
-    if let Some(w) = params.opt_num("kpi_weight") {
-        return w;
+impl Inputs {
+    /// The appraisal weight on counted outputs: from `kpi_weight`, else from `incentive`, else mixed.
+    pub fn appraisal_weight(&self) -> f64 {
+        self.kpi_weight
+            .unwrap_or_else(|| self.incentive.unwrap_or(Incentive::Mixed).kpi_weight())
     }
-    match params.get("incentive") {
-        Some(crate::engine::params::Value::Text(s)) => match s.as_str() {
-            "kpi" => 1.0,
-            "impact" => 0.0,
-            _ => 0.5,
-        },
-        _ => 0.5,
+
+    /// The levers in force: in budget mode the budget buys the infrastructure.
+    pub fn levers(&self) -> Levers {
+        let (mut data_quality, mut data_access) = (self.data_quality, self.data_access);
+        if let Some(budget) = self.budget {
+            let (_, q, a) = budget_allocation(budget, self.people_share);
+            data_quality = q;
+            data_access = a;
+        }
+        Levers {
+            structure: self.structure,
+            hub_share: self.hub_share,
+            kpi_weight: self.appraisal_weight(),
+            learning_share: self.learning_share,
+            engagement_share: self.engagement_share,
+            adhoc_shield: self.adhoc_shield,
+            psych_safety: self.psych_safety,
+            hire_tech: self.hire_tech,
+            data_quality,
+            data_access,
+        }
     }
+
+    pub fn environment(&self) -> Environment {
+        Environment {
+            turbulence: self.turbulence,
+            politics: self.politics,
+            adhoc_rate: self.adhoc_rate,
+            attention: self.attention,
+            obs_noise: self.obs_noise,
+            status_quo_bias: self.status_quo_bias,
+            forgetting: self.forgetting,
+            base_quit_rate: self.base_quit_rate,
+            hiring_delay: self.hiring_delay,
+            decision_interval: self.decision_interval,
+            decision_notice: self.decision_notice,
+            eval_lag: self.eval_lag,
+            election_interval: self.election_interval,
+        }
+    }
+
+    /// What is fixed at the start of a run; in budget mode the budget buys the posts.
+    pub fn setup(&self) -> Setup {
+        let posts = match self.budget {
+            Some(b) => budget_allocation(b, self.people_share).0,
+            None => self.analysts,
+        };
+        Setup {
+            units: self.units,
+            problems_per_unit: self.problems_per_unit,
+            options: self.options,
+            posts,
+            translators: self.translators,
+            initial_tech: self.initial_tech,
+            dormant_skill: self.dormant_skill,
+            literacy: self.literacy,
+            trust: self.trust,
+            prior_noise: self.prior_noise,
+            insight_effort: self.insight_effort,
+            budget: self.budget,
+        }
+    }
+}
+
+/// The levers of validated parameters (shorthand for tests of the mechanisms).
+pub fn read_levers(params: &Params) -> Levers {
+    Inputs::read(params).levers()
+}
+
+/// The environment of validated parameters (shorthand for tests of the mechanisms).
+pub fn read_environment(params: &Params) -> Environment {
+    Inputs::read(params).environment()
+}
+
+/// The setup of validated parameters (shorthand for tests of the mechanisms).
+pub fn read_setup(params: &Params) -> Setup {
+    Inputs::read(params).setup()
 }
 
 /// Budget mode: (posts, data_quality, data_access) bought by a yearly budget.
@@ -564,73 +374,6 @@ pub fn budget_allocation(budget: f64, people_share: f64) -> (usize, f64, f64) {
     let infra = budget * (1.0 - people_share);
     let level = 1.0 - (1.0 - INFRA_FLOOR) * (-INFRA_RATE * infra).exp();
     (posts, level, level)
-}
-
-pub fn read_levers(params: &Params) -> Levers {
-    let structure = match params.text("structure") {
-        "centralised" => Structure::Centralised,
-        "embedded" => Structure::Embedded,
-        _ => Structure::HubAndSpoke,
-    };
-    let (mut data_quality, mut data_access) =
-        (params.num("data_quality"), params.num("data_access"));
-    if let Some(budget) = params.opt_num("budget") {
-        let (_, q, a) = budget_allocation(budget, params.num("people_share"));
-        data_quality = q;
-        data_access = a;
-    }
-    Levers {
-        structure,
-        hub_share: params.num("hub_share"),
-        kpi_weight: kpi_weight(params),
-        learning_share: params.num("learning_share"),
-        engagement_share: params.num("engagement_share"),
-        adhoc_shield: params.num("adhoc_shield"),
-        psych_safety: params.num("psych_safety"),
-        hire_tech: params.num("hire_tech"),
-        data_quality,
-        data_access,
-    }
-}
-
-pub fn read_environment(params: &Params) -> Environment {
-    Environment {
-        turbulence: params.num("turbulence"),
-        politics: params.num("politics"),
-        adhoc_rate: params.num("adhoc_rate"),
-        attention: params.num("attention"),
-        obs_noise: params.num("obs_noise"),
-        status_quo_bias: params.num("status_quo_bias"),
-        forgetting: params.num("forgetting"),
-        base_quit_rate: params.num("base_quit_rate"),
-        hiring_delay: params.num("hiring_delay") as u32,
-        decision_interval: params.num("decision_interval"),
-        decision_notice: params.num("decision_notice") as u32,
-        eval_lag: params.num("eval_lag") as u32,
-        election_interval: params.num("election_interval") as u32,
-    }
-}
-
-pub fn read_setup(params: &Params) -> Setup {
-    let budget = params.opt_num("budget");
-    let posts = match budget {
-        Some(b) => budget_allocation(b, params.num("people_share")).0,
-        None => params.num("analysts") as usize,
-    };
-    Setup {
-        units: params.num("units") as usize,
-        problems_per_unit: params.num("problems_per_unit") as usize,
-        options: params.num("options") as usize,
-        posts,
-        translators: params.num("translators") as usize,
-        initial_tech: params.num("initial_tech"),
-        dormant_skill: params.num("dormant_skill"),
-        literacy: params.num("literacy"),
-        trust: params.num("trust"),
-        prior_noise: params.num("prior_noise"),
-        insight_effort: params.num("insight_effort"),
-        budget,
-    }
 }
 
 /// The model's declaration; runs are built by [`Model::build`].
@@ -692,7 +435,7 @@ impl Model for DataTeam {
         UNIT_METRICS
     }
     fn unit_count(&self, params: &Params) -> usize {
-        read_setup(params).units
+        Inputs::read(params).units
     }
     fn default_ticks(&self) -> u64 {
         260
@@ -701,20 +444,20 @@ impl Model for DataTeam {
         "week"
     }
     fn check(&self, params: &Params) -> Result<(), String> {
-        if params.get("incentive").is_some() && params.get("kpi_weight").is_some() {
+        let inputs = Inputs::read(params);
+        if inputs.incentive.is_some() && inputs.kpi_weight.is_some() {
             return Err(
                 "give either `incentive` or `kpi_weight`, not both (incentive is kpi = 1, mixed = 0.5, impact = 0)"
                     .into(),
             );
         }
-        let interval = params.num("decision_interval");
-        let notice = params.num("decision_notice");
-        if interval <= notice {
+        let (interval, notice) = (inputs.decision_interval, inputs.decision_notice);
+        if interval <= notice as f64 {
             return Err(format!(
                 "decision_interval ({interval}) must exceed decision_notice ({notice}): windows are announced decision_notice weeks ahead"
             ));
         }
-        let setup = read_setup(params);
+        let setup = inputs.setup();
         if setup.translators > setup.posts {
             return Err(format!(
                 "translators ({}) cannot exceed the posts ({}){}",
@@ -731,9 +474,9 @@ impl Model for DataTeam {
     }
     fn check_change(&self, before: &Params, set: &[(&'static str, Value)]) -> Result<(), String> {
         let sets = |name: &str| set.iter().any(|(n, _)| *n == name);
-        if before.get("budget").is_some() {
+        if Inputs::read(before).budget.is_some() {
             // The budget buys the posts and the infrastructure: setting them too would be ignored.
-            if let Some(name) = ["analysts", "data_quality", "data_access"]
+            if let Some(name) = [Inputs::analysts, Inputs::data_quality, Inputs::data_access]
                 .into_iter()
                 .find(|n| sets(n))
             {
@@ -741,8 +484,11 @@ impl Model for DataTeam {
                     "`{name}` cannot be scheduled in budget mode: the budget sets the posts and the infrastructure; schedule `budget` or `people_share` instead"
                 ));
             }
-        } else if let Some(name) = ["budget", "people_share"].into_iter().find(|n| sets(n)) {
-            let both = if sets("analysts") && name == "budget" {
+        } else if let Some(name) = [Inputs::budget, Inputs::people_share]
+            .into_iter()
+            .find(|n| sets(n))
+        {
+            let both = if sets(Inputs::analysts) && name == Inputs::budget {
                 "a change cannot set both `budget` and `analysts` (the budget sets the posts), and "
             } else {
                 ""
@@ -768,61 +514,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn metric_indices_match_declarations() {
-        use metric_index::*;
-        let names = [
-            (VALUE_ADDED, "value_added"),
-            (UPTAKE_RATE, "uptake_rate"),
-            (EVIDENCE_INFORMED_SHARE, "evidence_informed_share"),
-            (TRUST, "trust"),
-            (TECH, "tech"),
-            (WELFARE, "welfare"),
-            (REGRET, "regret"),
-            (DECISION_ACCURACY, "decision_accuracy"),
-            (COUNTED_OUTPUTS, "counted_outputs"),
-            (INSIGHTS_DELIVERED, "insights_delivered"),
-            (INSIGHTS_USED, "insights_used"),
-            (UNREAD_SHARE, "unread_share"),
-            (LATE_SHARE, "late_share"),
-            (LITERACY, "literacy"),
-            (DOMAIN, "domain"),
-            (COMM, "comm"),
-            (MOTIVATION, "motivation"),
-            (HEADCOUNT, "headcount"),
-            (VACANCIES, "vacancies"),
-            (QUITS, "quits"),
-            (TIME_ADHOC, "time_adhoc"),
-            (TIME_REPORTS, "time_reports"),
-            (TIME_INSIGHT, "time_insight"),
-            (TIME_ENGAGEMENT, "time_engagement"),
-            (TIME_LEARNING, "time_learning"),
-            (COST, "cost"),
-            (VALUE_PER_COST, "value_per_cost"),
-            (DIP_DEPTH, "dip_depth"),
-            (WEEKS_TO_RECOVER, "weeks_to_recover"),
-        ];
-        assert_eq!(METRICS.len(), COUNT);
-        for (i, name) in names {
-            assert_eq!(METRICS[i].name, name);
-        }
-    }
-
-    #[test]
-    fn unit_metric_indices_match_declarations() {
-        use unit_metric_index::*;
-        let names = [
-            (VALUE_ADDED, "value_added"),
-            (WELFARE, "welfare"),
-            (TRUST, "trust"),
-            (LITERACY, "literacy"),
-        ];
-        assert_eq!(UNIT_METRICS.len(), COUNT);
-        for (i, name) in names {
-            assert_eq!(UNIT_METRICS[i].name, name);
-        }
-    }
-
-    #[test]
     fn budget_maps_money_to_posts_and_infrastructure() {
         let (posts, q, a) = budget_allocation(3000.0, 0.8);
         assert_eq!(posts, 24);
@@ -837,10 +528,10 @@ mod tests {
     fn incentive_and_kpi_weight_exclude_each_other() {
         use crate::engine::params::Value;
         let mut p = Params::defaults(PARAMS);
-        assert_eq!(kpi_weight(&p), 0.5);
+        assert_eq!(Inputs::read(&p).appraisal_weight(), 0.5);
         assert!(DataTeam.check(&p).is_ok());
         p.set("incentive", Value::Text("kpi".into()));
-        assert_eq!(kpi_weight(&p), 1.0);
+        assert_eq!(Inputs::read(&p).appraisal_weight(), 1.0);
         p.set("kpi_weight", Value::Num(0.3));
         assert!(DataTeam.check(&p).unwrap_err().contains("not both"));
     }

@@ -7,14 +7,12 @@
 //! changes but not lever changes, so the gap between the two after a change is the change's own effect.
 
 use super::constants::Constants;
-use super::metric_index as m;
 use super::team::Team;
-use super::unit_metric_index as u;
 use super::units::{Units, choose};
 use super::world::{Event, World};
-use super::{Environment, Setup, read_environment, read_levers, read_setup};
-use crate::engine::params::Params;
-use crate::engine::{RunSettings, ScheduledChange, Simulation, Step};
+use super::{Environment, Inputs, Metrics, Setup, UnitMetrics};
+use crate::engine::params::{Params, Value};
+use crate::engine::{RunSettings, Simulation, Step};
 
 /// An organisation: its units' beliefs and its team.
 #[derive(Debug, Clone)]
@@ -44,14 +42,11 @@ pub struct DataTeamRun {
     pub counterfactual: Units,
     pub org: Org,
     pub stay: Option<Org>,
-    params: Params,
     /// Budget mode: the yearly budget in force, and the spend up to `spent_to` weeks at earlier
     /// budgets (cost is cumulative over scheduled budget changes).
     budget: Option<f64>,
     spent: f64,
     spent_to: u32,
-    schedule: Vec<ScheduledChange>,
-    next_change: usize,
     first_change: Option<u32>,
     worst_gap: f64,
     dipped: bool,
@@ -60,9 +55,8 @@ pub struct DataTeamRun {
 
 impl DataTeamRun {
     pub fn new(params: &Params, seed: u64, settings: &RunSettings, c: Constants) -> DataTeamRun {
-        let env = read_environment(params);
-        let setup = read_setup(params);
-        let levers = read_levers(params);
+        let inputs = Inputs::read(params);
+        let (env, setup, levers) = (inputs.environment(), inputs.setup(), inputs.levers());
         let problems = setup.units * setup.problems_per_unit;
         let world = World::new(seed, problems, setup.options, &env);
         let counterfactual = Units::new(&world, setup.prior_noise, &env);
@@ -71,8 +65,7 @@ impl DataTeamRun {
             team: Team::new(seed, &setup, levers, c),
         };
         let budget = setup.budget;
-        let schedule = settings.schedule.to_vec();
-        let stay = (!schedule.is_empty()).then(|| org.clone());
+        let stay = (!settings.schedule.is_empty()).then(|| org.clone());
         DataTeamRun {
             week: 0,
             env,
@@ -81,46 +74,34 @@ impl DataTeamRun {
             counterfactual,
             org,
             stay,
-            params: params.clone(),
             budget,
             spent: 0.0,
             spent_to: 0,
-            first_change: schedule.first().map(|c| c.at as u32),
-            schedule,
-            next_change: 0,
+            first_change: settings.schedule.first().map(|c| c.at as u32),
             worst_gap: 0.0,
             dipped: false,
             recovered_at: None,
         }
     }
 
-    fn apply_schedule(&mut self) {
-        while let Some(change) = self.schedule.get(self.next_change) {
-            if change.at as u32 > self.week {
-                break;
-            }
-            for (name, value) in &change.set {
-                self.params.set(name, value.clone());
-            }
-            self.next_change += 1;
-            self.env = read_environment(&self.params);
-            self.org.team.set_levers(read_levers(&self.params));
-            // Headcount (`analysts`, `translators`, or the posts a budget buys) is a lever too: new
-            // posts are vacancies filled after the hiring delay in force (`Team::set_posts`).
-            let setup = read_setup(&self.params);
-            self.org.team.set_posts(
-                setup.posts,
-                setup.translators,
-                self.week + self.env.hiring_delay,
-            );
-            // Weeks before this one were spent at the old budget; this one is at the new.
-            if setup.budget != self.budget {
-                let weeks = (self.week - 1 - self.spent_to) as f64;
-                self.spent += self.budget.unwrap_or(0.0) * weeks / 52.0;
-                self.spent_to = self.week - 1;
-                self.budget = setup.budget;
-            }
-            // The stay-put arm keeps its levers and posts; it shares the (possibly changed) environment.
+    /// A scheduled change at the start of `week`, before it is stepped: the environment, the levers
+    /// and the posts in force after it. The stay-put arm keeps its levers and posts; it shares the
+    /// (possibly changed) environment.
+    fn apply_change(&mut self, week: u32, inputs: &Inputs) {
+        self.env = inputs.environment();
+        self.org.team.set_levers(inputs.levers());
+        // Headcount (`analysts`, `translators`, or the posts a budget buys) is a lever too: new
+        // posts are vacancies filled after the hiring delay in force (`Team::set_posts`).
+        let setup = inputs.setup();
+        self.org
+            .team
+            .set_posts(setup.posts, setup.translators, week + self.env.hiring_delay);
+        // Weeks before this one were spent at the old budget; this one is at the new.
+        if setup.budget != self.budget {
+            let weeks = (week - 1 - self.spent_to) as f64;
+            self.spent += self.budget.unwrap_or(0.0) * weeks / 52.0;
+            self.spent_to = week - 1;
+            self.budget = setup.budget;
         }
     }
 
@@ -239,7 +220,6 @@ fn ratio(numerator: f64, denominator: f64) -> f64 {
 impl Simulation for DataTeamRun {
     fn step(&mut self) -> Step {
         self.week += 1;
-        self.apply_schedule();
         self.world.advance(self.week, &self.env);
         self.step_counterfactual();
         Self::step_org(&mut self.org, &self.world, &self.env, self.week);
@@ -250,84 +230,100 @@ impl Simulation for DataTeamRun {
         Step::Continue
     }
 
-    /// Each unit's welfare, value added, trust and literacy. Welfare is read from the per-problem
-    /// sums the arms keep beside their overall welfare, so observing it changes no other metric.
-    fn observe_units(&self, out: &mut [f64]) {
-        let ppu = self.setup.problems_per_unit;
-        let team = &self.org.team;
-        let mean = |earned: &[f64]| earned.iter().sum::<f64>() / ppu as f64;
-        for (unit, row) in out.chunks_exact_mut(u::COUNT).enumerate() {
-            let problems = unit * ppu..(unit + 1) * ppu;
-            let welfare = mean(&self.org.units.earned[problems.clone()]);
-            let counterfactual = mean(&self.counterfactual.earned[problems]);
-            row[u::VALUE_ADDED] = welfare - counterfactual;
-            row[u::WELFARE] = welfare;
-            row[u::TRUST] = team.trust[unit];
-            row[u::LITERACY] = team.literacy[unit];
-        }
+    fn reconfigure(&mut self, tick: u64, params: &Params, _changed: &[(&'static str, Value)]) {
+        self.apply_change(tick as u32, &Inputs::read(params));
     }
 
     fn observe(&self, out: &mut [f64]) {
+        self.metrics().write(out);
+    }
+
+    fn observe_units(&self, out: &mut [f64]) {
+        for (unit, row) in out.chunks_exact_mut(UnitMetrics::COUNT).enumerate() {
+            self.unit_metrics(unit).write(row);
+        }
+    }
+}
+
+impl DataTeamRun {
+    /// Unit `unit`'s welfare, value added, trust and literacy. Welfare is read from the per-problem
+    /// sums the arms keep beside their overall welfare, so observing it changes no other metric.
+    pub fn unit_metrics(&self, unit: usize) -> UnitMetrics {
+        let ppu = self.setup.problems_per_unit;
+        let team = &self.org.team;
+        let mean = |earned: &[f64]| earned.iter().sum::<f64>() / ppu as f64;
+        let problems = unit * ppu..(unit + 1) * ppu;
+        let welfare = mean(&self.org.units.earned[problems.clone()]);
+        let counterfactual = mean(&self.counterfactual.earned[problems]);
+        UnitMetrics {
+            value_added: welfare - counterfactual,
+            welfare,
+            trust: team.trust[unit],
+            literacy: team.literacy[unit],
+        }
+    }
+
+    /// The run's metrics now.
+    pub fn metrics(&self) -> Metrics {
         let team = &self.org.team;
         let units = &self.org.units;
         let counters = &team.counters;
         let value_added = units.welfare - self.counterfactual.welfare;
-        out[m::VALUE_ADDED] = value_added;
-        out[m::UPTAKE_RATE] = ratio(counters.insights_used, counters.insights_delivered);
-        out[m::EVIDENCE_INFORMED_SHARE] =
-            ratio(counters.informed_decisions, units.decisions as f64);
-        out[m::TRUST] = team.trust.iter().sum::<f64>() / team.trust.len() as f64;
-        out[m::TECH] = self.mean_over_staff(|a| a.tech);
-        out[m::WELFARE] = units.welfare;
-        out[m::REGRET] = units.regret;
-        out[m::DECISION_ACCURACY] = ratio(units.accurate_decisions as f64, units.decisions as f64);
-        out[m::COUNTED_OUTPUTS] = counters.counted_outputs;
-        out[m::INSIGHTS_DELIVERED] = counters.insights_delivered;
-        out[m::INSIGHTS_USED] = counters.insights_used;
-        // Expected unread report counts are sums of reals: clamp the rounding, not a modelling choice.
-        out[m::UNREAD_SHARE] = ratio(counters.unread, counters.delivered).clamp(0.0, 1.0);
-        out[m::LATE_SHARE] = ratio(counters.late, counters.commissioned_finished);
-        out[m::LITERACY] = team.literacy.iter().sum::<f64>() / team.literacy.len() as f64;
-        out[m::DOMAIN] = self.mean_over_staff(|a| a.domain[a.unit]);
-        out[m::COMM] = self.mean_over_staff(|a| a.comm);
-        out[m::MOTIVATION] = self.mean_over_staff(|a| a.motivation);
         let headcount = team.headcount() as f64;
-        out[m::HEADCOUNT] = headcount;
-        out[m::VACANCIES] = team.analysts.len() as f64 - headcount;
-        out[m::QUITS] = counters.quits;
-        out[m::TIME_ADHOC] = team.time_share[0];
-        out[m::TIME_REPORTS] = team.time_share[1];
-        out[m::TIME_INSIGHT] = team.time_share[2];
-        out[m::TIME_ENGAGEMENT] = team.time_share[3];
-        out[m::TIME_LEARNING] = team.time_share[4];
-        match self.cost() {
-            Some(cost) => {
-                out[m::COST] = cost;
-                out[m::VALUE_PER_COST] = if cost > 0.0 {
+        let (cost, value_per_cost) = match self.cost() {
+            Some(cost) => (
+                cost,
+                if cost > 0.0 {
                     value_added / cost
                 } else {
                     f64::NAN
-                };
-            }
-            None => {
-                out[m::COST] = f64::NAN;
-                out[m::VALUE_PER_COST] = f64::NAN;
-            }
-        }
-        match (self.stay.is_some(), self.first_change) {
-            (true, Some(first)) if self.week >= first => {
+                },
+            ),
+            None => (f64::NAN, f64::NAN),
+        };
+        let (dip_depth, weeks_to_recover) = match (self.stay.is_some(), self.first_change) {
+            (true, Some(first)) if self.week >= first => (
                 // 0 − gap, not −gap: no dip yet prints 0, not −0.
-                out[m::DIP_DEPTH] = 0.0 - self.worst_gap;
-                out[m::WEEKS_TO_RECOVER] = if !self.dipped {
+                0.0 - self.worst_gap,
+                if !self.dipped {
                     0.0
                 } else {
                     self.recovered_at.map_or(f64::NAN, |w| (w - first) as f64)
-                };
-            }
-            _ => {
-                out[m::DIP_DEPTH] = f64::NAN;
-                out[m::WEEKS_TO_RECOVER] = f64::NAN;
-            }
+                },
+            ),
+            _ => (f64::NAN, f64::NAN),
+        };
+        Metrics {
+            value_added,
+            uptake_rate: ratio(counters.insights_used, counters.insights_delivered),
+            evidence_informed_share: ratio(counters.informed_decisions, units.decisions as f64),
+            trust: team.trust.iter().sum::<f64>() / team.trust.len() as f64,
+            tech: self.mean_over_staff(|a| a.tech),
+            welfare: units.welfare,
+            regret: units.regret,
+            decision_accuracy: ratio(units.accurate_decisions as f64, units.decisions as f64),
+            counted_outputs: counters.counted_outputs,
+            insights_delivered: counters.insights_delivered,
+            insights_used: counters.insights_used,
+            // Expected unread report counts are sums of reals: clamp the rounding, not a modelling choice.
+            unread_share: ratio(counters.unread, counters.delivered).clamp(0.0, 1.0),
+            late_share: ratio(counters.late, counters.commissioned_finished),
+            literacy: team.literacy.iter().sum::<f64>() / team.literacy.len() as f64,
+            domain: self.mean_over_staff(|a| a.domain[a.unit]),
+            comm: self.mean_over_staff(|a| a.comm),
+            motivation: self.mean_over_staff(|a| a.motivation),
+            headcount,
+            vacancies: team.analysts.len() as f64 - headcount,
+            quits: counters.quits,
+            time_adhoc: team.time_share[0],
+            time_reports: team.time_share[1],
+            time_insight: team.time_share[2],
+            time_engagement: team.time_share[3],
+            time_learning: team.time_share[4],
+            cost,
+            value_per_cost,
+            dip_depth,
+            weeks_to_recover,
         }
     }
 }
