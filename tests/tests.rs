@@ -3,6 +3,7 @@
 mod cli;
 mod datateam;
 mod determinism;
+mod engine;
 mod march;
 mod report;
 mod schedules;

@@ -241,50 +241,8 @@ where
 
 #[cfg(test)]
 mod tests {
+    //! The executor's runs are tested with a mock model in tests/engine.rs.
     use super::*;
-
-    /// Recording the per-unit metrics reads the run and changes none of its metrics; the last
-    /// recorded tick's per-unit values are the final ones.
-    #[test]
-    fn per_unit_recording_leaves_the_metrics_alone() {
-        let model = crate::models::find("datateam").expect("datateam is registered");
-        let points = vec![Point {
-            id: 0,
-            option: None,
-            params: Params::defaults(model.params()),
-            schedule: Vec::new(),
-        }];
-        let plan = Plan {
-            model,
-            points: &points,
-            replications: 1,
-            master_seed: 3,
-            ticks: 22,
-            stop: None,
-            record_every: 5,
-            per_unit: false,
-        };
-        let plain = run_one(&plan, &points[0], 0);
-        let with = run_one(
-            &Plan {
-                per_unit: true,
-                ..plan
-            },
-            &points[0],
-            0,
-        );
-        assert!(plain.unit_finals.is_empty() && plain.unit_series.is_empty());
-        let bits = |xs: &[f64]| xs.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
-        assert_eq!(bits(&with.finals), bits(&plain.finals));
-        assert_eq!(bits(&with.series), bits(&plain.series));
-        assert_eq!(with.series_ticks, plain.series_ticks);
-        let width = model.unit_count(&points[0].params) * model.unit_metrics().len();
-        assert!(width > 0);
-        assert_eq!(with.unit_finals.len(), width);
-        assert_eq!(with.unit_series.len(), width * with.series_ticks.len());
-        let last = &with.unit_series[with.unit_series.len() - width..];
-        assert_eq!(bits(last), bits(&with.unit_finals));
-    }
 
     #[test]
     fn shards_cover_every_run_once_in_order() {
