@@ -269,7 +269,11 @@ fn the_engine_applies_each_change_at_the_start_of_its_tick() {
         unscheduled.series[..4 * Observed::COUNT],
         record.series[..4 * Observed::COUNT]
     );
-    assert!(observed(&unscheduled).iter().all(|r| r.reconfigured_at == 0.0));
+    assert!(
+        observed(&unscheduled)
+            .iter()
+            .all(|r| r.reconfigured_at == 0.0)
+    );
 }
 
 #[test]

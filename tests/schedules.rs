@@ -162,28 +162,29 @@ fn the_engine_refuses_a_schedule_of_a_parameter_not_marked() {
     }
 }
 
+/// The first name that occurs twice, if any.
+fn repeated<'a>(names: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    let mut seen = std::collections::HashSet::new();
+    names.into_iter().find(|name| !seen.insert(*name))
+}
+
 #[test]
 fn every_declared_name_is_unique_within_a_model() {
     for model in models::all() {
-        let mut names: Vec<&str> = model.params().iter().map(|p| p.name).collect();
-        names.sort_unstable();
-        let before = names.len();
-        names.dedup();
+        let params = model.params().iter().map(|p| p.name);
+        let metrics = model.metrics().iter().map(|m| m.name);
         assert_eq!(
-            names.len(),
-            before,
+            repeated(params),
+            None,
             "{}: a parameter declared twice",
             model.name()
         );
-        let mut metrics: Vec<&str> = model.metrics().iter().map(|m| m.name).collect();
-        metrics.sort_unstable();
-        let before = metrics.len();
-        metrics.dedup();
         assert_eq!(
-            metrics.len(),
-            before,
+            repeated(metrics),
+            None,
             "{}: a metric declared twice",
             model.name()
         );
     }
+    assert_eq!(repeated(["a", "b", "a"].into_iter()), Some("a"));
 }
