@@ -12,7 +12,7 @@ use crate::analysis::compare;
 use crate::analysis::saved::Saved;
 use crate::cli::{CompareArgs, CompareFormat, ImageFormat, PlotArgs, ReportArgs, RunArgs};
 use crate::engine::executor;
-use crate::engine::params::Domain;
+use crate::engine::params::{Domain, Group, ParamSpec};
 use crate::models;
 use crate::output::{OutputDir, files, manifest, write_atomic};
 use crate::plot::{self, Formats, PlotOptions};
@@ -49,27 +49,18 @@ pub fn describe(name: &str) -> Result<String, InputError> {
         model.tick_unit(),
         model.default_ticks()
     );
-    for p in model.params() {
-        let range = match p.domain {
-            Domain::Real { min, max } => format!("[{min}, {max}]"),
-            Domain::Int { min, max } => format!("{min}..={max} (whole)"),
-            Domain::Choice(names) => names.join(" | "),
-        };
-        let scheduled = if p.schedulable {
-            "; can be scheduled"
-        } else {
-            ""
-        };
-        out += &format!(
-            "  {}\n      default {}; allowed {}; unit: {}{}\n      {}\n      source: {}\n",
-            p.name,
-            p.default_display(),
-            range,
-            if p.unit.is_empty() { "-" } else { p.unit },
-            scheduled,
-            p.meaning,
-            p.source
-        );
+    for group in [Group::Lever, Group::Context, Group::Constant] {
+        let mut specs = model
+            .params()
+            .iter()
+            .filter(|p| p.group == group)
+            .peekable();
+        if specs.peek().is_some() {
+            out += &format!("\n  {}\n", group.heading().to_uppercase());
+        }
+        for p in specs {
+            out += &describe_param(p);
+        }
     }
     out += "\nMETRICS\n";
     for m in model.metrics() {
@@ -102,6 +93,33 @@ pub fn describe(name: &str) -> Result<String, InputError> {
         }
     }
     Ok(out)
+}
+
+/// One parameter's entry in `describe`: name and label, default, range, unit, meaning, source.
+fn describe_param(p: &ParamSpec) -> String {
+    let range = match p.domain {
+        Domain::Real { min, max } if max.is_infinite() => format!("at least {min}"),
+        Domain::Real { min, max } => format!("[{min}, {max}]"),
+        Domain::Int { min, max } => format!("{min}..={max} (whole)"),
+        Domain::Choice(names) => names.join(" | "),
+    };
+    let scheduled = if p.schedulable {
+        "; can be scheduled"
+    } else {
+        ""
+    };
+    let unit = if p.unit.is_empty() { "-" } else { p.unit };
+    let mut entry = format!(
+        "  {} ({})\n      default {}; allowed {range}; unit: {unit}{scheduled}\n      {}\n",
+        p.name,
+        p.label(),
+        p.default_display(),
+        p.meaning,
+    );
+    if !p.source.is_empty() {
+        entry += &format!("      source: {}\n", p.source);
+    }
+    entry
 }
 
 /// `orgsim validate FILE...`: every file is checked; the first error's kind decides the exit code.

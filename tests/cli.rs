@@ -115,6 +115,8 @@ fn describe_prints_parameters_with_ranges_and_metrics() {
         "code_knowledge",
         "equilibrium",
         "source:",
+        "LEVERS",
+        "Socialisation",
     ] {
         assert!(text.contains(needle), "{needle} missing in:\n{text}");
     }

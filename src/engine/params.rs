@@ -701,6 +701,7 @@ macro_rules! declare_metrics {
         #[derive(Debug, Clone, Copy, PartialEq, Default)]
         $vis struct $name { $( $(#[$field_meta])* pub $field: f64, )* }
 
+        #[allow(dead_code)] // not every model reads its records back
         impl $name {
             /// How many metrics the record holds.
             pub const COUNT: usize = [$(stringify!($field)),*].len();

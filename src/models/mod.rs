@@ -1,16 +1,27 @@
 //! The models orgsim ships, and the registry that finds them by name.
 //!
 //! Models are pure: no I/O, no globals, no clocks. Each declares its parameters and metrics once and
-//! builds runs through [`crate::engine::Model`].
-
-pub mod datateam;
-pub mod march1991;
+//! builds runs through [`crate::engine::Model`]. Adding a model is one file (or folder) beside these
+//! and one line in the registry below; see docs/architecture.md.
 
 use crate::engine::Model;
 
-/// Every model, in the order `orgsim models` lists them.
-pub fn all() -> Vec<&'static dyn Model> {
-    vec![&datateam::DataTeam, &march1991::March1991]
+/// Declares each model's module and lists it, in the order `orgsim models` shows them: one line a
+/// model, so the module and the list cannot disagree.
+macro_rules! registry {
+    ($($module:ident::$model:ident),+ $(,)?) => {
+        $(pub mod $module;)+
+
+        /// Every model, in the order `orgsim models` lists them.
+        pub fn all() -> Vec<&'static dyn Model> {
+            vec![$(&$module::$model),+]
+        }
+    };
+}
+
+registry! {
+    datateam::DataTeam,
+    march1991::March1991,
 }
 
 /// The model called `name`.

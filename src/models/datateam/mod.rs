@@ -85,7 +85,7 @@ crate::declare_params! {
             .unset().source("MODEL.md §1; Goodhart 1975; Kerr 1975").lever().schedulable(),
         kpi_weight: Option<f64> = ParamSpec::real(0.5, 0.0, 1.0, "weight",
             "weight of counted outputs (vs credited uses) in appraisal; an alternative to `incentive` for intermediate regimes")
-            .unset().source(BRIEF).lever().schedulable(),
+            .labelled("KPI weight").unset().source(BRIEF).lever().schedulable(),
         learning_share: f64 = ParamSpec::share(0.05,
             "protected training time, as a share of the week ad-hoc work leaves")
             .source("Repenning & Sterman 2001").lever().schedulable(),
@@ -94,7 +94,7 @@ crate::declare_params! {
             .source("Oliver et al. 2014; Lomas 2000").lever().schedulable(),
         adhoc_shield: f64 = ParamSpec::share(0.0,
             "share of ad-hoc requests the leader triages away (each is unmet and costs a little trust)")
-            .source("Repenning & Sterman 2001").lever().schedulable(),
+            .labelled("Ad-hoc shield").source("Repenning & Sterman 2001").lever().schedulable(),
         psych_safety: f64 = ParamSpec::share(0.5,
             "psychological safety: how far inconvenient findings are reported as found (shading prob 0.6(1 - psych_safety))")
             .labelled("Psychological safety").source("Edmondson 1999").lever().schedulable(),
