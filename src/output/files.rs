@@ -1,8 +1,10 @@
 //! The CSV files of an output directory, written as runs stream past.
 //!
 //! Columns (stable; scripts rely on them):
-//! - `points.csv`: `point_id`, [`option`], every parameter.
-//! - `runs.csv`: `run_id, point_id`, [`option`], `replicate, seed`, every parameter, every metric.
+//! - `points.csv`: `point_id`, [`option`], every parameter (internal constants and prices only where
+//!   the scenario sets them).
+//! - `runs.csv`: `run_id, point_id`, [`option`], `replicate, seed`, the parameters of `points.csv`,
+//!   every metric.
 //! - `timeseries.csv`: `point_id, replicate, tick`, every metric.
 //! - `units.csv` (opt-in, `per_unit`): `runs.csv`'s columns up to the parameters, then `unit` and
 //!   every per-unit metric: one row per (run, unit), final values.
@@ -44,19 +46,20 @@ pub fn param_column(name: &str, metric_names: &[&str]) -> String {
     }
 }
 
-/// Every parameter's CSV column, in declaration order.
+/// The CSV column of every recorded parameter ([`Scenario::recorded_params`]), in declaration
+/// order.
 fn param_columns(scenario: &Scenario) -> Vec<String> {
     let metric_names: Vec<&str> = scenario.model.metrics().iter().map(|m| m.name).collect();
+    let specs = scenario.base.specs();
     scenario
-        .base
-        .specs()
-        .iter()
-        .map(|s| param_column(s.name, &metric_names))
+        .recorded_params()
+        .into_iter()
+        .map(|i| param_column(specs[i].name, &metric_names))
         .collect()
 }
 
 /// The columns that identify a run in `runs.csv` and `units.csv`: `run_id, point_id`, [`option`],
-/// `replicate, seed`, every parameter.
+/// `replicate, seed`, the recorded parameters.
 fn run_columns(scenario: &Scenario) -> Vec<String> {
     let mut header: Vec<String> = vec!["run_id".into(), "point_id".into()];
     if scenario.has_options() {
@@ -108,14 +111,11 @@ pub struct RunWriters<'a> {
 impl<'a> RunWriters<'a> {
     pub fn create(dir: &Path, scenario: &'a Scenario) -> Result<Self> {
         let metrics = scenario.model.metrics();
+        let recorded = scenario.recorded_params();
         let point_cells: Vec<Vec<String>> = scenario
             .points
             .iter()
-            .map(|p| {
-                (0..p.params.specs().len())
-                    .map(|i| p.params.cell(i))
-                    .collect()
-            })
+            .map(|p| recorded.iter().map(|&i| p.params.cell(i)).collect())
             .collect();
         write_points(&dir.join(POINTS), scenario, &point_cells)?;
         let point_fragments = scenario

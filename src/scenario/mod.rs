@@ -15,7 +15,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::engine::executor::{Plan, Point};
-use crate::engine::params::{ParamSpec, Params, StopRule, Value, quoted_list};
+use crate::engine::params::{Group, ParamSpec, Params, StopRule, Value, quoted_list};
 use crate::engine::{Model, ScheduledChange};
 use crate::models;
 use design::{Axis, Mode};
@@ -169,6 +169,29 @@ impl fmt::Debug for Scenario {
 }
 
 impl Scenario {
+    /// The indices of the parameters the tables record, in declaration order: every lever and
+    /// context parameter, and each internal constant or price that a point or a schedule sets
+    /// (so a scenario that leaves the constants alone has the columns it always had).
+    pub fn recorded_params(&self) -> Vec<usize> {
+        let scheduled = |name: &str| {
+            self.points
+                .iter()
+                .flat_map(|p| &p.schedule)
+                .any(|change| change.set.iter().any(|(n, _)| *n == name))
+        };
+        self.base
+            .specs()
+            .iter()
+            .enumerate()
+            .filter(|(i, spec)| {
+                spec.group != Group::Constant
+                    || self.points.iter().any(|p| p.params.is_explicit(*i))
+                    || scheduled(spec.name)
+            })
+            .map(|(i, _)| i)
+            .collect()
+    }
+
     /// Parameters whose value differs between points, in declaration order.
     pub fn varying_params(&self) -> Vec<&'static str> {
         self.base
