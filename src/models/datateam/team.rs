@@ -40,13 +40,6 @@ const CREDIT_RING: usize = 16;
 /// Insights kept per problem between windows (the oldest is dropped beyond this).
 pub const PRODUCTS_PER_PROBLEM: usize = 8;
 pub const MAX_OPTIONS: usize = 8;
-/// The split an existing team starts from (reports, insight, extra engagement).
-pub const INITIAL_SPLIT: [f64; ACTIVITIES] = [0.3, 0.5, 0.2];
-
-/// The reward estimates that make `INITIAL_SPLIT` the re-plan's softmax fixed point: Q = ln(s)/gain.
-fn initial_reward(c: &Constants) -> [f64; ACTIVITIES] {
-    INITIAL_SPLIT.map(|s| s.ln() / c.softmax_gain)
-}
 
 /// A read insight waiting for its problem's next window.
 #[derive(Debug, Clone, Copy, Default)]
@@ -177,9 +170,9 @@ impl Team {
         let (units, ppu, options) = (setup.units, setup.problems_per_unit, setup.options);
         let problems = units * ppu;
         let mut init = rng::stream(seed, SETUP);
-        let beta = Beta::new(4.0, 4.0).expect("valid Beta");
-        let split = INITIAL_SPLIT;
-        let reward = initial_reward(&c);
+        let beta = Beta::new(c.initial_tech_shape, c.initial_tech_shape).expect("valid Beta");
+        let split = c.initial_split();
+        let reward = c.initial_reward();
         let analysts = (0..setup.posts)
             .map(|i| {
                 let translator = i < setup.translators;
@@ -189,11 +182,15 @@ impl Team {
                 a.in_post = true;
                 a.tech = tech;
                 a.tech_max = (tech + setup.dormant_skill).min(1.0);
-                a.domain.fill(0.05);
-                a.domain[unit] = 0.3;
-                a.comm = if translator { 0.7 } else { 0.4 };
-                a.motivation = 0.7;
-                a.relationship = 1.0;
+                a.domain.fill(c.initial_domain_other);
+                a.domain[unit] = c.initial_domain_home;
+                a.comm = if translator {
+                    c.initial_comm_translator
+                } else {
+                    c.initial_comm_analyst
+                };
+                a.motivation = c.initial_motivation;
+                a.relationship = c.initial_relationship;
                 a
             })
             .collect::<Vec<_>>();
@@ -307,19 +304,18 @@ impl Team {
             }
             self.release_work(i);
             self.drop_pending_credit(i);
-            let reward = initial_reward(&self.c);
-            self.analysts[i].start_afresh(INITIAL_SPLIT, reward);
+            let (split, reward) = (self.c.initial_split(), self.c.initial_reward());
+            self.analysts[i].start_afresh(split, reward);
         }
         for i in old..posts {
             // A vacancy: `hire` sets the person's skills, motivation and plan when it is filled.
-            let reward = initial_reward(&self.c);
             self.analysts.push(Analyst::vacancy(
                 i % self.units,
                 self.units,
                 i < translators,
                 hire_at,
-                INITIAL_SPLIT,
-                reward,
+                self.c.initial_split(),
+                self.c.initial_reward(),
             ));
         }
         // Per-post buffers follow the posts; the weekly loop then allocates nothing, as before.
@@ -553,16 +549,21 @@ impl Team {
 
     fn hire(&mut self, week: u32) {
         let hire_tech = self.levers.hire_tech;
-        let reward = initial_reward(&self.c);
+        let c = &self.c;
+        let (split, reward) = (c.initial_split(), c.initial_reward());
         for a in &mut self.analysts {
             if !a.in_post && a.hire_at <= week {
                 a.in_post = true;
-                a.start_afresh(INITIAL_SPLIT, reward);
+                a.start_afresh(split, reward);
                 a.tech = hire_tech;
                 a.tech_max = hire_tech;
                 a.domain.fill(0.0);
-                a.comm = if a.translator { 0.6 } else { 0.3 };
-                a.motivation = 0.8;
+                a.comm = if a.translator {
+                    c.hire_comm_translator
+                } else {
+                    c.hire_comm_analyst
+                };
+                a.motivation = c.hire_motivation;
             }
         }
     }
@@ -1516,7 +1517,7 @@ mod tests {
         assert_eq!(a.domain, before.domain);
         assert_eq!(a.generation, before.generation + 1);
         assert_eq!((a.request_len, a.project), (0, None));
-        assert_eq!(a.split, INITIAL_SPLIT);
+        assert_eq!(a.split, team.c.initial_split());
         assert_eq!(a.relationship, 0.0);
         assert_eq!(team.unmet[0], 1.0);
         assert!(!team.covered[1]);
@@ -1533,7 +1534,7 @@ mod tests {
             team.week(&world, &mut units, &env, week);
         }
         assert!(team.analysts[1].in_post);
-        assert_eq!(team.analysts[1].comm, 0.6);
+        assert_eq!(team.analysts[1].comm, team.c.hire_comm_translator);
         // Translators do no analysis: nothing is routed to them; they carry products to units.
         assert!(!team.analysts[0].analyses() && !team.analysts[1].analyses());
         assert!(team.translator_time.iter().sum::<f64>() > 0.0);
