@@ -167,7 +167,6 @@ impl Analyst {
 
 /// Weekly change of tech: learning from insight work, training and the hub's best (concave in hub time,
 /// twice as fast below the dormant ceiling), and decay when the skill is not used.
-#[allow(clippy::too_many_arguments)]
 pub fn tech_change(
     tech: f64,
     tech_max: f64,

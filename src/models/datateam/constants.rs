@@ -4,7 +4,9 @@
 //! They live in one struct so the robustness tests can draw a Latin hypercube over them (±50%) and
 //! check that the §6 patterns do not hinge on one value. [`Constants::scaled`] applies such a draw.
 
-/// Every internal rate, with the value the reference design gives it.
+use super::analysts::ACTIVITIES;
+
+/// Every internal rate and starting value, with the value the reference design gives it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Constants {
     // Allocation: the reward estimates and the plan.
@@ -71,6 +73,33 @@ pub struct Constants {
     pub motivation_unread: f64,
     pub motivation_shaded: f64,
     pub quit_motivation: f64,
+    // Starting values: the state the initial team and each hire begin from (not rates, but fixed by
+    // the design as much as the rates are, so the hypercube perturbs them too).
+    /// The discretionary split an existing team starts from (and a hire or a change of role restarts
+    /// from): reports, insight, extra engagement. `scaled` keeps the three summing to 1. The initial
+    /// reward estimates are derived from it ([`Constants::initial_reward`]), not set on their own.
+    pub initial_split_reports: f64,
+    pub initial_split_insight: f64,
+    pub initial_split_engagement: f64,
+    /// Shape a = b of the Beta(a, a) behind the initial team's tech, 2·initial_tech·Beta(a, a)
+    /// clamped to [0, 1]: larger is a more uniform team around `initial_tech`.
+    pub initial_tech_shape: f64,
+    /// The initial team's domain knowledge of its home unit and of every other unit.
+    pub initial_domain_home: f64,
+    pub initial_domain_other: f64,
+    /// The initial team's communication skill: translators, analysts.
+    pub initial_comm_translator: f64,
+    pub initial_comm_analyst: f64,
+    /// The initial team's motivation.
+    pub initial_motivation: f64,
+    /// How far the initial team's working relationships are built (1: fully, an established team).
+    pub initial_relationship: f64,
+    /// A hire's communication skill: translators, analysts (a hire starts with no domain knowledge,
+    /// tech `hire_tech` and no working relationships).
+    pub hire_comm_translator: f64,
+    pub hire_comm_analyst: f64,
+    /// A hire's motivation.
+    pub hire_motivation: f64,
 }
 
 impl Default for Constants {
@@ -122,6 +151,19 @@ impl Default for Constants {
             motivation_unread: 0.005,
             motivation_shaded: 0.01,
             quit_motivation: 2.0,
+            initial_split_reports: 0.3,
+            initial_split_insight: 0.5,
+            initial_split_engagement: 0.2,
+            initial_tech_shape: 4.0,
+            initial_domain_home: 0.3,
+            initial_domain_other: 0.05,
+            initial_comm_translator: 0.7,
+            initial_comm_analyst: 0.4,
+            initial_motivation: 0.7,
+            initial_relationship: 1.0,
+            hire_comm_translator: 0.6,
+            hire_comm_analyst: 0.3,
+            hire_motivation: 0.8,
         }
     }
 }
@@ -176,6 +218,22 @@ impl Constants {
             ("motivation_unread", &mut self.motivation_unread),
             ("motivation_shaded", &mut self.motivation_shaded),
             ("quit_motivation", &mut self.quit_motivation),
+            ("initial_split_reports", &mut self.initial_split_reports),
+            ("initial_split_insight", &mut self.initial_split_insight),
+            (
+                "initial_split_engagement",
+                &mut self.initial_split_engagement,
+            ),
+            ("initial_tech_shape", &mut self.initial_tech_shape),
+            ("initial_domain_home", &mut self.initial_domain_home),
+            ("initial_domain_other", &mut self.initial_domain_other),
+            ("initial_comm_translator", &mut self.initial_comm_translator),
+            ("initial_comm_analyst", &mut self.initial_comm_analyst),
+            ("initial_motivation", &mut self.initial_motivation),
+            ("initial_relationship", &mut self.initial_relationship),
+            ("hire_comm_translator", &mut self.hire_comm_translator),
+            ("hire_comm_analyst", &mut self.hire_comm_analyst),
+            ("hire_motivation", &mut self.hire_motivation),
         ]
     }
 
@@ -196,7 +254,40 @@ impl Constants {
         c.plan_step = c.plan_step.clamp(0.0, 1.0);
         c.q_rate = c.q_rate.clamp(0.0, 1.0);
         c.sigma_max = c.sigma_max.max(c.sigma_min);
+        // Starting skills, motivation and relationships are levels in [0, 1]; the split is shares.
+        for level in [
+            &mut c.initial_domain_home,
+            &mut c.initial_domain_other,
+            &mut c.initial_comm_translator,
+            &mut c.initial_comm_analyst,
+            &mut c.initial_motivation,
+            &mut c.initial_relationship,
+            &mut c.hire_comm_translator,
+            &mut c.hire_comm_analyst,
+            &mut c.hire_motivation,
+        ] {
+            *level = level.clamp(0.0, 1.0);
+        }
+        let split = c.initial_split_reports + c.initial_split_insight + c.initial_split_engagement;
+        c.initial_split_reports /= split;
+        c.initial_split_insight /= split;
+        c.initial_split_engagement /= split;
         c
+    }
+
+    /// The split an existing team starts from: reports, insight, extra engagement.
+    pub fn initial_split(&self) -> [f64; ACTIVITIES] {
+        [
+            self.initial_split_reports,
+            self.initial_split_insight,
+            self.initial_split_engagement,
+        ]
+    }
+
+    /// The reward estimates that make the initial split the re-plan's softmax fixed point:
+    /// Q = ln(s)/gain, so a team starts at rest under no regime in particular.
+    pub fn initial_reward(&self) -> [f64; ACTIVITIES] {
+        self.initial_split().map(|s| s.ln() / self.softmax_gain)
     }
 
     pub fn count() -> usize {

@@ -7,7 +7,7 @@
 //! changes but not lever changes, so the gap between the two after a change is the change's own effect.
 
 use super::constants::Constants;
-use super::team::Team;
+use super::team::{Team, Window};
 use super::units::{Units, choose};
 use super::world::{Event, World};
 use super::{Environment, Inputs, Metrics, Setup, UnitMetrics};
@@ -130,16 +130,14 @@ impl DataTeamRun {
             } = *event
             {
                 let politics = politics_draw < env.politics;
-                team.decide(
-                    world,
-                    units,
+                let window = Window {
                     problem,
-                    politics,
-                    env,
+                    politics_override: politics,
                     week,
-                    week + lag,
+                    eval_due: week + lag,
                     eval_noise,
-                );
+                };
+                team.decide(world, units, env, window);
             }
         }
         team.week(world, units, env, week);

@@ -1,0 +1,253 @@
+//! Allocation (MODEL.md §2 step 3): each analyst's week, in order — whole ad-hoc answers, protected
+//! learning and engagement, then discretionary time by the analyst's own split — and the 4-weekly
+//! re-plan of that split from what the appraisal regime paid (counted outputs, credited uses) and
+//! what the analyst saw used. Translators spread themselves over the units they serve.
+//!
+//! Production of reports and insight happens inside the same per-analyst pass (`produce`), in post
+//! order, because production draws must stay in that order.
+
+use super::Team;
+use crate::models::datateam::Structure;
+use crate::models::datateam::analysts::{ACTIVITIES, ENGAGEMENT, INSIGHT, REPORTS};
+use crate::models::datateam::transmission as tx;
+use crate::models::datateam::units::Units;
+use crate::models::datateam::world::World;
+
+/// What is the same for every analyst in a week, computed once a week.
+struct WeekTerms {
+    /// Share of an analyst's week spent present in the home unit (structure and hub_share).
+    presence_share: f64,
+    /// Scale of the protected learning and engagement shares (they are cut back to sum ≤ 1).
+    scale: f64,
+    /// Reciprocals of the efforts, so each analyst-week needs one division, not three.
+    per_answer: f64,
+    per_report: f64,
+}
+
+/// An analyst's week outside ad-hoc work, in full-time shares.
+struct Plan {
+    reports: f64,
+    insight: f64,
+    engage: f64,
+    learning: f64,
+}
+
+impl Team {
+    pub(super) fn allocate_and_produce(&mut self, world: &World, units: &Units) {
+        let terms = self.week_terms();
+        let n_translators = self.analysts.iter().filter(|a| a.translator).count();
+        let mut translator_rank = 0;
+        for i in 0..self.analysts.len() {
+            if self.analysts[i].translator {
+                let rank = translator_rank;
+                translator_rank += 1;
+                if self.analysts[i].in_post {
+                    self.serve_units(i, rank, n_translators);
+                }
+                continue;
+            }
+            if self.analysts[i].in_post {
+                self.work_week(i, &terms, world, units);
+            }
+        }
+    }
+
+    fn week_terms(&self) -> WeekTerms {
+        let levers = &self.levers;
+        let presence_share = match levers.structure {
+            Structure::Centralised => 0.0,
+            Structure::Embedded => 1.0,
+            Structure::HubAndSpoke => 1.0 - levers.hub_share,
+        };
+        let protected = (levers.learning_share + levers.engagement_share).min(1.0);
+        let scale = if protected > 0.0 {
+            protected / (levers.learning_share + levers.engagement_share)
+        } else {
+            0.0
+        };
+        WeekTerms {
+            presence_share,
+            scale,
+            per_answer: 1.0 / self.c.adhoc_effort,
+            per_report: 1.0 / self.c.report_effort,
+        }
+    }
+
+    /// Translator `rank` (of `n_translators`, in post order) serves units u ≡ rank (mod n) when
+    /// n ≤ units, else unit rank mod units, splitting its time and capacity evenly among them.
+    fn serve_units(&mut self, i: usize, rank: usize, n_translators: usize) {
+        let comm = self.analysts[i].comm;
+        let units = self.units;
+        let served = |u: usize| {
+            if n_translators <= units {
+                u % n_translators == rank
+            } else {
+                rank % units == u
+            }
+        };
+        let count = (0..units).filter(|&u| served(u)).count().max(1) as f64;
+        let s = &mut self.scratch;
+        for u in 0..units {
+            if served(u) {
+                s.translator_time[u] += 1.0 / count;
+                s.translator_capacity[u] += self.c.translator_capacity / count;
+                s.translator_comm[u] = s.translator_comm[u].max(comm);
+            }
+        }
+    }
+
+    /// One analyst's week: ad-hoc answers, the plan for the rest, reports, presence and engagement,
+    /// insight work; then the week's time and outputs are recorded for feedback and the re-plan.
+    fn work_week(&mut self, i: usize, terms: &WeekTerms, world: &World, units: &Units) {
+        let a = &self.analysts[i];
+        let unit = a.unit;
+        let (tech, relationship) = (a.tech, a.relationship);
+        let unsolicited = if a.project.is_none() && a.commission_len == 0 {
+            self.unsolicited_target(world, unit)
+        } else {
+            None
+        };
+        let slow = tx::slowness(tech, self.levers.data_access, &self.c);
+        let speed = 1.0 / slow;
+        let adhoc = self.answer_requests(i, slow, speed, terms.per_answer);
+        let mut plan = self.plan(i, adhoc, terms.scale);
+        let n_reports = plan.reports * speed * terms.per_report;
+        let proximity = tx::proximity(&self.levers, relationship, &self.c);
+        self.make_reports(i, n_reports, proximity);
+        self.scratch.engagement[unit] += plan.engage;
+        self.period_engagement[unit] += plan.engage;
+        self.scratch.presence[unit] += terms.presence_share * relationship;
+        self.take_up_project(i, plan.insight, unsolicited);
+        let (worked, insight_done) =
+            match self.work_on_insight(i, plan.insight, speed, proximity, world, units) {
+                Some(done) => (plan.insight, done),
+                None => {
+                    // No project to work on: the time goes to engagement instead.
+                    plan.engage += plan.insight;
+                    self.scratch.engagement[unit] += plan.insight;
+                    self.period_engagement[unit] += plan.insight;
+                    (0.0, 0.0)
+                }
+            };
+        let a = &mut self.analysts[i];
+        a.period_time[REPORTS] += plan.reports;
+        a.period_time[INSIGHT] += worked;
+        a.period_time[ENGAGEMENT] += plan.engage;
+        a.period_counts[REPORTS] += n_reports;
+        a.period_counts[INSIGHT] += insight_done;
+        a.time = [adhoc, plan.reports, worked, plan.engage, plan.learning];
+    }
+
+    /// The ad-hoc queue, oldest first: whole answers that fit in the week, ⌊1/cost⌋ of them or the
+    /// whole queue. Returns the share of the week they took.
+    fn answer_requests(&mut self, i: usize, slow: f64, speed: f64, per_answer: f64) -> f64 {
+        let answer_cost = self.c.adhoc_effort * slow;
+        let a = &mut self.analysts[i];
+        // Counted, then popped, so the loop's length is known up front. The cast truncates, which
+        // is the floor for a non-negative ratio, and saturates.
+        let answers = ((speed * per_answer) as usize).min(a.request_len);
+        for _ in 0..answers {
+            let r = a.pop_request().expect("counted from the queue's length");
+            self.scratch.answered[r.unit as usize] += 1.0;
+        }
+        self.counters.counted_outputs += answers as f64;
+        answers as f64 * answer_cost
+    }
+
+    /// Learning and engagement from what ad-hoc leaves, then the rest by the analyst's split.
+    fn plan(&self, i: usize, adhoc: f64, scale: f64) -> Plan {
+        let (levers, a) = (&self.levers, &self.analysts[i]);
+        let rest = (1.0 - adhoc).max(0.0);
+        let learning = rest * levers.learning_share * scale;
+        // A commissioned insight is asked for, like an ad-hoc request: while an analyst holds one,
+        // it takes the time ad-hoc and learning leave (ODD: a refinement of the brief, which would
+        // otherwise make nearly every commission late at the defaults).
+        let commissioned =
+            a.commission_len > 0 || a.project.is_some_and(|p| p.for_window.is_some());
+        if commissioned {
+            return Plan {
+                reports: 0.0,
+                insight: rest - learning,
+                engage: 0.0,
+                learning,
+            };
+        }
+        let engage = rest * levers.engagement_share * scale;
+        let free = (rest - learning - engage).max(0.0);
+        Plan {
+            reports: free * a.split[REPORTS],
+            insight: free * a.split[INSIGHT],
+            engage: engage + free * a.split[ENGAGEMENT],
+            learning,
+        }
+    }
+
+    /// The leader's credit for uses decided `CREDIT_DELAY` weeks ago reaches the appraisal period.
+    pub(super) fn credit_arrivals(&mut self, week: u32) {
+        let arriving = self.ledger.arriving(week);
+        for (a, c) in self.analysts.iter_mut().zip(arriving) {
+            a.period_credited[INSIGHT] += c[0];
+            a.period_credited[ENGAGEMENT] += c[1];
+            *c = [0.0; 2];
+        }
+    }
+
+    /// Every 4 weeks: update reward estimates from what the regime paid, then move the split toward
+    /// softmax(gain·Q). Rewards are normalised by team means, so "mixed" weighs counts and uses equally.
+    pub(super) fn replan(&mut self) {
+        let c = &self.c;
+        let kw = self.levers.kpi_weight;
+        let (mut counts, mut credited, mut seen, mut time) = (0.0, 0.0, 0.0, 0.0);
+        for a in self.analysts.iter().filter(|a| a.analyses()) {
+            counts += a.period_counts.iter().sum::<f64>();
+            credited += a.period_credited.iter().sum::<f64>();
+            seen += a.period_seen.iter().sum::<f64>();
+            time += a.period_time.iter().sum::<f64>();
+        }
+        if time <= 0.0 {
+            return;
+        }
+        // Rates are divided by the team means: reciprocals once per re-plan, one division per
+        // activity for its time, instead of a division per term.
+        let per_mean = |total: f64| {
+            let mean = total / time;
+            if mean > 0.0 { 1.0 / mean } else { 0.0 }
+        };
+        let (per_counts, per_credited, per_seen) =
+            (per_mean(counts), per_mean(credited), per_mean(seen));
+        for a in self.analysts.iter_mut().filter(|a| a.analyses()) {
+            for act in 0..ACTIVITIES {
+                let t = a.period_time[act];
+                if t < 0.1 {
+                    continue;
+                }
+                let per_time = 1.0 / t;
+                let r = kw * (a.period_counts[act] * per_time * per_counts)
+                    + (1.0 - kw) * (a.period_credited[act] * per_time * per_credited)
+                    + c.intrinsic_weight
+                        * a.motivation
+                        * (a.period_seen[act] * per_time * per_seen);
+                a.reward[act] += c.q_rate * (r - a.reward[act]);
+            }
+            let top = a.reward.iter().copied().fold(f64::MIN, f64::max);
+            // exp(gain·0) is exactly 1: the top activity's weight needs no `exp`.
+            let weights = a.reward.map(|q| {
+                if q == top {
+                    1.0
+                } else {
+                    (c.softmax_gain * (q - top)).exp()
+                }
+            });
+            let total: f64 = weights.iter().sum();
+            let step_per_total = c.plan_step / total;
+            for (share, weight) in a.split.iter_mut().zip(weights) {
+                *share = (1.0 - c.plan_step) * *share + weight * step_per_total;
+            }
+            a.period_time = [0.0; ACTIVITIES];
+            a.period_counts = [0.0; ACTIVITIES];
+            a.period_credited = [0.0; ACTIVITIES];
+            a.period_seen = [0.0; ACTIVITIES];
+        }
+        self.period_engagement.fill(0.0);
+    }
+}

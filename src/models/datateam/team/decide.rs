@@ -1,0 +1,176 @@
+//! The team's part in a decision window: whether the products since the last window changed the
+//! choice (the choice the beliefs without their evidence would have made is recomputed from the
+//! ledger), and, if so, credit for the products that did — to their producers, and a share to the
+//! analysts who engaged with the unit. The window then closes: evidence and waiting products are
+//! settled.
+
+use rand::Rng as _;
+
+use super::ledger::{CREDIT_ENGAGEMENT, CREDIT_INSIGHT};
+use super::{MAX_OPTIONS, Team};
+use crate::models::datateam::Environment;
+use crate::models::datateam::analysts::{ENGAGEMENT, INSIGHT};
+use crate::models::datateam::units::{MIN_PRECISION, Units, choose};
+use crate::models::datateam::world::World;
+
+/// A decision window reached on one problem, as the organisation meets it.
+#[derive(Debug, Clone, Copy)]
+pub struct Window {
+    pub problem: usize,
+    /// The ideological favourite wins, whatever the evidence.
+    pub politics_override: bool,
+    pub week: u32,
+    /// Week the decision's evaluation falls due.
+    pub eval_due: u32,
+    /// The evaluation's noise draw (the world's, shared by every arm).
+    pub eval_noise: f64,
+}
+
+impl Team {
+    /// The team's part in a decision: which choice the beliefs without this window's products would
+    /// have made, whether the products changed it, and credit for the products that did.
+    pub fn decide(&mut self, world: &World, units: &mut Units, env: &Environment, window: Window) {
+        let problem = window.problem;
+        let (chosen, informed) = self.choice(world, units, env, &window);
+        let informed_by = if informed {
+            self.counters.informed_decisions += 1.0;
+            self.credit_uses(problem, chosen, window.week)
+        } else {
+            None
+        };
+        units.enact(
+            world,
+            problem,
+            chosen,
+            window.eval_due,
+            window.eval_noise,
+            informed_by,
+        );
+        self.ledger.close_window(problem);
+        self.covered[problem] = false;
+    }
+
+    /// Decays this window's evidence sums like the precision they were added to.
+    pub fn decay_evidence(&mut self, index: usize, ratio: f64) {
+        self.ledger.decay(index, ratio);
+    }
+
+    /// The choice, and whether it is evidence-informed: not overridden by politics, and different
+    /// from the choice the beliefs would make without this window's evidence.
+    fn choice(
+        &self,
+        world: &World,
+        units: &Units,
+        env: &Environment,
+        window: &Window,
+    ) -> (usize, bool) {
+        let (problem, k) = (window.problem, self.options);
+        let base = problem * k;
+        let (s0, s1) = (&self.ledger.s0, &self.ledger.s1);
+        let mut means = [0.0; MAX_OPTIONS];
+        let mut without = [0.0; MAX_OPTIONS];
+        for o in 0..k {
+            means[o] = units.mean(base + o);
+            let tau = (units.precision[base + o] - s0[base + o]).max(MIN_PRECISION);
+            without[o] = (units.eta[base + o] - s1[base + o]) / tau;
+        }
+        let incumbent = units.policy[problem];
+        if window.politics_override {
+            return (world.favourite[problem], false);
+        }
+        let chosen = choose(&means[..k], incumbent, env.status_quo_bias);
+        let informed = chosen != choose(&without[..k], incumbent, env.status_quo_bias);
+        (chosen, informed)
+    }
+
+    /// Every waiting product that ranked the chosen option first was used: counted, credited, and
+    /// returned as what the decision was informed by (the mean estimate and variance of the used).
+    fn credit_uses(&mut self, problem: usize, chosen: usize, week: u32) -> Option<(f64, f64)> {
+        let unit = self.unit_of[problem];
+        let (mut x_sum, mut var_sum, mut n) = (0.0, 0.0, 0.0);
+        for j in 0..self.ledger.product_len[problem] {
+            let p = self.ledger.products[problem][j];
+            if p.best != chosen {
+                continue;
+            }
+            n += 1.0;
+            x_sum += p.x[chosen];
+            var_sum += p.sigma2;
+            self.counters.insights_used += 1.0;
+            let credited = self.credit_draws.random::<f64>() >= self.c.credit_miss;
+            // A producer whose post was cut (or changed role) gets no credit.
+            if let Some(producer) = self.analysts.get_mut(p.producer)
+                && producer.in_post
+                && producer.generation == p.generation
+            {
+                producer.week_used += 1.0;
+                producer.period_seen[INSIGHT] += 1.0;
+                if credited {
+                    self.ledger.owe(week, p.producer, CREDIT_INSIGHT, 1.0);
+                }
+            }
+            self.credit_engagement(unit, credited, week);
+        }
+        (n > 0.0).then(|| (x_sum / n, var_sum / n))
+    }
+
+    /// Engagement with the unit earns a share of each use, split by engagement time.
+    fn credit_engagement(&mut self, unit: usize, credited: bool, week: u32) {
+        let engaged = self.period_engagement[unit];
+        if engaged > 0.0 {
+            for (i, a) in self.analysts.iter_mut().enumerate() {
+                if a.analyses() && a.unit == unit && a.period_time[ENGAGEMENT] > 0.0 {
+                    let share = self.c.engagement_credit * a.period_time[ENGAGEMENT] / engaged;
+                    a.period_seen[ENGAGEMENT] += share;
+                    if credited {
+                        self.ledger.owe(week, i, CREDIT_ENGAGEMENT, share);
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::fixtures::{one_analyst_team, window};
+    use crate::models::datateam::analysts::Project;
+    use crate::models::datateam::transmission::{self as tx, Kind};
+
+    #[test]
+    fn a_late_insight_does_not_inform_the_window_it_missed_but_a_later_one() {
+        let (mut world, mut units, mut team, env) = one_analyst_team();
+        // The analyst's insight, commissioned for the problem's first window, is nearly done…
+        team.analysts[0].project = Some(Project {
+            problem: 0,
+            remaining: 1e-9,
+            for_window: Some(0),
+        });
+        team.covered[0] = true;
+        // …but that window comes first: nothing has been delivered, so nothing informs it.
+        world.windows_reached[0] = 1;
+        team.decide(&world, &mut units, &env, window(0, 10, 36));
+        assert_eq!(team.counters.informed_decisions, 0.0);
+        assert_eq!(team.ledger.product_len[0], 0);
+        // Finished after its window: counted late, and delivered with a late insight's salience.
+        team.scratch.clear();
+        team.allocate_and_produce(&world, &units);
+        assert_eq!(team.counters.late, 1.0);
+        assert_eq!(team.counters.commissioned_finished, 1.0);
+        assert_eq!(team.scratch.deliveries.len(), 1);
+        let proximity = tx::proximity(&team.levers, team.analysts[0].relationship, &team.c);
+        let late = tx::salience(Kind::OtherInsight, proximity, 1.0, false, &team.c);
+        let timely = tx::salience(Kind::TimelyCommissioned, proximity, 1.0, false, &team.c);
+        assert_eq!(team.scratch.deliveries[0].salience, late);
+        assert!(late < timely);
+        // Once read it waits for the problem's next window, and that window considers it.
+        team.scratch.deliveries[0].salience = 1.0;
+        team.transmit(&world, &mut units, &env);
+        assert_eq!(team.ledger.product_len[0], 1);
+        team.decide(&world, &mut units, &env, window(0, 36, 62));
+        assert_eq!(
+            team.ledger.product_len[0], 0,
+            "the next window took the late product into account"
+        );
+    }
+}

@@ -1,0 +1,131 @@
+//! What the team's products leave on the record until it is settled: per problem, the evidence this
+//! window's products added to the units' beliefs (so a decision can tell whether they changed it) and
+//! the read insights waiting for the window (so a use can be credited to its producer); per post, the
+//! credit for uses the leader hands out `CREDIT_DELAY` weeks after a decision.
+//!
+//! Kept apart from the weekly loop's state because its lifetimes are different: evidence and
+//! products last from window to window, credit rides a ring of weeks, and both must follow a change
+//! of posts without leaking credit to the wrong holder.
+
+use super::{CREDIT_DELAY, MAX_OPTIONS, PRODUCTS_PER_PROBLEM};
+
+/// Weeks of credit in flight: more than `CREDIT_DELAY`, so a slot is paid out before it is reused.
+pub(super) const CREDIT_RING: usize = 16;
+/// The producer of a product whose post has been cut (`Team::set_posts`): nobody is credited.
+pub(super) const NO_PRODUCER: usize = usize::MAX;
+
+/// Which share of a use a credit pays for.
+pub(super) const CREDIT_INSIGHT: usize = 0;
+pub(super) const CREDIT_ENGAGEMENT: usize = 1;
+
+/// A read insight waiting for its problem's next window.
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct Product {
+    pub(super) producer: usize,
+    pub(super) generation: u32,
+    pub(super) best: usize,
+    pub(super) sigma2: f64,
+    pub(super) x: [f64; MAX_OPTIONS],
+}
+
+#[derive(Debug, Clone)]
+pub(super) struct Ledger {
+    options: usize,
+    /// The ring's stride: the number of posts.
+    posts: usize,
+    pub(super) products: Vec<[Product; PRODUCTS_PER_PROBLEM]>,
+    pub(super) product_len: Vec<usize>,
+    /// This window's evidence per option (ΣT/σ², ΣTx/σ²), decayed like precision.
+    pub(super) s0: Vec<f64>,
+    pub(super) s1: Vec<f64>,
+    /// Credited uses arriving `CREDIT_DELAY` weeks later: [slot][post][insight, engagement].
+    pub(super) credit: Vec<[f64; 2]>,
+}
+
+impl Ledger {
+    pub(super) fn new(problems: usize, options: usize, posts: usize) -> Ledger {
+        Ledger {
+            options,
+            posts,
+            products: vec![[Product::default(); PRODUCTS_PER_PROBLEM]; problems],
+            product_len: vec![0; problems],
+            s0: vec![0.0; problems * options],
+            s1: vec![0.0; problems * options],
+            credit: vec![[0.0; 2]; CREDIT_RING * posts],
+        }
+    }
+
+    /// Evidence of weight T/σ² for value `x` of option `index` (problem-major).
+    pub(super) fn add_evidence(&mut self, index: usize, weight: f64, x: f64) {
+        self.s0[index] += weight;
+        self.s1[index] += weight * x;
+    }
+
+    /// Decays this window's evidence sums like the precision they were added to.
+    pub(super) fn decay(&mut self, index: usize, ratio: f64) {
+        self.s0[index] *= ratio;
+        self.s1[index] *= ratio;
+    }
+
+    /// Keeps a read insight for its problem's next window, dropping the oldest beyond the shelf.
+    pub(super) fn keep(&mut self, problem: usize, product: Product) {
+        let len = self.product_len[problem];
+        if len < PRODUCTS_PER_PROBLEM {
+            self.products[problem][len] = product;
+            self.product_len[problem] += 1;
+        } else {
+            self.products[problem].copy_within(1.., 0);
+            self.products[problem][PRODUCTS_PER_PROBLEM - 1] = product;
+        }
+    }
+
+    /// A window has decided `problem`: its evidence and waiting products are settled.
+    pub(super) fn close_window(&mut self, problem: usize) {
+        let base = problem * self.options;
+        for o in 0..self.options {
+            self.s0[base + o] = 0.0;
+            self.s1[base + o] = 0.0;
+        }
+        self.product_len[problem] = 0;
+    }
+
+    /// Owes post `post` `amount` of credit of `kind` for a use decided in week `week`.
+    pub(super) fn owe(&mut self, week: u32, post: usize, kind: usize, amount: f64) {
+        let slot = (week as usize + CREDIT_DELAY) % CREDIT_RING;
+        self.credit[slot * self.posts + post][kind] += amount;
+    }
+
+    /// The credit arriving in week `week`, one entry per post, for the caller to pay out and zero.
+    pub(super) fn arriving(&mut self, week: u32) -> &mut [[f64; 2]] {
+        let slot = week as usize % CREDIT_RING;
+        &mut self.credit[slot * self.posts..(slot + 1) * self.posts]
+    }
+
+    /// Forgets the credit on its way to post `post` (its holder left or changed role).
+    pub(super) fn drop_pending(&mut self, post: usize) {
+        for slot in 0..CREDIT_RING {
+            self.credit[slot * self.posts + post] = [0.0; 2];
+        }
+    }
+
+    /// The team now has `posts` posts: waiting products of cut posts credit nobody, and pending credit
+    /// of surviving posts is kept (slot by slot).
+    pub(super) fn set_posts(&mut self, posts: usize) {
+        let old = self.posts;
+        for (shelf, &len) in self.products.iter_mut().zip(&self.product_len) {
+            for product in &mut shelf[..len] {
+                if product.producer >= posts {
+                    product.producer = NO_PRODUCER;
+                }
+            }
+        }
+        let mut credit = vec![[0.0; 2]; CREDIT_RING * posts];
+        for slot in 0..CREDIT_RING {
+            for i in 0..posts.min(old) {
+                credit[slot * posts + i] = self.credit[slot * old + i];
+            }
+        }
+        self.credit = credit;
+        self.posts = posts;
+    }
+}

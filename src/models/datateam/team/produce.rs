@@ -1,0 +1,163 @@
+//! Production (MODEL.md §2 step 4): reports to the home unit, aggregated per unit, and insight
+//! projects — taken up (a commission first, else the home unit's soonest uncovered problem), worked
+//! on at the analyst's speed, and finished with the week's production draws (the estimate's noise,
+//! then whether an inconvenient finding is shaded).
+
+use rand::Rng as _;
+
+use super::MAX_OPTIONS;
+use super::Team;
+use super::scratch::Delivery;
+use crate::engine::normal::standard_normal;
+use crate::models::datateam::analysts::Project;
+use crate::models::datateam::transmission::{self as tx, Kind};
+use crate::models::datateam::units::Units;
+use crate::models::datateam::world::{World, argmax};
+
+impl Team {
+    /// The insight target when no commission waits: the home unit's uncovered problem whose window is
+    /// announced, else the one whose last window is oldest.
+    pub(super) fn unsolicited_target(&self, world: &World, unit: usize) -> Option<usize> {
+        let first = unit * self.problems_per_unit;
+        let mut best: Option<(bool, u32, usize)> = None;
+        for p in first..first + self.problems_per_unit {
+            if self.covered[p] {
+                continue;
+            }
+            let key = (world.window_at[p].is_none(), world.last_window[p], p);
+            if best.is_none_or(|b| key < b) {
+                best = Some(key);
+            }
+        }
+        best.map(|b| b.2)
+    }
+
+    /// Analyst `i`'s `n` reports this week to the home unit, added to the unit's aggregates.
+    pub(super) fn make_reports(&mut self, i: usize, n: f64, proximity: f64) {
+        let a = &self.analysts[i];
+        let unit = a.unit;
+        let salience = tx::salience(Kind::Report, proximity, self.trust[unit], false, &self.c);
+        let s = &mut self.scratch;
+        s.report_count[unit] += n;
+        s.report_salience[unit] += n * salience;
+        s.report_comm[unit] += n * a.comm;
+        s.own_reports[i] = (n, salience);
+        self.counters.counted_outputs += n;
+        self.counters.delivered += n;
+    }
+
+    /// A commission pre-empts unsolicited work, which is dropped; an analyst with insight time and no
+    /// project takes the first commission, else the unsolicited target (`unsolicited`).
+    pub(super) fn take_up_project(&mut self, i: usize, time: f64, unsolicited: Option<usize>) {
+        let a = &mut self.analysts[i];
+        if a.commission_len > 0 && a.project.is_some_and(|p| p.for_window.is_none()) {
+            let shelved = a.project.take().expect("project");
+            self.covered[shelved.problem] = false;
+        }
+        if a.project.is_none() && time > 0.0 {
+            if a.commission_len > 0 {
+                let (problem, window) = a.commissions[0];
+                a.commissions.copy_within(1..a.commission_len, 0);
+                a.commission_len -= 1;
+                a.project = Some(Project {
+                    problem,
+                    remaining: self.insight_effort,
+                    for_window: Some(window),
+                });
+            } else if let Some(problem) = unsolicited {
+                self.covered[problem] = true;
+                a.project = Some(Project {
+                    problem,
+                    remaining: self.insight_effort,
+                    for_window: None,
+                });
+            }
+        }
+    }
+
+    /// `time` of insight work at `speed` on analyst `i`'s project: 1 if it was finished (and
+    /// delivered) this week, else 0; `None` without a project, when the time is not insight work.
+    pub(super) fn work_on_insight(
+        &mut self,
+        i: usize,
+        time: f64,
+        speed: f64,
+        proximity: f64,
+        world: &World,
+        units: &Units,
+    ) -> Option<f64> {
+        let a = &mut self.analysts[i];
+        let project = a.project.as_mut()?;
+        project.remaining -= time * speed;
+        if project.remaining <= 0.0 {
+            let project = a.project.take().expect("project in progress");
+            self.deliver_insight(i, project, proximity, world, units);
+            Some(1.0)
+        } else {
+            Some(0.0)
+        }
+    }
+
+    /// A finished project becomes a delivery: the estimate of every option with the analyst's noise,
+    /// shaded toward the unit's belief if inconvenient and the culture unsafe, and its salience.
+    fn deliver_insight(
+        &mut self,
+        i: usize,
+        project: Project,
+        proximity: f64,
+        world: &World,
+        units: &Units,
+    ) {
+        let (levers, c, k) = (&self.levers, &self.c, self.options);
+        let a = &mut self.analysts[i];
+        let problem = project.problem;
+        let p_unit = self.unit_of[problem];
+        let q = tx::insight_quality(a.tech, a.domain[p_unit], levers.data_quality, a.motivation);
+        let sigma = tx::insight_sigma(q, c);
+        let mut x = [0.0; MAX_OPTIONS];
+        let effects = world.effects(problem);
+        for o in 0..k {
+            let z: f64 = standard_normal(&mut self.production);
+            x[o] = effects[o] + sigma * z;
+        }
+        // Shading: an inconvenient finding is moved halfway to what the unit believes.
+        let in_force = units.policy[problem];
+        if argmax(&x[..k]) != in_force
+            && self.production.random::<f64>() < c.shading * (1.0 - levers.psych_safety)
+        {
+            for (o, xo) in x.iter_mut().enumerate().take(k) {
+                *xo = 0.5 * (*xo + units.mean(problem * k + o));
+            }
+            a.week_shaded += 1.0;
+        }
+        let timely = project.for_window == Some(world.windows_reached[problem]);
+        if let Some(w) = project.for_window {
+            self.counters.commissioned_finished += 1.0;
+            if world.windows_reached[problem] != w {
+                self.counters.late += 1.0;
+            }
+        }
+        if project.for_window.is_none() {
+            // An unsolicited project no longer blocks its problem once delivered.
+            self.covered[problem] = false;
+        }
+        let kind = if timely {
+            Kind::TimelyCommissioned
+        } else {
+            Kind::OtherInsight
+        };
+        let salience = tx::salience(kind, proximity, self.trust[p_unit], false, c);
+        self.scratch.deliveries.push(Delivery {
+            producer: i,
+            generation: a.generation,
+            problem,
+            salience,
+            translated: false,
+            sigma2: sigma * sigma,
+            x,
+        });
+        self.counters.counted_outputs += 1.0;
+        self.counters.insights_delivered += 1.0;
+        self.counters.delivered += 1.0;
+    }
+}
