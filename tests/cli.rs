@@ -800,3 +800,80 @@ fn regression_parameter_and_metric_columns_never_share_a_name() {
         "{trust_means:?}"
     );
 }
+
+/// An internal constant is a settable parameter: a scenario that sets or sweeps one gets its column
+/// (and only that constant's), it changes the run, and a value outside its domain is refused with
+/// exit 2; a scenario that leaves the constants alone has no constant columns.
+#[test]
+fn constants_are_settable_and_get_a_column_only_where_a_scenario_sets_them() {
+    let dir = TempDir::new().unwrap();
+    let base = "[scenario]\nname = \"dt\"\nmodel = \"datateam\"\nreplications = 3\nticks = 60\nrecord_every = 0\n";
+    let run = |name: &str, text: &str, extra: &[&str]| {
+        let file = write(&dir, &format!("{name}.toml"), text);
+        let out_dir = dir.path().join(name);
+        orgsim()
+            .arg("run")
+            .arg(&file)
+            .arg("--out")
+            .arg(&out_dir)
+            .args(["-q", "--no-plots"])
+            .args(extra)
+            .assert()
+            .success();
+        fs::read_to_string(out_dir.join("runs.csv")).unwrap()
+    };
+    let plain = run("plain", base, &[]);
+    let header = |runs: &str| -> Vec<String> {
+        runs.lines()
+            .next()
+            .unwrap()
+            .split(',')
+            .map(String::from)
+            .collect()
+    };
+    assert!(
+        !header(&plain)
+            .iter()
+            .any(|c| c == "softmax_gain" || c == "q_rate")
+    );
+
+    let swept = run(
+        "swept",
+        &format!("{base}\n[sweep]\nsoftmax_gain = [1.0, 6.0]\n"),
+        &[],
+    );
+    let columns = header(&swept);
+    assert!(columns.contains(&"softmax_gain".to_string()));
+    assert!(
+        !columns.contains(&"q_rate".to_string()),
+        "only the constant set"
+    );
+    let value_added = columns.iter().position(|c| c == "value_added").unwrap();
+    let gain = columns.iter().position(|c| c == "softmax_gain").unwrap();
+    let by_gain = |g: &str| -> Vec<String> {
+        swept
+            .lines()
+            .skip(1)
+            .map(|l| l.split(',').collect::<Vec<_>>())
+            .filter(|cells| cells[gain] == g)
+            .map(|cells| cells[value_added].to_string())
+            .collect()
+    };
+    assert_ne!(by_gain("1"), by_gain("6"), "the constant moves the run");
+
+    let set = run("set", base, &["--set", "q_rate=0.2"]);
+    assert!(header(&set).contains(&"q_rate".to_string()));
+
+    let file = write(
+        &dir,
+        "bad.toml",
+        &format!("{base}\n[params]\nq_rate = 1.5\n"),
+    );
+    let out = orgsim().arg("validate").arg(&file).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("q_rate") && stderr.contains("bad.toml"),
+        "{stderr}"
+    );
+}

@@ -102,7 +102,7 @@ fn hypercube(rows: usize, seed: u64) -> Vec<Constants> {
     (0..rows)
         .map(|i| {
             let factors: Vec<f64> = columns.iter_mut().map(|c| c[i]).collect();
-            Constants::default().scaled(&factors)
+            Constants::scaled(&factors)
         })
         .collect()
 }

@@ -216,11 +216,17 @@ impl ParamSpec {
         label_from_name(self.name)
     }
 
-    /// The numeric range a slider or design explores: the declared one, else the domain's bounds
-    /// where finite; `None` for choices and unbounded domains.
+    /// The numeric range a slider or design explores: the declared one; for an internal constant,
+    /// ±50% of its default within the domain (the robustness tests' hypercube); else the domain's
+    /// bounds where finite; `None` for choices and unbounded domains.
     pub fn explore_range(&self) -> Option<(f64, f64)> {
         if self.explore.is_some() {
             return self.explore;
+        }
+        if let (Group::Constant, Default::Num(d), Domain::Real { min, max }) =
+            (self.group, self.default, self.domain)
+        {
+            return Some(((0.5 * d).max(min), (1.5 * d).min(max)));
         }
         match self.domain {
             Domain::Real { min, max } if max.is_finite() => Some((min, max)),
@@ -757,6 +763,17 @@ mod tests {
 
     /// One declaration gives the table (named after the fields, in order, across structs) and the
     /// typed structs, each reading its own slice.
+    #[test]
+    fn a_constant_explores_half_to_one_and_a_half_times_its_default_within_its_domain() {
+        let gain = ParamSpec::real(3.0, 0.0, f64::INFINITY, "", "").constant();
+        assert_eq!(gain.explore_range(), Some((1.5, 4.5)));
+        let level = ParamSpec::share(0.8, "").constant();
+        assert_eq!(level.explore_range(), Some((0.4, 1.0)));
+        let lever = ParamSpec::real(3.0, 0.0, f64::INFINITY, "", "");
+        assert_eq!(lever.explore_range(), None);
+        assert_eq!(level.explore(0.6, 0.9).explore_range(), Some((0.6, 0.9)));
+    }
+
     #[test]
     fn a_declaration_gives_the_table_and_the_typed_structs() {
         let names: Vec<&str> = TOY.iter().map(|s| s.name).collect();

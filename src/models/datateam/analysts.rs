@@ -3,7 +3,7 @@
 //! which the analyst splits discretionary time. Also the pure update rules for skills, motivation and
 //! quitting, kept apart from the weekly loop so unit tests can pin their shapes.
 
-use super::constants::Constants;
+use super::Constants;
 
 /// Ad-hoc requests an analyst can hold; more are unmet at once.
 pub const QUEUE_CAP: usize = 16;

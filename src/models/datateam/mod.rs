@@ -3,7 +3,8 @@
 //! This file holds the model's one declaration of parameters and metrics (read by scenario parsing,
 //! validation and `orgsim describe`), the validated settings a run reads them into, and the
 //! [`Model`] implementation. The mechanisms live beside it:
-//! - [`constants`]: the internal rates of the update rules (ODD table; perturbed by the robustness tests);
+//! - [`constants`]: what the internal constants (declared here, group `constant`) derive, and the
+//!   robustness tests' perturbation of them;
 //! - [`world`]: true effects, favourites, decision windows, politics and evaluation noise (shared by arms);
 //! - [`units`]: policy units' beliefs, the decision rule and evaluation (used by every arm);
 //! - [`analysts`]: one post of the team: skills, motivation, queues, reward estimates, quits;
@@ -24,7 +25,6 @@ pub mod world;
 use crate::engine::params::{Choice as _, MetricSpec, ParamSpec, Params, Value};
 use crate::engine::{Model, RunSettings, Simulation};
 
-pub use constants::Constants;
 
 const BRIEF: &str = "shared/MODEL.md";
 
@@ -57,16 +57,24 @@ impl Incentive {
     }
 }
 
-/// Budget mode: what an analyst costs a year (thousands), and how fast infrastructure money buys
-/// quality and access (per thousand).
-pub const ANALYST_COST: f64 = 100.0;
-pub const INFRA_RATE: f64 = 0.001;
-/// The infrastructure floor money starts from: 1 − (1 − floor)·exp(−rate·spend).
-pub const INFRA_FLOOR: f64 = 0.3;
-
 /// A share in [0, 1], from the brief unless a source is given.
 const fn share(default: f64, meaning: &'static str) -> ParamSpec {
     ParamSpec::share(default, meaning).source(BRIEF)
+}
+
+/// Where the internal constants are described and justified.
+const ODD: &str = "docs/datateam-odd.md";
+
+/// An internal constant that is a level, share or probability in [0, 1].
+const fn level(default: f64, meaning: &'static str) -> ParamSpec {
+    ParamSpec::share(default, meaning).source(ODD).constant()
+}
+
+/// An internal constant that is a non-negative rate or size.
+const fn rate(default: f64, unit: &'static str, meaning: &'static str) -> ParamSpec {
+    ParamSpec::real(default, 0.0, f64::INFINITY, unit, meaning)
+        .source(ODD)
+        .constant()
 }
 
 crate::declare_params! {
@@ -177,6 +185,88 @@ crate::declare_params! {
         election_interval: u32 = ParamSpec::int(156, 0, 1040, "weeks",
             "weeks between elections that redraw the ideological favourites (0 = never)")
             .source(BRIEF).schedulable().explore(0.0, 260.0),
+    }
+    /// The internal constants of the update rules and the starting state (ODD §3 and Table 2):
+    /// settable like any parameter, listed by `describe` under their own heading, and perturbed
+    /// ±50% by the robustness tests' Latin hypercube.
+    pub struct Constants {
+        // Allocation: the reward estimates and the plan.
+        q_rate: f64 = level(0.1, "EWMA rate of an analyst's reward estimate Q per observation"),
+        softmax_gain: f64 = rate(3.0, "1/reward", "inverse temperature of the softmax over Q"),
+        plan_step: f64 = level(0.2, "weight of the new softmax in each 4-weekly re-plan: s <- (1 - w)s + w softmax"),
+        intrinsic_weight: f64 = level(0.5, "weight of an analyst's own seen uses (times motivation) in the reward: intrinsic motivation"),
+        engagement_credit: f64 = level(0.5, "share of the leader's credit for a use that engagement in the unit earns"),
+        credit_miss: f64 = level(0.3, "share of uses the leader misses"),
+        // Production.
+        adhoc_effort: f64 = rate(0.2, "full-time weeks", "effort of one ad-hoc answer for a top analyst with perfect access"),
+        report_effort: f64 = rate(0.5, "full-time weeks", "effort of one routine report"),
+        skill_slowdown: f64 = rate(0.5, "", "extra effort at zero tech: factor 1 + slowdown (1 - tech)"),
+        sigma_min: f64 = rate(0.3, "SD", "noise of an insight from perfect data (data_quality 1); must not exceed sigma_max"),
+        sigma_max: f64 = rate(1.5, "SD", "noise of an insight from useless data (data_quality 0)"),
+        report_noise: f64 = rate(1.5, "SD", "noise of what a routine report says about an effect"),
+        report_bias: f64 = rate(0.5, "SD", "SD of a KPI report's bias: report_bias (1.2 - data_quality)"),
+        shading: f64 = level(0.6, "probability an inconvenient finding is shaded at psych_safety 0"),
+        // Transmission.
+        relevance_unsolicited: f64 = level(0.3, "relevance of an insight the unit did not ask for (a commissioned one: 1)"),
+        relevance_report: f64 = level(0.15, "relevance of a routine report"),
+        proximity_central: f64 = level(0.4, "proximity of a central hub to a unit, and the floor an embedded relationship builds from"),
+        trust_salience_floor: f64 = level(0.4, "salience's trust floor: floor + (1 - floor) trust"),
+        misread_noise: f64 = rate(1.0, "SD", "noise added when a product is read but not understood"),
+        translator_capacity: f64 = rate(6.0, "products/week", "products a translator carries to units in a week"),
+        // Feedback: trust.
+        trust_gain_eval: f64 = level(0.05, "share of the gap to 1 that trust gains when an evaluation confirms an insight"),
+        trust_loss_eval: f64 = level(0.15, "share of trust lost when an evaluation contradicts an insight"),
+        trust_z_tolerance: f64 = rate(1.5, "SD", "how far (in SDs) an outcome may miss an insight and still confirm it"),
+        trust_contact: f64 = rate(0.01, "per contact-week", "trust gained from a week of contact, times the gap to 1"),
+        trust_unmet: f64 = rate(0.005, "per request", "trust lost per unmet request, times trust"),
+        contact_per_answer: f64 = rate(0.1, "contact-weeks", "contact an ad-hoc answer counts for"),
+        relationship_weeks: f64 = rate(26.0, "weeks", "weeks a working relationship takes to build after a move or a hire"),
+        // Feedback: literacy.
+        literacy_rate: f64 = rate(0.002, "per exposure-week", "growth of literacy with exposure: rate exposure (0.2 + L)(1 - L)"),
+        literacy_decay: f64 = rate(0.002, "per week", "decay of literacy towards literacy_floor"),
+        literacy_floor: f64 = level(0.1, "the literacy a unit keeps without exposure"),
+        translator_exposure: f64 = rate(3.0, "", "literacy exposure per unit of translator time (vs 1 for an understood product)"),
+        // Feedback: skills.
+        tech_insight: f64 = rate(0.01, "per week", "tech growth from a week of insight work"),
+        tech_learning: f64 = rate(0.02, "per week", "tech growth from a week of protected training"),
+        tech_hub: f64 = rate(0.02, "per week", "tech growth from time in the hub, times the gap to the best in the hub"),
+        dormant_boost: f64 = rate(2.0, "", "how many times faster dormant skill regrows than new skill"),
+        tech_decay: f64 = rate(0.003, "per week", "decay of unused tech"),
+        domain_gain: f64 = rate(0.02, "per week", "domain knowledge gained per week of presence, reports, engagement or insight work on the unit"),
+        domain_decay: f64 = rate(0.002, "per week", "decay of domain knowledge"),
+        comm_gain: f64 = rate(0.01, "per week", "communication skill gained per week of engagement"),
+        comm_decay: f64 = rate(0.001, "per week", "decay of communication skill towards 0.3"),
+        // Feedback: motivation and quits.
+        motivation_rate: f64 = level(0.02, "weekly pull of motivation towards its target"),
+        motivation_kpi: f64 = rate(0.3, "", "how far KPI appraisal lowers the motivation target (less with psychological safety)"),
+        motivation_used: f64 = rate(0.02, "per use", "motivation gained when an analyst sees their work used"),
+        motivation_unread: f64 = rate(0.005, "per product", "motivation lost per product of theirs left unread"),
+        motivation_shaded: f64 = rate(0.01, "per finding", "motivation lost per finding they shaded"),
+        quit_motivation: f64 = rate(2.0, "", "k in the quit hazard's factor exp(k (0.7 - motivation))"),
+        // Starting values: the state the initial team and each hire begin from.
+        initial_split_reports: f64 = level(0.3, "the discretionary split's share for reports of the initial team, a hire and a post that changes role (the three shares sum to 1)"),
+        initial_split_insight: f64 = level(0.5, "the initial split's share for insight work"),
+        initial_split_engagement: f64 = level(0.2, "the initial split's share for extra engagement"),
+        initial_tech_shape: f64 = rate(4.0, "", "a in the initial team's tech = min(1, 2 initial_tech Beta(a, a)): larger is a more uniform team"),
+        initial_domain_home: f64 = level(0.3, "the initial team's domain knowledge of its home unit"),
+        initial_domain_other: f64 = level(0.05, "the initial team's domain knowledge of every other unit"),
+        initial_comm_translator: f64 = level(0.7, "the initial team's translators' communication skill"),
+        initial_comm_analyst: f64 = level(0.4, "the initial team's analysts' communication skill"),
+        initial_motivation: f64 = level(0.7, "the initial team's motivation"),
+        initial_relationship: f64 = level(1.0, "how far the initial team's working relationships are built (1: an established team)"),
+        hire_comm_translator: f64 = level(0.6, "a hired translator's communication skill"),
+        hire_comm_analyst: f64 = level(0.3, "a hired analyst's communication skill"),
+        hire_motivation: f64 = level(0.8, "a hire's motivation"),
+    }
+    /// Budget mode's prices: what a post costs and what infrastructure money buys.
+    pub struct Prices {
+        analyst_cost: f64 = ParamSpec::real(100.0, 1.0, f64::INFINITY, "thousands/year",
+            "budget mode: what a post costs a year").source(BRIEF).constant(),
+        infra_rate: f64 = ParamSpec::real(0.001, 0.0, f64::INFINITY, "per thousand",
+            "budget mode: how fast infrastructure spend buys quality and access: 1 - (1 - floor) exp(-rate spend)")
+            .source(BRIEF).constant(),
+        infra_floor: f64 = ParamSpec::share(0.3,
+            "budget mode: the data quality and access of zero infrastructure spend").source(BRIEF).constant(),
     }
 }
 
@@ -290,11 +380,11 @@ impl Inputs {
             .unwrap_or_else(|| self.incentive.unwrap_or(Incentive::Mixed).kpi_weight())
     }
 
-    /// The levers in force: in budget mode the budget buys the infrastructure.
-    pub fn levers(&self) -> Levers {
+    /// The levers in force: in budget mode the budget buys the infrastructure at `prices`.
+    pub fn levers(&self, prices: &Prices) -> Levers {
         let (mut data_quality, mut data_access) = (self.data_quality, self.data_access);
         if let Some(budget) = self.budget {
-            let (_, q, a) = budget_allocation(budget, self.people_share);
+            let (_, q, a) = budget_allocation(budget, self.people_share, prices);
             data_quality = q;
             data_access = a;
         }
@@ -330,10 +420,10 @@ impl Inputs {
         }
     }
 
-    /// What is fixed at the start of a run; in budget mode the budget buys the posts.
-    pub fn setup(&self) -> Setup {
+    /// What is fixed at the start of a run; in budget mode the budget buys the posts at `prices`.
+    pub fn setup(&self, prices: &Prices) -> Setup {
         let posts = match self.budget {
-            Some(b) => budget_allocation(b, self.people_share).0,
+            Some(b) => budget_allocation(b, self.people_share, prices).0,
             None => self.analysts,
         };
         Setup {
@@ -355,7 +445,7 @@ impl Inputs {
 
 /// The levers of validated parameters (shorthand for tests of the mechanisms).
 pub fn read_levers(params: &Params) -> Levers {
-    Inputs::read(params).levers()
+    Inputs::read(params).levers(&Prices::read(params))
 }
 
 /// The environment of validated parameters (shorthand for tests of the mechanisms).
@@ -365,14 +455,14 @@ pub fn read_environment(params: &Params) -> Environment {
 
 /// The setup of validated parameters (shorthand for tests of the mechanisms).
 pub fn read_setup(params: &Params) -> Setup {
-    Inputs::read(params).setup()
+    Inputs::read(params).setup(&Prices::read(params))
 }
 
-/// Budget mode: (posts, data_quality, data_access) bought by a yearly budget.
-pub fn budget_allocation(budget: f64, people_share: f64) -> (usize, f64, f64) {
-    let posts = (budget * people_share / ANALYST_COST + 1e-9).floor() as usize;
+/// Budget mode: (posts, data_quality, data_access) bought by a yearly budget at `prices`.
+pub fn budget_allocation(budget: f64, people_share: f64, prices: &Prices) -> (usize, f64, f64) {
+    let posts = (budget * people_share / prices.analyst_cost + 1e-9).floor() as usize;
     let infra = budget * (1.0 - people_share);
-    let level = 1.0 - (1.0 - INFRA_FLOOR) * (-INFRA_RATE * infra).exp();
+    let level = 1.0 - (1.0 - prices.infra_floor) * (-prices.infra_rate * infra).exp();
     (posts, level, level)
 }
 
@@ -408,7 +498,7 @@ impl Model for DataTeam {
          uses); nothing writes an expected result.\n\
          Incentive: give `incentive` (kpi = 1, mixed = 0.5, impact = 0) or `kpi_weight`, not both; \
          neither means mixed.\n\
-         Budget mode (set `budget`, thousands a year): posts = floor(budget * people_share / 100); \
+         Budget mode (set `budget`, thousands a year; at the default prices): posts = floor(budget * people_share / 100); \
          data_quality = data_access = 1 - 0.7 * exp(-0.001 * budget * (1 - people_share)) (so 500 a year \
          on infrastructure gives 0.58, 1000 gives 0.74); `analysts`, `data_quality` and `data_access` \
          are then ignored, and cost (cumulative spend) and value_per_cost are reported.\n\
@@ -457,7 +547,21 @@ impl Model for DataTeam {
                 "decision_interval ({interval}) must exceed decision_notice ({notice}): windows are announced decision_notice weeks ahead"
             ));
         }
-        let setup = inputs.setup();
+        let constants = Constants::read(params);
+        if constants.sigma_min > constants.sigma_max {
+            return Err(format!(
+                "sigma_min ({}) cannot exceed sigma_max ({}): insight noise runs from sigma_min at data_quality 1 to sigma_max at 0",
+                constants.sigma_min, constants.sigma_max
+            ));
+        }
+        let split = constants.initial_split();
+        if (split.iter().sum::<f64>() - 1.0).abs() > 1e-9 {
+            return Err(format!(
+                "initial_split_reports, initial_split_insight and initial_split_engagement must sum to 1 (they sum to {}): they are shares of the discretionary week",
+                split.iter().sum::<f64>()
+            ));
+        }
+        let setup = inputs.setup(&Prices::read(params));
         if setup.translators > setup.posts {
             return Err(format!(
                 "translators ({}) cannot exceed the posts ({}){}",
@@ -504,7 +608,7 @@ impl Model for DataTeam {
             params,
             seed,
             settings,
-            Constants::default(),
+            Constants::read(params),
         ))
     }
 }
@@ -515,13 +619,14 @@ mod tests {
 
     #[test]
     fn budget_maps_money_to_posts_and_infrastructure() {
-        let (posts, q, a) = budget_allocation(3000.0, 0.8);
+        let prices = Prices::defaults();
+        let (posts, q, a) = budget_allocation(3000.0, 0.8, &prices);
         assert_eq!(posts, 24);
         assert!((q - (1.0 - 0.7 * (-0.6f64).exp())).abs() < 1e-12);
         assert_eq!(q, a);
-        let (posts, q, _) = budget_allocation(0.0, 0.5);
+        let (posts, q, _) = budget_allocation(0.0, 0.5, &prices);
         assert_eq!(posts, 0);
-        assert!((q - INFRA_FLOOR).abs() < 1e-12);
+        assert!((q - prices.infra_floor).abs() < 1e-12);
     }
 
     #[test]

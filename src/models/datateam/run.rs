@@ -6,11 +6,11 @@
 //! arm starts as a clone of the organisation (same team streams, same state) and sees environment
 //! changes but not lever changes, so the gap between the two after a change is the change's own effect.
 
-use super::constants::Constants;
+use super::Constants;
 use super::team::{Team, Window};
 use super::units::{Units, choose};
 use super::world::{Event, World};
-use super::{Environment, Inputs, Metrics, Setup, UnitMetrics};
+use super::{Environment, Inputs, Metrics, Prices, Setup, UnitMetrics};
 use crate::engine::params::{Params, Value};
 use crate::engine::{RunSettings, Simulation, Step};
 
@@ -42,6 +42,8 @@ pub struct DataTeamRun {
     pub counterfactual: Units,
     pub org: Org,
     pub stay: Option<Org>,
+    /// Budget mode's prices (not schedulable: fixed for the run).
+    prices: Prices,
     /// Budget mode: the yearly budget in force, and the spend up to `spent_to` weeks at earlier
     /// budgets (cost is cumulative over scheduled budget changes).
     budget: Option<f64>,
@@ -55,8 +57,9 @@ pub struct DataTeamRun {
 
 impl DataTeamRun {
     pub fn new(params: &Params, seed: u64, settings: &RunSettings, c: Constants) -> DataTeamRun {
-        let inputs = Inputs::read(params);
-        let (env, setup, levers) = (inputs.environment(), inputs.setup(), inputs.levers());
+        let (inputs, prices) = (Inputs::read(params), Prices::read(params));
+        let (env, setup) = (inputs.environment(), inputs.setup(&prices));
+        let levers = inputs.levers(&prices);
         let problems = setup.units * setup.problems_per_unit;
         let world = World::new(seed, problems, setup.options, &env);
         let counterfactual = Units::new(&world, setup.prior_noise, &env);
@@ -74,6 +77,7 @@ impl DataTeamRun {
             counterfactual,
             org,
             stay,
+            prices,
             budget,
             spent: 0.0,
             spent_to: 0,
@@ -89,10 +93,10 @@ impl DataTeamRun {
     /// (possibly changed) environment.
     fn apply_change(&mut self, week: u32, inputs: &Inputs) {
         self.env = inputs.environment();
-        self.org.team.set_levers(inputs.levers());
+        self.org.team.set_levers(inputs.levers(&self.prices));
         // Headcount (`analysts`, `translators`, or the posts a budget buys) is a lever too: new
         // posts are vacancies filled after the hiring delay in force (`Team::set_posts`).
-        let setup = inputs.setup();
+        let setup = inputs.setup(&self.prices);
         self.org
             .team
             .set_posts(setup.posts, setup.translators, week + self.env.hiring_delay);

@@ -5,7 +5,7 @@
 //! here, apart from the weekly loop, lets unit tests pin its shape (read probability rising in trust,
 //! falling with overload).
 
-use super::constants::Constants;
+use super::Constants;
 use super::{Levers, Structure};
 
 /// What a product is, for its relevance.

@@ -6,7 +6,7 @@ use rand::Rng as _;
 
 use super::Team;
 use crate::models::datateam::analysts::{self, Analyst};
-use crate::models::datateam::constants::Constants;
+use crate::models::datateam::Constants;
 use crate::models::datateam::{Environment, Structure};
 
 /// What an analyst can learn from the hub this week: the share of time there and the best tech in it.
@@ -210,7 +210,7 @@ mod tests {
     use super::super::fixtures::one_analyst_team;
     use super::super::ledger::CREDIT_RING;
     use crate::models::datateam::analysts::INSIGHT;
-    use crate::models::datateam::constants::Constants;
+    use crate::models::datateam::Constants;
 
     #[test]
     fn requests_lost_between_feedbacks_still_cost_trust() {

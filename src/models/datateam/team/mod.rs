@@ -18,7 +18,7 @@
 use rand_distr::{Beta, Distribution};
 
 use super::analysts::Analyst;
-use super::constants::Constants;
+use super::Constants;
 use super::units::Units;
 use super::world::World;
 use super::{Environment, Levers, Setup};
