@@ -11,9 +11,9 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use serde_json::Value as Json;
 
+use crate::error::InputError;
 use crate::output::files;
-use crate::scenario::InputError;
-use crate::scenario::suggest::did_you_mean;
+use crate::suggest::did_you_mean;
 
 /// The parts of `manifest.json` the analysis needs. Unknown fields are ignored so that newer
 /// manifests stay readable.

@@ -14,8 +14,8 @@ use serde_json::Value as Json;
 
 use super::OutputDir;
 use super::files::{self, SummaryLayout, write_summary};
-use crate::analysis::summary::SummaryTable;
-use crate::scenario::InputError;
+use crate::error::InputError;
+use crate::stats::SummaryTable;
 
 /// One shard directory and its manifest.
 struct Shard {

@@ -23,11 +23,11 @@ use anyhow::{Context, Result};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use crate::analysis::Moments;
 use crate::analysis::compare::{Comparison, point_label};
 use crate::analysis::saved::{Manifest, Saved, show_value};
 use crate::models;
 use crate::output::write_atomic;
+use crate::stats::Moments;
 use heatmap::Heatmap;
 use lines::{Band, LineChart, Series, Style};
 use rows::{Distribution, DistributionRow, Forest, ForestRow};
