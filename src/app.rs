@@ -204,12 +204,8 @@ pub fn run(args: &RunArgs, command_line: Vec<String>) -> Result<RunOutcome> {
         files: produced,
         shard: args.shard.map(|s| (s.index, s.count, runs.start, runs.end)),
     };
-    let json = manifest::build(&scenario, &facts);
-    std::fs::write(
-        out.path().join(files::MANIFEST),
-        serde_json::to_string_pretty(&json)? + "\n",
-    )
-    .context("cannot write manifest.json")?;
+    let text = manifest::build(&scenario, &facts).to_text()?;
+    std::fs::write(out.path().join(files::MANIFEST), text).context("cannot write manifest.json")?;
     // Analysed from the files just written, exactly as `orgsim compare`/`plot` would later, and
     // before commit, so a failure here leaves no output directory behind.
     let comparison = if whole {

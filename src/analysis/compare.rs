@@ -14,8 +14,9 @@
 //! Only the statistics live here; turning a [`Comparison`] into CSV, text or Markdown is
 //! [`super::format`]'s job, so the numbers can be tested without the layout and vice versa.
 
-use super::saved::{Manifest, Saved, show_value};
+use super::saved::{Saved, show_value};
 use crate::error::InputError;
+use crate::output::manifest::Manifest;
 use crate::stats::Moments;
 use crate::suggest::did_you_mean;
 

@@ -16,8 +16,9 @@ use super::lines::{self, Band, LineChart, Series, Style};
 use super::rows::{self, Distribution, DistributionRow, Forest, ForestRow};
 use super::theme;
 use crate::analysis::compare::{Comparison, Row, point_label};
-use crate::analysis::saved::{Manifest, Saved, TimeSeries, show_value};
+use crate::analysis::saved::{Saved, TimeSeries, show_value};
 use crate::models;
+use crate::output::manifest::Manifest;
 use crate::stats::Moments;
 
 /// What a figure shows, for choosing figures in the report.
