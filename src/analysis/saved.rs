@@ -3,7 +3,8 @@
 //! Comparison, plots and the report read only these files (never the engine), so that
 //! `orgsim plot DIR` redraws a figure years after the run. Everything read is checked here once: a
 //! directory that is missing, is not an orgsim output, or has a file that does not parse is an
-//! [`InputError`] naming the file, and nothing downstream sees half-valid data.
+//! [`InputError`] naming the file, and nothing downstream sees half-valid data. The manifest is read
+//! as the same [`Manifest`] type a run writes, so reader and writer cannot disagree.
 
 use std::path::{Path, PathBuf};
 
