@@ -8,16 +8,18 @@ use std::time::{Instant, SystemTime};
 use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::analysis::compare;
 use crate::analysis::saved::Saved;
+use crate::analysis::{compare, format};
 use crate::cli::{CompareArgs, CompareFormat, ImageFormat, PlotArgs, ReportArgs, RunArgs};
 use crate::engine::executor;
 use crate::engine::params::{Domain, Group, ParamSpec};
+use crate::error::InputError;
 use crate::models;
 use crate::output::{OutputDir, files, manifest, write_atomic};
 use crate::plot::{self, Formats, PlotOptions};
 use crate::report;
-use crate::scenario::{self, InputError, Overrides, suggest::did_you_mean};
+use crate::scenario::{self, Overrides};
+use crate::suggest::did_you_mean;
 
 /// `orgsim models`.
 pub fn list_models() -> String {
@@ -220,12 +222,8 @@ pub fn run(args: &RunArgs, command_line: Vec<String>) -> Result<RunOutcome> {
         files: produced,
         shard: args.shard.map(|s| (s.index, s.count, runs.start, runs.end)),
     };
-    let json = manifest::build(&scenario, &facts);
-    std::fs::write(
-        out.path().join(files::MANIFEST),
-        serde_json::to_string_pretty(&json)? + "\n",
-    )
-    .context("cannot write manifest.json")?;
+    let text = manifest::build(&scenario, &facts).to_text()?;
+    std::fs::write(out.path().join(files::MANIFEST), text).context("cannot write manifest.json")?;
     // Analysed from the files just written, exactly as `orgsim compare`/`plot` would later, and
     // before commit, so a failure here leaves no output directory behind.
     let comparison = if whole {
@@ -314,7 +312,7 @@ pub fn analyse_run(dir: &std::path::Path, no_plots: bool) -> Result<String> {
     let comparison = compare::compare(&saved, &[], None)?;
     write_atomic(
         &dir.join(COMPARISON),
-        compare::to_csv(&comparison).as_bytes(),
+        format::to_csv(&comparison).as_bytes(),
     )
     .context("cannot write comparison.csv")?;
     if !no_plots {
@@ -323,7 +321,7 @@ pub fn analyse_run(dir: &std::path::Path, no_plots: bool) -> Result<String> {
         let html = report::html(&saved, &comparison, &figures)?;
         write_atomic(&dir.join(REPORT), html.as_bytes()).context("cannot write report.html")?;
     }
-    Ok(compare::to_table(&comparison))
+    Ok(format::to_table(&comparison))
 }
 
 /// `orgsim compare DIR`: the ranked comparison from saved outputs.
@@ -331,9 +329,9 @@ pub fn compare(args: &CompareArgs) -> Result<String> {
     let saved = Saved::load(&args.dir, "DIR")?;
     let comparison = compare::compare(&saved, &args.metric, args.baseline.as_deref())?;
     Ok(match args.format {
-        CompareFormat::Table => compare::to_table(&comparison),
-        CompareFormat::Markdown => compare::to_markdown(&comparison),
-        CompareFormat::Csv => compare::to_csv(&comparison),
+        CompareFormat::Table => format::to_table(&comparison),
+        CompareFormat::Markdown => format::to_markdown(&comparison),
+        CompareFormat::Csv => format::to_csv(&comparison),
     })
 }
 

@@ -3,13 +3,20 @@
 //! Data flows one way: scenario file → [`scenario`] (validated) → [`engine`] (planned and executed in
 //! parallel) → [`output`] (streamed to disk) → [`analysis`] (summaries). Models live in [`models`] and
 //! never do I/O.
+//!
+//! Layers only point down. Below the engine sit the pieces every layer shares: [`error`] (bad input,
+//! exit code 2), [`suggest`] (did-you-mean hints) and [`stats`] (moments and summaries), so that
+//! nothing low has to import from `scenario` or `analysis` to report an error or summarise runs.
 
 pub mod analysis;
 pub mod app;
 pub mod cli;
 pub mod engine;
+pub mod error;
 pub mod models;
 pub mod output;
 pub mod plot;
 pub mod report;
 pub mod scenario;
+pub mod stats;
+pub mod suggest;

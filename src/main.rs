@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use clap::Parser;
 use orgsim::app;
 use orgsim::cli::{Cli, Command};
-use orgsim::scenario::InputError;
+use orgsim::error::InputError;
 
 /// Prints to stdout, ignoring a closed pipe (`orgsim run ... | head` must not panic).
 macro_rules! say_raw {

@@ -877,3 +877,51 @@ fn constants_are_settable_and_get_a_column_only_where_a_scenario_sets_them() {
         "{stderr}"
     );
 }
+
+/// A directory written before manifests carried `format_version` (version 1) still loads and
+/// compares exactly as a fresh one; a manifest of an unknown future version is refused with exit 2,
+/// naming the file and the versions this build reads.
+#[test]
+fn manifest_format_version_1_loads_and_an_unknown_one_is_refused() {
+    let dir = TempDir::new().unwrap();
+    let out_dir = dir.path().join("out");
+    orgsim()
+        .arg("run")
+        .arg(repo_file("scenarios/march1991/fig1.toml"))
+        .arg("--out")
+        .arg(&out_dir)
+        .args(["--replications", "2", "--no-plots", "--quiet"])
+        .assert()
+        .success();
+    let manifest = out_dir.join("manifest.json");
+    let written: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(&manifest).unwrap()).unwrap();
+    assert_eq!(written["format_version"], 2);
+    let compare_csv = || {
+        orgsim()
+            .arg("compare")
+            .arg(&out_dir)
+            .args(["--format", "csv"])
+            .output()
+            .unwrap()
+    };
+    let fresh = compare_csv();
+    assert!(fresh.status.success(), "{}", stderr_of(&fresh));
+
+    // The fixture is the manifest of this very run as written before `format_version` existed.
+    let v1 = fs::read_to_string(repo_file("tests/fixtures/manifest-v1.json")).unwrap();
+    fs::write(&manifest, &v1).unwrap();
+    let old = compare_csv();
+    assert!(old.status.success(), "{}", stderr_of(&old));
+    assert_eq!(old.stdout, fresh.stdout);
+
+    let mut future: serde_json::Value = serde_json::from_str(&v1).unwrap();
+    future["format_version"] = 99.into();
+    fs::write(&manifest, future.to_string()).unwrap();
+    let out = compare_csv();
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr_of(&out);
+    assert!(err.contains(&manifest.display().to_string()), "{err}");
+    assert!(err.contains("format_version 99"), "{err}");
+    assert!(err.contains("versions 1 to 2"), "{err}");
+}

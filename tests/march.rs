@@ -4,10 +4,10 @@
 
 use std::sync::Mutex;
 
-use orgsim::analysis::Moments;
 use orgsim::engine::executor::{RunRecord, execute};
 use orgsim::engine::metric_index;
 use orgsim::scenario::{Overrides, Scenario, load};
+use orgsim::stats::Moments;
 
 use crate::cli::repo_file;
 

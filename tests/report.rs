@@ -107,7 +107,7 @@ fn comparison_csv_matches_paired_differences_computed_from_runs() {
     );
     assert!(!dir.join("plots").exists(), "--no-plots draws nothing");
     let (h, rows) = read_csv(&dir.join("comparison.csv"));
-    assert_eq!(h, orgsim::analysis::compare::CSV_COLUMNS);
+    assert_eq!(h, orgsim::analysis::format::CSV_COLUMNS);
     assert_eq!(rows.len(), OPTIONS.len() * HEADLINE.len());
     for metric in HEADLINE {
         let base = values_from_runs(&dir, "status_quo", metric);
@@ -126,7 +126,7 @@ fn comparison_csv_matches_paired_differences_computed_from_runs() {
             let n = d.len() as f64;
             let mean = d.iter().sum::<f64>() / n;
             let sd = (d.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt();
-            let half = orgsim::analysis::t_quantile_975(11) * sd / n.sqrt();
+            let half = orgsim::stats::t_quantile_975(11) * sd / n.sqrt();
             assert!((get("diff") - mean).abs() < 1e-12, "{option} {metric}");
             assert_eq!(row[col(&h, "baseline")], "status_quo");
             if option == "status_quo" {

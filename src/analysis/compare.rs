@@ -10,13 +10,15 @@
 //!
 //! With `[[option]]`s, options are compared at each setting of the swept parameters (a "group").
 //! A plain sweep has one group whose alternatives are its points, and its baseline is point 0.
+//!
+//! Only the statistics live here; turning a [`Comparison`] into CSV, text or Markdown is
+//! [`super::format`]'s job, so the numbers can be tested without the layout and vice versa.
 
-use std::fmt::Write as _;
-
-use super::Moments;
-use super::saved::{Manifest, Saved, show_value};
-use crate::scenario::InputError;
-use crate::scenario::suggest::did_you_mean;
+use super::saved::{Saved, show_value};
+use crate::error::InputError;
+use crate::output::manifest::Manifest;
+use crate::stats::Moments;
+use crate::suggest::did_you_mean;
 
 /// One alternative in a comparison: an option, or a point of a plain sweep.
 #[derive(Debug, Clone, PartialEq)]
@@ -287,199 +289,6 @@ pub fn compare(
     })
 }
 
-/// The columns of `comparison.csv`, in order.
-pub const CSV_COLUMNS: &[&str] = &[
-    "setting",
-    "metric",
-    "higher_is_better",
-    "rank",
-    "option",
-    "point_id",
-    "is_baseline",
-    "baseline",
-    "n",
-    "mean",
-    "ci_low",
-    "ci_high",
-    "n_pairs",
-    "diff",
-    "diff_ci_low",
-    "diff_ci_high",
-    "p_best",
-    "n_complete",
-];
-
-/// `comparison.csv`: every row, numbers at full precision.
-pub fn to_csv(comparison: &Comparison) -> String {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let _ = w.write_record(CSV_COLUMNS);
-    for r in &comparison.rows {
-        let s = &r.stats;
-        let _ = w.write_record([
-            r.setting.clone(),
-            r.metric.clone(),
-            r.higher_is_better.to_string(),
-            r.rank.to_string(),
-            r.label.clone(),
-            r.point_id.to_string(),
-            r.is_baseline.to_string(),
-            r.baseline.clone(),
-            s.n.to_string(),
-            s.mean.to_string(),
-            s.ci_low.to_string(),
-            s.ci_high.to_string(),
-            s.n_pairs.to_string(),
-            s.diff.to_string(),
-            s.diff_low.to_string(),
-            s.diff_high.to_string(),
-            s.p_best.to_string(),
-            r.n_complete.to_string(),
-        ]);
-    }
-    String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
-}
-
-/// `x` to `digits` significant digits, e.g. 0.012345 → "0.01235", 1234.5 → "1234" (no exponent for
-/// the magnitudes metrics take).
-pub fn sig(x: f64, digits: usize) -> String {
-    if x.is_nan() {
-        return "NaN".into();
-    }
-    if !x.is_finite() {
-        return format!("{x}");
-    }
-    // Differences of equal values come out as ±1e-17 from rounding; they are zero.
-    if x.abs() < 1e-9 {
-        return "0".into();
-    }
-    let magnitude = x.abs().log10().floor() as i64;
-    let decimals = (digits as i64 - 1 - magnitude).clamp(0, 12) as usize;
-    format!("{x:.decimals$}")
-}
-
-fn signed(x: f64) -> String {
-    let s = sig(x, 3);
-    if x > 0.0 && s != "0" {
-        format!("+{s}")
-    } else {
-        s
-    }
-}
-
-/// The rows of one table: (group, metric) blocks, each a heading and ranked lines.
-fn blocks(comparison: &Comparison) -> Vec<(String, Vec<&Row>)> {
-    let mut out: Vec<(String, Vec<&Row>)> = Vec::new();
-    for r in &comparison.rows {
-        let what = if comparison.of_options {
-            "options"
-        } else {
-            "points"
-        };
-        let mut heading = format!(
-            "{} ({} is better) — {what} vs baseline \"{}\"",
-            r.metric,
-            if r.higher_is_better {
-                "higher"
-            } else {
-                "lower"
-            },
-            r.baseline
-        );
-        if !r.setting.is_empty() {
-            heading += &format!(" at {}", r.setting);
-        }
-        match out.last_mut() {
-            Some((h, rows)) if *h == heading => rows.push(r),
-            _ => out.push((heading, vec![r])),
-        }
-    }
-    out
-}
-
-/// The cells of one ranked line, shared by the text and Markdown tables.
-pub fn cells(r: &Row) -> [String; 6] {
-    let s = &r.stats;
-    let diff = if r.is_baseline {
-        "baseline".to_string()
-    } else {
-        signed(s.diff)
-    };
-    let diff_ci = if r.is_baseline {
-        String::new()
-    } else {
-        format!("[{}, {}]", signed(s.diff_low), signed(s.diff_high))
-    };
-    [
-        r.rank.to_string(),
-        r.label.clone(),
-        format!(
-            "{} [{}, {}]",
-            sig(s.mean, 4),
-            sig(s.ci_low, 4),
-            sig(s.ci_high, 4)
-        ),
-        diff,
-        diff_ci,
-        format!("{:.2}", s.p_best),
-    ]
-}
-
-pub const TABLE_HEADER: [&str; 6] = [
-    "rank",
-    "option",
-    "mean [95% CI]",
-    "diff vs baseline",
-    "paired 95% CI",
-    "P(best)",
-];
-
-/// The comparison as aligned plain text, one ranked block per (group, metric).
-pub fn to_table(comparison: &Comparison) -> String {
-    let mut out = String::new();
-    for (heading, rows) in blocks(comparison) {
-        let lines: Vec<[String; 6]> = rows.iter().map(|r| cells(r)).collect();
-        let mut widths = TABLE_HEADER.map(|h| h.chars().count());
-        for l in &lines {
-            for (w, c) in widths.iter_mut().zip(l) {
-                *w = (*w).max(c.chars().count());
-            }
-        }
-        let n = rows.first().map_or(0, |r| r.n_complete);
-        let _ = writeln!(out, "{heading}; {n} paired replicates");
-        let mut put = |cells: &[String]| {
-            let line: Vec<String> = cells
-                .iter()
-                .zip(widths)
-                .map(|(c, w)| format!("{c:<w$}"))
-                .collect();
-            let _ = writeln!(out, "  {}", line.join("  ").trim_end());
-        };
-        put(&TABLE_HEADER.map(String::from));
-        for l in &lines {
-            put(l);
-        }
-        out.push('\n');
-    }
-    out
-}
-
-/// The comparison as GitHub-flavoured Markdown, one table per (group, metric).
-pub fn to_markdown(comparison: &Comparison) -> String {
-    let mut out = String::new();
-    for (heading, rows) in blocks(comparison) {
-        let n = rows.first().map_or(0, |r| r.n_complete);
-        let _ = writeln!(out, "**{heading}**; {n} paired replicates\n");
-        let _ = writeln!(out, "| {} |", TABLE_HEADER.join(" | "));
-        let _ = writeln!(out, "|{}", "---|".repeat(TABLE_HEADER.len()));
-        for r in rows {
-            let c = cells(r).map(|c| c.replace('|', "\\|"));
-            let _ = writeln!(out, "| {} |", c.join(" | "));
-        }
-        out.push('\n');
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -632,17 +441,5 @@ mod tests {
         assert_eq!(groups(&m, Some("1")).unwrap()[0].baseline, 1);
         assert_eq!(groups(&m, Some("turnover=0.1")).unwrap()[0].baseline, 1);
         assert!(groups(&m, Some("turnover=0.2")).is_err());
-    }
-
-    #[test]
-    fn significant_digits() {
-        assert_eq!(sig(0.012345, 3), "0.0123");
-        assert_eq!(sig(1234.5, 3), "1234");
-        assert_eq!(sig(0.5, 4), "0.5000");
-        assert_eq!(sig(-2.46913, 3), "-2.47");
-        assert_eq!(sig(f64::NAN, 3), "NaN");
-        assert_eq!(sig(1.4e-17, 3), "0");
-        assert_eq!(signed(1.4e-17), "0");
-        assert_eq!(signed(0.25), "+0.250");
     }
 }

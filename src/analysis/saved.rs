@@ -3,150 +3,16 @@
 //! Comparison, plots and the report read only these files (never the engine), so that
 //! `orgsim plot DIR` redraws a figure years after the run. Everything read is checked here once: a
 //! directory that is missing, is not an orgsim output, or has a file that does not parse is an
-//! [`InputError`] naming the file, and nothing downstream sees half-valid data.
+//! [`InputError`] naming the file, and nothing downstream sees half-valid data. The manifest is read
+//! as the same [`Manifest`] type a run writes, so reader and writer cannot disagree.
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use serde::Deserialize;
 use serde_json::Value as Json;
 
+use crate::error::InputError;
 use crate::output::files;
-use crate::scenario::InputError;
-use crate::scenario::suggest::did_you_mean;
-
-/// The parts of `manifest.json` the analysis needs. Unknown fields are ignored so that newer
-/// manifests stay readable.
-#[derive(Debug, Clone, Deserialize)]
-pub struct Manifest {
-    pub orgsim_version: String,
-    pub scenario: ScenarioInfo,
-    pub model: String,
-    pub master_seed: u64,
-    pub replications: u64,
-    pub ticks: u64,
-    /// What one tick stands for ("week", "period").
-    #[serde(default = "tick")]
-    pub tick_unit: String,
-    #[serde(default)]
-    pub record_every: u64,
-    /// The stopping rule, if runs may end before `ticks`.
-    #[serde(default)]
-    pub stop: Option<String>,
-    #[serde(default)]
-    pub baseline: Option<String>,
-    #[serde(default)]
-    pub varying_params: Vec<String>,
-    pub metrics: Vec<MetricInfo>,
-    #[serde(default)]
-    pub options: Vec<OptionInfo>,
-    pub points: Vec<PointInfo>,
-    #[serde(default)]
-    pub command_line: Vec<String>,
-    #[serde(default)]
-    pub started: Option<String>,
-    #[serde(default)]
-    pub wall_seconds: Option<f64>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct ScenarioInfo {
-    pub name: String,
-    #[serde(default)]
-    pub description: String,
-    #[serde(default)]
-    pub file: String,
-    #[serde(default)]
-    pub sha256: String,
-    #[serde(default)]
-    pub text: String,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct MetricInfo {
-    pub name: String,
-    #[serde(default)]
-    pub meaning: String,
-    #[serde(default)]
-    pub headline: bool,
-    /// The metric's unit for axis labels; absent in today's manifests.
-    #[serde(default)]
-    pub unit: String,
-    /// Which direction is better. Absent in today's manifests, where every headline metric of
-    /// every model is "more is better"; a model can say otherwise by writing `false` here.
-    #[serde(default = "more_is_better")]
-    pub higher_is_better: bool,
-}
-
-fn tick() -> String {
-    "tick".into()
-}
-
-fn more_is_better() -> bool {
-    true
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct OptionInfo {
-    pub name: String,
-    #[serde(default)]
-    pub description: String,
-    #[serde(default)]
-    pub set: BTreeMap<String, Json>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct PointInfo {
-    pub point_id: usize,
-    #[serde(default)]
-    pub option: Option<String>,
-    #[serde(default)]
-    pub params: BTreeMap<String, Json>,
-}
-
-impl Manifest {
-    pub fn metric(&self, name: &str) -> Option<&MetricInfo> {
-        self.metrics.iter().find(|m| m.name == name)
-    }
-
-    /// The parameters a sweep varies, as opposed to those that differ only because options set them.
-    pub fn swept_params(&self) -> Vec<&str> {
-        self.varying_params
-            .iter()
-            .filter(|p| !self.options.iter().any(|o| o.set.contains_key(p.as_str())))
-            .map(String::as_str)
-            .collect()
-    }
-
-    /// The metrics named by `--metric` (checked, with a did-you-mean), or the headline metrics.
-    pub fn chosen_metrics(&self, asked: &[String]) -> Result<Vec<&MetricInfo>, InputError> {
-        if asked.is_empty() {
-            let headline: Vec<&MetricInfo> = self.metrics.iter().filter(|m| m.headline).collect();
-            return Ok(if headline.is_empty() {
-                self.metrics.iter().collect()
-            } else {
-                headline
-            });
-        }
-        asked
-            .iter()
-            .map(|name| {
-                self.metric(name).ok_or_else(|| {
-                    let names: Vec<&str> = self.metrics.iter().map(|m| m.name.as_str()).collect();
-                    InputError::new(
-                        "--metric",
-                        format!(
-                            "unknown metric \"{name}\" for model {}; metrics: {}{}",
-                            self.model,
-                            names.join(", "),
-                            did_you_mean(name, names.iter().copied())
-                        ),
-                    )
-                })
-            })
-            .collect()
-    }
-}
+use crate::output::manifest::Manifest;
 
 /// A parameter value as a person reads it: `0.1`, `30`, `embedded`, or empty when unset.
 pub fn show_value(value: &Json) -> String {
@@ -227,12 +93,7 @@ impl Saved {
                 format!("cannot read: {e}"),
             )
         })?;
-        let manifest: Manifest = serde_json::from_str(&text).map_err(|e| {
-            InputError::new(
-                manifest_path.display().to_string(),
-                format!("not an orgsim manifest: {e}"),
-            )
-        })?;
+        let manifest = Manifest::parse(&text, &manifest_path)?;
         for (i, p) in manifest.points.iter().enumerate() {
             if p.point_id != i {
                 return Err(InputError::new(

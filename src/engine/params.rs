@@ -308,7 +308,7 @@ impl ParamSpec {
                 if names.contains(&s.as_str()) {
                     Ok(Value::Text(s.clone()))
                 } else {
-                    let hint = crate::scenario::suggest::did_you_mean(s, names.iter().copied());
+                    let hint = crate::suggest::did_you_mean(s, names.iter().copied());
                     Err(DomainError(format!(
                         "\"{s}\" is not allowed: `{}` takes {allowed}{hint}",
                         self.name

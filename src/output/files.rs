@@ -22,10 +22,10 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 
-use crate::analysis::summary::SummaryTable;
 use crate::engine::executor::{Point, RunRecord};
 use crate::engine::params::MetricSpec;
 use crate::scenario::Scenario;
+use crate::stats::SummaryTable;
 
 pub const POINTS: &str = "points.csv";
 pub const RUNS: &str = "runs.csv";

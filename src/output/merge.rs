@@ -10,17 +10,17 @@ use std::io::{BufRead, BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
-use serde_json::Value as Json;
 
 use super::OutputDir;
 use super::files::{self, SummaryLayout, write_summary};
-use crate::analysis::summary::SummaryTable;
-use crate::scenario::InputError;
+use super::manifest::{self, Manifest};
+use crate::error::InputError;
+use crate::stats::SummaryTable;
 
 /// One shard directory and its manifest.
 struct Shard {
     dir: PathBuf,
-    manifest: Json,
+    manifest: Manifest,
     index: u64,
     count: u64,
 }
@@ -34,14 +34,8 @@ fn read_shard(dir: &Path) -> Result<Shard, InputError> {
             "is not an orgsim output directory (no readable manifest.json)",
         )
     })?;
-    let manifest: Json = serde_json::from_str(&text).map_err(|e| {
-        InputError::new(
-            path.display().to_string(),
-            format!("is not valid JSON: {e}"),
-        )
-    })?;
-    let shard = &manifest["shard"];
-    let (Some(index), Some(count)) = (shard["index"].as_u64(), shard["count"].as_u64()) else {
+    let manifest = Manifest::parse(&text, &path)?;
+    let Some(manifest::ShardInfo { index, count, .. }) = manifest.shard else {
         return Err(InputError::new(
             &shown,
             "is a complete run, not a shard (run shards with `orgsim run --shard K/N`)",
@@ -55,23 +49,28 @@ fn read_shard(dir: &Path) -> Result<Shard, InputError> {
     })
 }
 
-/// The facts every shard of one sweep must share.
-const SHARED_KEYS: &[&str] = &[
-    "model",
-    "master_seed",
-    "replications",
-    "ticks",
-    "stop",
-    "record_every",
-    "points",
-    "orgsim_version",
-    "per_unit",
-];
+/// The facts every shard of one sweep must share, by their names in `manifest.json`.
+fn first_difference(a: &Manifest, b: &Manifest) -> Option<&'static str> {
+    [
+        ("model", a.model == b.model),
+        ("master_seed", a.master_seed == b.master_seed),
+        ("replications", a.replications == b.replications),
+        ("ticks", a.ticks == b.ticks),
+        ("stop", a.stop == b.stop),
+        ("record_every", a.record_every == b.record_every),
+        ("points", a.points == b.points),
+        ("orgsim_version", a.orgsim_version == b.orgsim_version),
+        ("per_unit", a.per_unit == b.per_unit),
+    ]
+    .into_iter()
+    .find(|(_, same)| !same)
+    .map(|(key, _)| key)
+}
 
 fn check_same_sweep(shards: &[Shard]) -> Result<(), InputError> {
     let first = &shards[0];
     for other in &shards[1..] {
-        if other.manifest["scenario"]["sha256"] != first.manifest["scenario"]["sha256"] {
+        if other.manifest.scenario.sha256 != first.manifest.scenario.sha256 {
             return Err(InputError::new(
                 other.dir.display().to_string(),
                 format!(
@@ -80,16 +79,14 @@ fn check_same_sweep(shards: &[Shard]) -> Result<(), InputError> {
                 ),
             ));
         }
-        for key in SHARED_KEYS {
-            if other.manifest[key] != first.manifest[key] {
-                return Err(InputError::new(
-                    other.dir.display().to_string(),
-                    format!(
-                        "differs from {} in `{key}`: shards must come from one sweep",
-                        first.dir.display()
-                    ),
-                ));
-            }
+        if let Some(key) = first_difference(&first.manifest, &other.manifest) {
+            return Err(InputError::new(
+                other.dir.display().to_string(),
+                format!(
+                    "differs from {} in `{key}`: shards must come from one sweep",
+                    first.dir.display()
+                ),
+            ));
         }
         if other.count != first.count {
             return Err(InputError::new(
@@ -166,27 +163,17 @@ fn concatenate(shards: &[Shard], name: &str, out: &Path) -> Result<()> {
 }
 
 /// Rebuilds the summary layout from `points.csv` and the manifest, exactly as a run writes it.
-fn layout_from_files(points_csv: &Path, manifest: &Json) -> Result<SummaryLayout> {
+fn layout_from_files(points_csv: &Path, manifest: &Manifest) -> Result<SummaryLayout> {
     let mut reader = csv::Reader::from_path(points_csv)?;
     let header: Vec<String> = reader.headers()?.iter().map(String::from).collect();
-    let varying: Vec<String> = manifest["varying_params"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|v| v.as_str().map(String::from))
-        .collect();
     let mut leading_columns = vec!["point_id".to_string()];
     if header.get(1).is_some_and(|h| h == "option") {
         leading_columns.push("option".into());
     }
-    let metric_names: Vec<&str> = manifest["metrics"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|m| m["name"].as_str())
-        .collect();
+    let metric_names: Vec<&str> = manifest.metrics.iter().map(|m| m.name.as_str()).collect();
     leading_columns.extend(
-        varying
+        manifest
+            .varying_params
             .iter()
             .map(|v| files::param_column(v, &metric_names)),
     );
@@ -204,12 +191,7 @@ fn layout_from_files(points_csv: &Path, manifest: &Json) -> Result<SummaryLayout
         let row = row?;
         point_cells.push(columns.iter().map(|&i| row[i].to_string()).collect());
     }
-    let metrics = manifest["metrics"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|m| m["name"].as_str().map(String::from))
-        .collect();
+    let metrics = manifest.metrics.iter().map(|m| m.name.clone()).collect();
     Ok(SummaryLayout {
         leading_columns,
         point_cells,
@@ -270,8 +252,8 @@ pub fn merge(
     )
     .context("cannot copy points.csv")?;
     concatenate(&shards, files::RUNS, &out.path().join(files::RUNS))?;
-    let series = first["record_every"].as_u64().unwrap_or(0) > 0;
-    let per_unit = first["per_unit"].as_bool().unwrap_or(false);
+    let series = first.record_every > 0;
+    let per_unit = first.per_unit;
     for (name, wanted) in [
         (files::TIMESERIES, series),
         (files::UNITS, per_unit),
@@ -285,36 +267,19 @@ pub fn merge(
     let table = summarise(&out.path().join(files::RUNS), &layout)?;
     write_summary(&out.path().join(files::SUMMARY), &layout, &table)?;
 
+    // A merged run is one whole run, written by this build whatever the shards' format version.
     let mut manifest = first.clone();
-    let object = manifest
-        .as_object_mut()
-        .context("manifest.json is not an object")?;
-    object.remove("shard");
-    let wall: f64 = shards
-        .iter()
-        .filter_map(|s| s.manifest["wall_seconds"].as_f64())
-        .sum();
-    object.insert("wall_seconds".into(), wall.into());
-    object.insert(
-        "merged_from".into(),
-        shards
-            .iter()
-            .map(|s| Json::from(s.dir.display().to_string()))
-            .collect(),
-    );
-    let mut produced: Vec<Json> = first["files"].as_array().cloned().unwrap_or_default();
+    manifest.format_version = manifest::FORMAT_VERSION;
+    manifest.shard = None;
+    manifest.wall_seconds = Some(shards.iter().filter_map(|s| s.manifest.wall_seconds).sum());
+    manifest.merged_from = Some(shards.iter().map(|s| s.dir.display().to_string()).collect());
     for name in analysis_files {
-        if !produced.iter().any(|f| f == name) {
-            produced.push((*name).into());
+        if !manifest.files.iter().any(|f| f == name) {
+            manifest.files.push(name.to_string());
         }
     }
-    object.insert("files".into(), produced.into());
-    fs::write(
-        out.path().join(files::MANIFEST),
-        serde_json::to_string_pretty(&manifest)? + "\n",
-    )?;
-    let runs = first["replications"].as_u64().unwrap_or(0)
-        * first["points"].as_array().map_or(0, |p| p.len() as u64);
+    fs::write(out.path().join(files::MANIFEST), manifest.to_text()?)?;
+    let runs = manifest.replications * manifest.points.len() as u64;
     analyse(out.path())?;
     out.commit()
         .with_context(|| format!("cannot move the merged outputs into {}", dest.display()))?;

@@ -11,7 +11,7 @@ pub mod merge;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use crate::scenario::InputError;
+use crate::error::InputError;
 
 /// A staging directory that becomes `dest` on [`OutputDir::commit`], and is removed if dropped first.
 #[derive(Debug)]

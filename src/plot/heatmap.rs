@@ -4,10 +4,9 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::lines::tick;
+use super::kit::{DrawResult, err, tick, titled};
 use super::theme::{INK, MUTED, Theme, sequential};
-use super::{DrawResult, err, titled};
-use crate::analysis::compare::sig;
+use crate::analysis::format::sig;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Heatmap {

@@ -6,8 +6,10 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
+use super::kit::{
+    DrawResult, draw_legend, err, fit, house_mesh, legend_height, padded_range, tick, titled,
+};
 use super::theme::{self, INK, MUTED, Theme};
-use super::{DrawResult, draw_legend, err, house_mesh, legend_height, padded_range, titled};
 
 /// The mean of a metric and its 95% interval at one x.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -88,20 +90,6 @@ pub fn grid(n: usize) -> (usize, usize) {
         _ => 4,
     };
     (n.div_ceil(cols), cols)
-}
-
-/// `text` cut with an ellipsis to fit `width` pixels in `font`.
-pub(crate) fn fit(text: &str, font: &FontDesc, width: u32) -> String {
-    let fits = |t: &str| font.box_size(t).map(|(w, _)| w <= width).unwrap_or(true);
-    if fits(text) {
-        return text.to_string();
-    }
-    let chars: Vec<char> = text.chars().collect();
-    (1..chars.len())
-        .rev()
-        .map(|k| chars[..k].iter().collect::<String>() + "…")
-        .find(|t| fits(t))
-        .unwrap_or_default()
 }
 
 pub fn draw<DB: DrawingBackend>(
@@ -272,37 +260,4 @@ fn panel<DB: DrawingBackend>(
         }
     }
     Ok(())
-}
-
-/// A tick label: few digits, no trailing zeros.
-pub fn tick(v: f64) -> String {
-    // Axis positions near zero carry rounding noise (e.g. -1e-17); they are zero.
-    if v.abs() < 1e-9 {
-        return "0".into();
-    }
-    let s = if v.abs() >= 1000.0 {
-        format!("{v:.0}")
-    } else {
-        format!("{v:.3}")
-    };
-    let s = if s.contains('.') {
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
-    } else {
-        s
-    };
-    if s == "-0" { "0".into() } else { s }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::tick;
-
-    #[test]
-    fn tick_labels_are_short_and_never_negative_zero() {
-        assert_eq!(tick(0.25), "0.25");
-        assert_eq!(tick(-0.00001), "0");
-        assert_eq!(tick(-1e-17), "0");
-        assert_eq!(tick(2.0), "2");
-        assert_eq!(tick(1500.0), "1500");
-    }
 }

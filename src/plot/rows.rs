@@ -9,9 +9,8 @@ use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::lines::fit;
+use super::kit::{DrawResult, err, fit, house_mesh, padded_range, titled};
 use super::theme::{self, INK, MUTED, Theme};
-use super::{DrawResult, err, house_mesh, padded_range, titled};
 
 /// What a forest row's label ends with when the row is the baseline.
 pub const BASELINE_MARK: &str = " (baseline)";

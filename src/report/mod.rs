@@ -9,7 +9,8 @@ use std::fmt::Write as _;
 
 use anyhow::Result;
 
-use crate::analysis::compare::{self, Comparison};
+use crate::analysis::compare::Comparison;
+use crate::analysis::format;
 use crate::analysis::saved::{Saved, show_value};
 use crate::plot::{self, Figure, Kind};
 
@@ -144,7 +145,7 @@ fn comparison_tables(comparison: &Comparison) -> String {
                 escape(&r.baseline),
                 r.n_complete
             );
-            for h in compare::TABLE_HEADER {
+            for h in format::TABLE_HEADER {
                 let _ = write!(out, "<th>{}</th>", escape(h));
             }
             out += "</tr></thead><tbody>\n";
@@ -156,7 +157,7 @@ fn comparison_tables(comparison: &Comparison) -> String {
             (false, true) => " class=\"best\"",
             _ => "",
         };
-        let cells = compare::cells(r);
+        let cells = format::cells(r);
         let _ = write!(out, "<tr{class}>");
         for (i, c) in cells.iter().enumerate() {
             let num = if i == 1 { "" } else { " class=\"num\"" };

@@ -91,7 +91,7 @@ pub fn range(spec: &ParamSpec, table: &toml::Table) -> Result<Vec<Value>, String
         if !["from", "to", "step"].contains(&key.as_str()) {
             return Err(format!(
                 "unknown key `{key}` in a range; a range is {{ from = A, to = B, step = S }}{}",
-                super::suggest::did_you_mean(key, ["from", "to", "step"])
+                crate::suggest::did_you_mean(key, ["from", "to", "step"])
             ));
         }
     }

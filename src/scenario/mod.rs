@@ -5,7 +5,6 @@
 //! did-you-mean for near misses.
 
 pub mod design;
-pub mod suggest;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -17,33 +16,10 @@ use toml::Spanned;
 use crate::engine::executor::{Plan, Point};
 use crate::engine::params::{Group, ParamSpec, Params, StopRule, Value, quoted_list};
 use crate::engine::{Model, ScheduledChange};
+use crate::error::InputError;
 use crate::models;
+use crate::suggest::did_you_mean;
 use design::{Axis, Mode};
-use suggest::did_you_mean;
-
-/// Bad input: where it is (file:line:col, or a flag) and what is wrong. Always exit code 2.
-#[derive(Debug, Clone, PartialEq)]
-pub struct InputError {
-    pub place: String,
-    pub message: String,
-}
-
-impl fmt::Display for InputError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.place, self.message)
-    }
-}
-
-impl std::error::Error for InputError {}
-
-impl InputError {
-    pub fn new(place: impl Into<String>, message: impl Into<String>) -> Self {
-        InputError {
-            place: place.into(),
-            message: message.into(),
-        }
-    }
-}
 
 type Table = IndexMap<Spanned<String>, Spanned<toml::Value>>;
 

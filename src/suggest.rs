@@ -1,4 +1,7 @@
 //! "Did you mean" hints for near-miss names.
+//!
+//! At the crate root, below the engine, because parameter parsing in the engine needs the same
+//! hints as scenario validation and the analysis of saved directories.
 
 /// Levenshtein distance between two strings, by characters.
 pub fn edit_distance(a: &str, b: &str) -> usize {
