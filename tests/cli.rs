@@ -809,17 +809,7 @@ fn constants_are_settable_and_get_a_column_only_where_a_scenario_sets_them() {
     let dir = TempDir::new().unwrap();
     let base = "[scenario]\nname = \"dt\"\nmodel = \"datateam\"\nreplications = 3\nticks = 60\nrecord_every = 0\n";
     let run = |name: &str, text: &str, extra: &[&str]| {
-        let file = write(&dir, &format!("{name}.toml"), text);
-        let out_dir = dir.path().join(name);
-        orgsim()
-            .arg("run")
-            .arg(&file)
-            .arg("--out")
-            .arg(&out_dir)
-            .args(["-q", "--no-plots"])
-            .args(extra)
-            .assert()
-            .success();
+        let out_dir = crate::determinism::run_with(&dir, text, name, extra);
         fs::read_to_string(out_dir.join("runs.csv")).unwrap()
     };
     let plain = run("plain", base, &[]);

@@ -4,6 +4,7 @@ mod cli;
 mod datateam;
 mod determinism;
 mod engine;
+mod layers;
 mod march;
 mod report;
 mod schedules;

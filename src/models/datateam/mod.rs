@@ -444,16 +444,19 @@ impl Inputs {
 }
 
 /// The levers of validated parameters (shorthand for tests of the mechanisms).
+#[cfg(test)]
 pub fn read_levers(params: &Params) -> Levers {
     Inputs::read(params).levers(&Prices::read(params))
 }
 
 /// The environment of validated parameters (shorthand for tests of the mechanisms).
+#[cfg(test)]
 pub fn read_environment(params: &Params) -> Environment {
     Inputs::read(params).environment()
 }
 
 /// The setup of validated parameters (shorthand for tests of the mechanisms).
+#[cfg(test)]
 pub fn read_setup(params: &Params) -> Setup {
     Inputs::read(params).setup(&Prices::read(params))
 }
