@@ -161,6 +161,7 @@ fn grow_tech(a: &mut Analyst, hub: Hub, c: &Constants) {
 
 /// Domain knowledge grows with work in a unit (time in the home unit, insight work for the project's
 /// unit) and decays everywhere.
+#[inline]
 fn grow_domain(a: &mut Analyst, hub: Hub, project_unit: Option<usize>, c: &Constants) {
     let [_, reports, insight, engage, _] = a.time;
     let home = a.unit;
