@@ -316,6 +316,12 @@ fn run_draws_every_figure_and_plot_redraws_them_from_saved_files_alone() {
             for option in OPTIONS {
                 assert!(svg.contains(option), "{kind}_{metric}.svg lacks {option}");
             }
+            // Axes read as a person would: the declared label with its unit, not the column name.
+            let label = orgsim::engine::params::label_from_name(metric);
+            assert!(
+                svg.contains(&format!("{label} (")),
+                "{kind}_{metric}.svg lacks the axis label \"{label} (unit)\""
+            );
         }
     }
     let drawn = files_in(&plots);

@@ -102,6 +102,10 @@ pub struct ScenarioInfo {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MetricInfo {
     pub name: String,
+    /// A human label ("Value added"), as declared; empty in manifests older than labels, when the
+    /// name stands in ([`MetricInfo::label`]).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub label: String,
     /// The metric's unit for axis labels.
     #[serde(default)]
     pub unit: String,
@@ -112,6 +116,17 @@ pub struct MetricInfo {
     /// Which direction is better; "more is better" when a manifest does not say.
     #[serde(default = "more_is_better")]
     pub higher_is_better: bool,
+}
+
+impl MetricInfo {
+    /// The label figures and reports show: the declared one, else made from the name.
+    pub fn label(&self) -> String {
+        if self.label.is_empty() {
+            crate::engine::params::label_from_name(&self.name)
+        } else {
+            self.label.clone()
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -264,6 +279,7 @@ pub fn build(scenario: &Scenario, facts: &RunFacts) -> Manifest {
             .iter()
             .map(|m| MetricInfo {
                 name: m.name.to_string(),
+                label: m.label(),
                 unit: m.unit.to_string(),
                 meaning: m.meaning.to_string(),
                 headline: m.headline,
@@ -384,6 +400,18 @@ pub fn hex_sha256(bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_metric_without_a_declared_label_reads_its_name_as_one() {
+        let json = r#"{"name": "code_knowledge", "unit": "score"}"#;
+        let old: MetricInfo = serde_json::from_str(json).unwrap();
+        assert_eq!(old.label(), "Code knowledge");
+        let labelled = MetricInfo {
+            label: "Technical skill".into(),
+            ..old
+        };
+        assert_eq!(labelled.label(), "Technical skill");
+    }
 
     const V1: &str = include_str!("../../tests/fixtures/manifest-v1.json");
 

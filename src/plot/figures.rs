@@ -69,22 +69,21 @@ fn slug(s: &str) -> String {
 
 /// A metric's axis label, with its unit when the manifest gives one.
 fn metric_axis(saved: &Saved, metric: &str) -> String {
-    match saved.manifest.metric(metric).map(|m| m.unit.as_str()) {
-        Some(unit) if !unit.is_empty() => format!("{metric} ({unit})"),
-        _ => metric.to_string(),
+    match saved.manifest.metric(metric) {
+        Some(m) if !m.unit.is_empty() => format!("{} ({})", m.label(), m.unit),
+        Some(m) => m.label(),
+        None => metric.to_string(),
     }
 }
 
 /// A parameter's axis label with its unit, from the model's declaration when the model is known.
 fn param_axis(manifest: &Manifest, param: &str) -> String {
-    let unit = models::find(&manifest.model)
-        .and_then(|m| m.params().iter().find(|p| p.name == param))
-        .map(|p| p.unit)
-        .unwrap_or("");
-    if unit.is_empty() {
-        param.to_string()
-    } else {
-        format!("{param} ({unit})")
+    let spec =
+        models::find(&manifest.model).and_then(|m| m.params().iter().find(|p| p.name == param));
+    match spec {
+        Some(spec) if !spec.unit.is_empty() => format!("{} ({})", spec.label(), spec.unit),
+        Some(spec) => spec.label(),
+        None => param.to_string(),
     }
 }
 
