@@ -97,6 +97,9 @@ pub enum Command {
         /// Scenario files (TOML).
         #[arg(required = true)]
         files: Vec<PathBuf>,
+        /// Accept sweeps above the limits on runs, ticks and output size (as `run --allow-large`).
+        #[arg(long)]
+        allow_large: bool,
     },
     /// Rank the options of a saved run against the baseline (paired differences, P(best)).
     Compare(CompareArgs),
@@ -133,6 +136,10 @@ pub struct RunArgs {
     /// Replace the output directory if it exists and is not empty.
     #[arg(long)]
     pub overwrite: bool,
+    /// Accept a sweep above the limits: 10 000 000 runs, 10^10 ticks in all, about 10 GiB of
+    /// estimated output (see README, "Limits").
+    #[arg(long)]
+    pub allow_large: bool,
     /// Skip the figures (DIR/plots/) and DIR/report.html (comparison.csv is still written).
     #[arg(long)]
     pub no_plots: bool,
