@@ -177,7 +177,7 @@ pub fn run(args: &RunArgs, command_line: Vec<String>) -> Result<RunOutcome> {
         };
         PathBuf::from("outputs").join(folder)
     });
-    let out = OutputDir::prepare(&dest, args.overwrite)?;
+    let out = OutputDir::prepare(&dest, args.overwrite, &[args.file.as_path()])?;
     let threads = args
         .threads
         .map(usize::from)

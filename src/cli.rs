@@ -117,7 +117,8 @@ pub enum Command {
         /// The merged output directory.
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
-        /// Replace the output directory if it exists and is not empty.
+        /// Replace the output directory if it exists and is not empty; only a directory that orgsim
+        /// wrote (it holds a manifest.json) is replaced.
         #[arg(long)]
         overwrite: bool,
         /// Skip the figures and report.html (comparison.csv is still written).
@@ -133,7 +134,8 @@ pub struct RunArgs {
     /// Output directory [default: outputs/<scenario name>/].
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
-    /// Replace the output directory if it exists and is not empty.
+    /// Replace the output directory if it exists and is not empty; only a directory that orgsim
+    /// wrote (it holds a manifest.json) is replaced.
     #[arg(long)]
     pub overwrite: bool,
     /// Accept a sweep above the limits: 10 000 000 runs, 10^10 ticks in all, about 10 GiB of

@@ -291,19 +291,54 @@ fn run_refuses_a_non_empty_output_directory_and_keeps_it() {
         "keep me"
     );
 
-    orgsim()
+    // --overwrite replaces only an orgsim output: this folder has no manifest.json, so it is kept.
+    let out = orgsim()
         .arg("run")
         .arg(&file)
         .arg("--out")
         .arg(&out_dir)
         .arg("--overwrite")
         .arg("-q")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr_of(&out);
+    assert!(
+        err.contains("out") && err.contains("manifest.json") && err.contains("--overwrite"),
+        "{err}"
+    );
+    assert_eq!(
+        fs::read_to_string(out_dir.join("precious.txt")).unwrap(),
+        "keep me"
+    );
+
+    // An earlier output is replaced.
+    let earlier = dir.path().join("earlier");
+    for _ in 0..2 {
+        orgsim()
+            .arg("run")
+            .arg(&file)
+            .arg("--out")
+            .arg(&earlier)
+            .arg("--overwrite")
+            .arg("-q")
+            .assert()
+            .success();
+    }
+    fs::write(earlier.join("stale.txt"), "old").unwrap();
+    orgsim()
+        .arg("run")
+        .arg(&file)
+        .arg("--out")
+        .arg(&earlier)
+        .arg("--overwrite")
+        .arg("-q")
         .assert()
         .success();
-    assert!(out_dir.join("runs.csv").exists());
+    assert!(earlier.join("runs.csv").exists());
     assert!(
-        !out_dir.join("precious.txt").exists(),
-        "--overwrite replaces the directory"
+        !earlier.join("stale.txt").exists(),
+        "--overwrite replaces an earlier output"
     );
 }
 
@@ -1080,4 +1115,43 @@ fn a_hundred_thousand_options_are_checked_in_linear_time() {
         err.contains("many.toml:200006:") && err.contains("\"o5\""),
         "{err}"
     );
+}
+
+#[test]
+fn overwrite_refuses_the_current_directory_and_a_folder_holding_the_scenario() {
+    let dir = TempDir::new().unwrap();
+    let file = write(&dir, "small.toml", SMALL);
+    let out = orgsim()
+        .current_dir(dir.path())
+        .args(["run", "small.toml", "--out", ".", "--overwrite", "-q"])
+        .output()
+        .unwrap();
+    let err = stderr_of(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("current directory"), "{err}");
+    assert!(file.exists());
+
+    // An orgsim output that now also holds the scenario file: replacing it would delete the input.
+    let out_dir = dir.path().join("out");
+    orgsim()
+        .arg("run")
+        .arg(&file)
+        .arg("--out")
+        .arg(&out_dir)
+        .arg("-q")
+        .assert()
+        .success();
+    let inside = write(&dir, "out/again.toml", SMALL);
+    let out = orgsim()
+        .arg("run")
+        .arg(&inside)
+        .arg("--out")
+        .arg(&out_dir)
+        .args(["--overwrite", "-q"])
+        .output()
+        .unwrap();
+    let err = stderr_of(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("again.toml") && err.contains("--out"), "{err}");
+    assert!(inside.exists() && out_dir.join("runs.csv").exists());
 }
