@@ -1091,6 +1091,18 @@ fn a_non_utf8_scenario_names_the_position_of_the_first_bad_byte() {
 }
 
 #[test]
+fn type_errors_name_types_as_a_person_would() {
+    expect_bad_scenario(
+        &small_with("ticks = 30", "ticks = \"thirty\""),
+        &["bad.toml:8:", "a whole number"],
+    );
+    let dir = TempDir::new().unwrap();
+    let file = write(&dir, "bad.toml", &small_with("ticks = 30", "ticks = 3.5"));
+    let err = stderr_of(&orgsim().arg("validate").arg(&file).output().unwrap());
+    assert!(!err.contains("i64"), "{err}");
+}
+
+#[test]
 fn a_hundred_thousand_options_are_checked_in_linear_time() {
     let mut text = String::from("[scenario]\nname = \"many\"\nmodel = \"march1991\"\nticks = 5\n");
     for i in 0..100_000 {

@@ -312,7 +312,7 @@ impl Ctx<'_> {
         } else if e.span().is_none() || !message.contains("invalid type") {
             message = format!("not a valid scenario file: {message}");
         }
-        InputError::new(place, message)
+        InputError::new(place, plain_type_names(&message))
     }
 
     fn build(
@@ -861,6 +861,24 @@ impl Ctx<'_> {
         };
         Err(InputError::new(place, message))
     }
+}
+
+/// Rust type names in serde's messages ("expected i64") as a person reads them.
+fn plain_type_names(message: &str) -> String {
+    const NAMES: &[(&str, &str)] = &[
+        ("expected i64", "expected a whole number"),
+        ("expected u64", "expected a whole number from 0 up"),
+        ("expected f64", "expected a number"),
+        ("expected a boolean", "expected true or false"),
+        ("invalid type: integer", "invalid type: whole number"),
+        (
+            "invalid type: floating point",
+            "invalid type: decimal number",
+        ),
+    ];
+    NAMES.iter().fold(message.to_string(), |m, (rust, plain)| {
+        m.replace(rust, plain)
+    })
 }
 
 /// The declaration of parameter `name`, or a message listing near misses.
