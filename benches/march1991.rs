@@ -30,6 +30,7 @@ fn orgsim_seconds(reps: u64, threads: u16) -> f64 {
         // Figures are a fixed cost per sweep, not per run; the peer draws none either.
         no_plots: true,
         per_unit: false,
+        allow_large: false,
     };
     let best = (0..3)
         .map(|_| {

@@ -125,11 +125,15 @@ fn describe_param(p: &ParamSpec) -> String {
 }
 
 /// `orgsim validate FILE...`: every file is checked; the first error's kind decides the exit code.
-pub fn validate(files: &[PathBuf]) -> (String, Vec<InputError>) {
+pub fn validate(files: &[PathBuf], allow_large: bool) -> (String, Vec<InputError>) {
     let mut report = String::new();
     let mut errors = Vec::new();
+    let overrides = Overrides {
+        allow_large,
+        ..Overrides::default()
+    };
     for file in files {
-        match scenario::load(file, &Overrides::default()) {
+        match scenario::load(file, &overrides) {
             Ok(s) => {
                 report += &format!(
                     "ok: {} ({} model {}, {} points × {} replicates = {} runs)\n",
@@ -138,7 +142,7 @@ pub fn validate(files: &[PathBuf]) -> (String, Vec<InputError>) {
                     s.model.name(),
                     s.points.len(),
                     s.replications,
-                    s.points.len() as u64 * s.replications
+                    (s.points.len() as u64).saturating_mul(s.replications)
                 );
             }
             Err(e) => errors.push(e),
@@ -163,6 +167,7 @@ pub fn run(args: &RunArgs, command_line: Vec<String>) -> Result<RunOutcome> {
         seed: args.seed,
         set: args.set.clone(),
         per_unit: args.per_unit,
+        allow_large: args.allow_large,
     };
     let scenario = scenario::load(&args.file, &overrides)?;
     let dest = args.out.clone().unwrap_or_else(|| {
@@ -172,7 +177,7 @@ pub fn run(args: &RunArgs, command_line: Vec<String>) -> Result<RunOutcome> {
         };
         PathBuf::from("outputs").join(folder)
     });
-    let out = OutputDir::prepare(&dest, args.overwrite)?;
+    let out = OutputDir::prepare(&dest, args.overwrite, &[args.file.as_path()])?;
     let threads = args
         .threads
         .map(usize::from)

@@ -97,6 +97,9 @@ pub enum Command {
         /// Scenario files (TOML).
         #[arg(required = true)]
         files: Vec<PathBuf>,
+        /// Accept sweeps above the limits on runs, ticks and output size (as `run --allow-large`).
+        #[arg(long)]
+        allow_large: bool,
     },
     /// Rank the options of a saved run against the baseline (paired differences, P(best)).
     Compare(CompareArgs),
@@ -114,7 +117,8 @@ pub enum Command {
         /// The merged output directory.
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
-        /// Replace the output directory if it exists and is not empty.
+        /// Replace the output directory if it exists and is not empty; only a directory that orgsim
+        /// wrote (it holds a manifest.json) is replaced.
         #[arg(long)]
         overwrite: bool,
         /// Skip the figures and report.html (comparison.csv is still written).
@@ -130,9 +134,14 @@ pub struct RunArgs {
     /// Output directory [default: outputs/<scenario name>/].
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
-    /// Replace the output directory if it exists and is not empty.
+    /// Replace the output directory if it exists and is not empty; only a directory that orgsim
+    /// wrote (it holds a manifest.json) is replaced.
     #[arg(long)]
     pub overwrite: bool,
+    /// Accept a sweep above the limits: 10 000 000 runs, 10^10 ticks in all, about 10 GiB of
+    /// estimated output (see README, "Limits").
+    #[arg(long)]
+    pub allow_large: bool,
     /// Skip the figures (DIR/plots/) and DIR/report.html (comparison.csv is still written).
     #[arg(long)]
     pub no_plots: bool,

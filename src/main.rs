@@ -37,8 +37,8 @@ fn main() -> ExitCode {
             }
             Err(e) => report(&anyhow::Error::new(e)),
         },
-        Command::Validate { files } => {
-            let (ok, errors) = app::validate(&files);
+        Command::Validate { files, allow_large } => {
+            let (ok, errors) = app::validate(&files, allow_large);
             say_raw!("{ok}");
             for e in &errors {
                 eprintln!("error: {e}");

@@ -291,19 +291,54 @@ fn run_refuses_a_non_empty_output_directory_and_keeps_it() {
         "keep me"
     );
 
-    orgsim()
+    // --overwrite replaces only an orgsim output: this folder has no manifest.json, so it is kept.
+    let out = orgsim()
         .arg("run")
         .arg(&file)
         .arg("--out")
         .arg(&out_dir)
         .arg("--overwrite")
         .arg("-q")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr_of(&out);
+    assert!(
+        err.contains("out") && err.contains("manifest.json") && err.contains("--overwrite"),
+        "{err}"
+    );
+    assert_eq!(
+        fs::read_to_string(out_dir.join("precious.txt")).unwrap(),
+        "keep me"
+    );
+
+    // An earlier output is replaced.
+    let earlier = dir.path().join("earlier");
+    for _ in 0..2 {
+        orgsim()
+            .arg("run")
+            .arg(&file)
+            .arg("--out")
+            .arg(&earlier)
+            .arg("--overwrite")
+            .arg("-q")
+            .assert()
+            .success();
+    }
+    fs::write(earlier.join("stale.txt"), "old").unwrap();
+    orgsim()
+        .arg("run")
+        .arg(&file)
+        .arg("--out")
+        .arg(&earlier)
+        .arg("--overwrite")
+        .arg("-q")
         .assert()
         .success();
-    assert!(out_dir.join("runs.csv").exists());
+    assert!(earlier.join("runs.csv").exists());
     assert!(
-        !out_dir.join("precious.txt").exists(),
-        "--overwrite replaces the directory"
+        !earlier.join("stale.txt").exists(),
+        "--overwrite replaces an earlier output"
     );
 }
 
@@ -914,4 +949,211 @@ fn manifest_format_version_1_loads_and_an_unknown_one_is_refused() {
     assert!(err.contains(&manifest.display().to_string()), "{err}");
     assert!(err.contains("format_version 99"), "{err}");
     assert!(err.contains("versions 1 to 2"), "{err}");
+}
+
+// ---- Guarded resources and input, decided before any run starts (issue 12) ----
+
+/// SMALL with `from` replaced by `to` (exactly once).
+fn small_with(from: &str, to: &str) -> String {
+    assert_eq!(SMALL.matches(from).count(), 1, "{from}");
+    SMALL.replace(from, to)
+}
+
+#[test]
+fn replications_that_overflow_the_run_count_are_refused_not_wrapped() {
+    expect_bad_run(
+        SMALL,
+        &["--replications", "9223372036854775808"],
+        &["--replications", "more than 2^64 runs"],
+    );
+}
+
+#[test]
+fn runs_above_the_limit_name_the_flag_that_raises_it() {
+    expect_bad_run(
+        SMALL,
+        &["--replications", "20000000"],
+        &[
+            "--replications",
+            "40000000 runs",
+            "10000000",
+            "--allow-large",
+        ],
+    );
+    expect_bad_scenario(
+        &small_with("replications = 3", "replications = 20000000"),
+        &["bad.toml:6:", "40000000 runs", "--allow-large"],
+    );
+}
+
+#[test]
+fn ticks_above_the_limit_are_refused_at_their_line() {
+    expect_bad_scenario(
+        &small_with("ticks = 30", "ticks = 1000000000000"),
+        &["bad.toml:8:", "ticks", "10000000000", "--allow-large"],
+    );
+    expect_bad_scenario(
+        &small_with("ticks = 30", "ticks = 9223372036854775807"),
+        &["bad.toml:8:", "more than 2^64 ticks"],
+    );
+}
+
+#[test]
+fn expected_output_above_the_limit_is_refused() {
+    // 2 points × 3 replicates × 100 million rows of timeseries each: far above 10 GiB.
+    expect_bad_scenario(
+        &small_with("ticks = 30", "ticks = 1000000000")
+            .replace("record_every = 10", "record_every = 1"),
+        &["bad.toml:", "GiB", "record_every", "--allow-large"],
+    );
+}
+
+#[test]
+fn a_grid_of_a_million_billion_points_is_refused_without_expanding_it() {
+    let text = small_with(
+        "socialisation = [0.1, 0.9]",
+        "socialisation = { from = 0, to = 1, step = 0.0001 }\n\
+         turnover = { from = 0, to = 1, step = 0.0001 }\n\
+         turbulence = { from = 0, to = 1, step = 0.0001 }\n\
+         fast_share = { from = 0, to = 1, step = 0.0001 }",
+    );
+    let started = std::time::Instant::now();
+    expect_bad_scenario(&text, &["bad.toml:15:", "points", "at most 1000000"]);
+    assert!(started.elapsed().as_secs() < 30, "refused before expanding");
+}
+
+#[test]
+fn a_range_that_yields_no_values_is_refused_like_an_empty_list() {
+    for (range, needle) in [
+        ("{ from = 0, to = inf, step = 0.1 }", "`to` is inf"),
+        ("{ from = -inf, to = 1, step = 0.1 }", "`from` is -inf"),
+        ("{ from = 0, to = 1, step = 1e-300 }", "at most 100000"),
+        ("{ from = 0, to = 1, step = 0 }", "above 0"),
+        ("{ from = 0, to = 1, step = -0.1 }", "above 0"),
+        ("{ from = 0, to = 1, step = nan }", "above 0"),
+        (
+            "{ from = 0.5, to = 0.5000000000001, step = 1e-14 }",
+            "too small",
+        ),
+    ] {
+        expect_bad_scenario(
+            &small_with(
+                "socialisation = [0.1, 0.9]",
+                &format!("socialisation = {range}"),
+            ),
+            &["bad.toml:15:", "socialisation", needle],
+        );
+    }
+}
+
+#[test]
+fn a_scenario_file_above_16_mib_is_refused_unread() {
+    let dir = TempDir::new().unwrap();
+    let big = dir.path().join("big.toml");
+    let file = fs::File::create(&big).unwrap();
+    file.set_len(17 * 1024 * 1024).unwrap(); // sparse: no disk used
+    for target in [big.as_path(), Path::new("/dev/zero")] {
+        if !target.exists() {
+            continue;
+        }
+        let out = orgsim().arg("validate").arg(target).output().unwrap();
+        let err = stderr_of(&out);
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        assert!(err.contains(&target.display().to_string()), "{err}");
+        assert!(err.contains("16 MiB"), "{err}");
+    }
+}
+
+#[test]
+fn a_non_utf8_scenario_names_the_position_of_the_first_bad_byte() {
+    let dir = TempDir::new().unwrap();
+    let path = dir.path().join("latin1.toml");
+    fs::write(
+        &path,
+        b"[scenario]\nname = \"small\"\ndescription = \"caf\xe9\"\n".as_slice(),
+    )
+    .unwrap();
+    let out = orgsim().arg("validate").arg(&path).output().unwrap();
+    let err = stderr_of(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("latin1.toml:3:19"), "{err}");
+    assert!(err.contains("0xe9") && err.contains("UTF-8"), "{err}");
+}
+
+#[test]
+fn type_errors_name_types_as_a_person_would() {
+    expect_bad_scenario(
+        &small_with("ticks = 30", "ticks = \"thirty\""),
+        &["bad.toml:8:", "a whole number"],
+    );
+    let dir = TempDir::new().unwrap();
+    let file = write(&dir, "bad.toml", &small_with("ticks = 30", "ticks = 3.5"));
+    let err = stderr_of(&orgsim().arg("validate").arg(&file).output().unwrap());
+    assert!(!err.contains("i64"), "{err}");
+}
+
+#[test]
+fn a_hundred_thousand_options_are_checked_in_linear_time() {
+    let mut text = String::from("[scenario]\nname = \"many\"\nmodel = \"march1991\"\nticks = 5\n");
+    for i in 0..100_000 {
+        text += &format!("[[option]]\nname = \"o{i}\"\n");
+    }
+    let dir = TempDir::new().unwrap();
+    let file = write(&dir, "many.toml", &text);
+    let started = std::time::Instant::now();
+    orgsim().arg("validate").arg(&file).assert().success();
+    assert!(
+        started.elapsed().as_secs() < 20,
+        "took {:?}",
+        started.elapsed()
+    );
+    // A duplicate among them is still found, at its line.
+    text += "[[option]]\nname = \"o5\"\n";
+    let file = write(&dir, "many.toml", &text);
+    let out = orgsim().arg("validate").arg(&file).output().unwrap();
+    let err = stderr_of(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("many.toml:200006:") && err.contains("\"o5\""),
+        "{err}"
+    );
+}
+
+#[test]
+fn overwrite_refuses_the_current_directory_and_a_folder_holding_the_scenario() {
+    let dir = TempDir::new().unwrap();
+    let file = write(&dir, "small.toml", SMALL);
+    let out = orgsim()
+        .current_dir(dir.path())
+        .args(["run", "small.toml", "--out", ".", "--overwrite", "-q"])
+        .output()
+        .unwrap();
+    let err = stderr_of(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("current directory"), "{err}");
+    assert!(file.exists());
+
+    // An orgsim output that now also holds the scenario file: replacing it would delete the input.
+    let out_dir = dir.path().join("out");
+    orgsim()
+        .arg("run")
+        .arg(&file)
+        .arg("--out")
+        .arg(&out_dir)
+        .arg("-q")
+        .assert()
+        .success();
+    let inside = write(&dir, "out/again.toml", SMALL);
+    let out = orgsim()
+        .arg("run")
+        .arg(&inside)
+        .arg("--out")
+        .arg(&out_dir)
+        .args(["--overwrite", "-q"])
+        .output()
+        .unwrap();
+    let err = stderr_of(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("again.toml") && err.contains("--out"), "{err}");
+    assert!(inside.exists() && out_dir.join("runs.csv").exists());
 }

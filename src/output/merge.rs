@@ -244,7 +244,8 @@ pub fn merge(
         .collect::<Result<Vec<_>, _>>()?;
     check_same_sweep(&shards)?;
     shards.sort_by_key(|s| s.index);
-    let out = OutputDir::prepare(dest, overwrite)?;
+    let inputs: Vec<&Path> = dirs.iter().map(PathBuf::as_path).collect();
+    let out = OutputDir::prepare(dest, overwrite, &inputs)?;
     let first = &shards[0].manifest;
     fs::copy(
         shards[0].dir.join(files::POINTS),

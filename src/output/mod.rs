@@ -22,8 +22,10 @@ pub struct OutputDir {
 }
 
 impl OutputDir {
-    /// Checks `dest` and creates the staging directory. Refuses a non-empty `dest` unless `overwrite`.
-    pub fn prepare(dest: &Path, overwrite: bool) -> Result<Self, InputError> {
+    /// Checks `dest` and creates the staging directory. Refuses a non-empty `dest` unless `overwrite`,
+    /// and with `overwrite` replaces only an orgsim output (see [`check_replaceable`]) that holds
+    /// none of the `inputs` (the scenario file, the shards being merged).
+    pub fn prepare(dest: &Path, overwrite: bool, inputs: &[&Path]) -> Result<Self, InputError> {
         let shown = dest.display().to_string();
         if dest.exists() {
             if !dest.is_dir() {
@@ -40,6 +42,9 @@ impl OutputDir {
                     &shown,
                     "the output directory already exists and is not empty; choose another with --out DIR, or pass --overwrite to replace it",
                 ));
+            }
+            if non_empty {
+                check_replaceable(dest, inputs)?;
             }
         }
         let name = dest
@@ -110,6 +115,44 @@ impl Drop for OutputDir {
             let _ = fs::remove_dir_all(&self.staging);
         }
     }
+}
+
+/// Whether `--overwrite` may replace the existing, non-empty directory `dest`: only an orgsim output
+/// (it holds `manifest.json`), never the current directory or one above it, and never one that
+/// holds any of `inputs`. A scenario's own folder or a user's folder is refused with exit code 2.
+pub fn check_replaceable(dest: &Path, inputs: &[&Path]) -> Result<(), InputError> {
+    let shown = dest.display().to_string();
+    let refuse = |why: String| {
+        Err(InputError::new(
+            &shown,
+            format!("--overwrite refused: {why}; choose another --out DIR"),
+        ))
+    };
+    let canonical = fs::canonicalize(dest).unwrap_or_else(|_| dest.to_path_buf());
+    if let Ok(cwd) = std::env::current_dir().and_then(fs::canonicalize)
+        && cwd.starts_with(&canonical)
+    {
+        return refuse(
+            "it is the current directory, or holds it, and replacing it would delete it".into(),
+        );
+    }
+    for input in inputs {
+        if let Ok(input) = fs::canonicalize(input)
+            && input.starts_with(&canonical)
+        {
+            return refuse(format!(
+                "it holds {}, an input of this command",
+                input.display()
+            ));
+        }
+    }
+    if !dest.join(files::MANIFEST).is_file() {
+        return refuse(format!(
+            "it is not an orgsim output directory (it has no {}), and --overwrite replaces only a directory that orgsim wrote",
+            files::MANIFEST
+        ));
+    }
+    Ok(())
 }
 
 /// Writes `bytes` to `path` through a temporary file and a rename, so `path` is whole or absent.

@@ -79,6 +79,9 @@ pub fn expand(
     points
 }
 
+/// The most values one range may give.
+pub const MAX_RANGE_VALUES: u64 = 100_000;
+
 /// The values of `{ from = a, to = b, step = s }`, inclusive of `to` when it lies on the grid.
 pub fn range(spec: &ParamSpec, table: &toml::Table) -> Result<Vec<Value>, String> {
     if let Domain::Choice(_) = spec.domain {
@@ -106,19 +109,45 @@ pub fn range(spec: &ParamSpec, table: &toml::Table) -> Result<Vec<Value>, String
         }
     };
     let (from, to, step) = (get("from")?, get("to")?, get("step")?);
+    for (key, x) in [("from", from), ("to", to)] {
+        if !x.is_finite() {
+            return Err(format!(
+                "range `{key}` is {x}, so the range yields no values; `from` and `to` must be finite numbers"
+            ));
+        }
+    }
     if step.is_nan() || step <= 0.0 || step.is_infinite() {
-        return Err(format!("range step must be above 0, not {step}"));
+        return Err(format!(
+            "range step must be above 0, not {step}, or the range yields no values"
+        ));
     }
     if to < from {
-        return Err(format!("range `to` ({to}) is below `from` ({from})"));
+        return Err(format!(
+            "range `to` ({to}) is below `from` ({from}), so the range yields no values"
+        ));
     }
-    let count = ((to - from) / step * (1.0 + 1e-12) + 1e-9).floor() as u64 + 1;
-    if count > 100_000 {
-        return Err(format!("the range gives {count} values; at most 100000"));
+    // Counted in floating point first: a tiny step or a vast span must not wrap a u64 to 0 values.
+    let span = ((to - from) / step * (1.0 + 1e-12) + 1e-9).floor();
+    if !span.is_finite() || span >= MAX_RANGE_VALUES as f64 {
+        return Err(format!(
+            "the range gives {} values; at most {MAX_RANGE_VALUES} (a larger step, or a list)",
+            if span < 1e15 {
+                format!("{}", span as u64 + 1)
+            } else {
+                format!("about {span:.1e}")
+            }
+        ));
     }
-    Ok((0..count)
+    let count = span as u64 + 1;
+    let values: Vec<Value> = (0..count)
         .map(|k| Value::Num(tidy(from + k as f64 * step)))
-        .collect())
+        .collect();
+    if let Some(dup) = first_duplicate(&values) {
+        return Err(format!(
+            "the step {step} is too small to tell values apart near {dup} (12 significant digits); give a larger step"
+        ));
+    }
+    Ok(values)
 }
 
 /// Rounds away binary noise such as 0.30000000000000004 (to 12 significant digits).
@@ -126,13 +155,20 @@ fn tidy(x: f64) -> f64 {
     format!("{x:.12e}").parse().unwrap_or(x)
 }
 
-/// The first value that appears twice, for error messages.
+/// The first value that appears twice, for error messages (linear: a hash set of the values).
 pub fn first_duplicate(values: &[Value]) -> Option<String> {
+    let mut seen = std::collections::HashSet::new();
     values
         .iter()
-        .enumerate()
-        .find(|(i, v)| values[..*i].contains(v))
-        .map(|(_, v)| v.to_string())
+        .find(|v| {
+            let key = match v {
+                // -0 and 0 are equal values; NaN never reaches here (parameters refuse it).
+                Value::Num(x) => (0u8, (x + 0.0).to_bits().to_string()),
+                Value::Text(t) => (1u8, t.clone()),
+            };
+            !seen.insert(key)
+        })
+        .map(|v| v.to_string())
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@
 //! did-you-mean for near misses.
 
 pub mod design;
+pub mod limits;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -107,6 +108,8 @@ pub struct Overrides {
     pub set: Vec<String>,
     /// `--per-unit`: turns the per-unit output on whatever the file says.
     pub per_unit: bool,
+    /// `--allow-large`: lifts the limits on runs, ticks and output size (see [`limits`]).
+    pub allow_large: bool,
 }
 
 /// A validated scenario, with every point expanded.
@@ -209,17 +212,49 @@ pub fn load(path: &Path, overrides: &Overrides) -> Result<Scenario, InputError> 
             "is a directory, not a scenario file (give a .toml file)",
         ));
     }
-    let text = std::fs::read_to_string(path).map_err(|e| {
+    let text = read_capped(path, &shown)?;
+    parse(path, &text, overrides)
+}
+
+/// The text of `path`, refused unread above [`limits::MAX_FILE_BYTES`] (a huge file, `/dev/zero`),
+/// and refused with the position of the first bad byte if it is not UTF-8.
+fn read_capped(path: &Path, shown: &str) -> Result<String, InputError> {
+    use std::io::Read as _;
+    let why = |e: std::io::Error| {
         let why = match e.kind() {
             std::io::ErrorKind::NotFound => "no such file".to_string(),
-            std::io::ErrorKind::InvalidData => {
-                "is not a text file (scenarios are TOML text)".to_string()
-            }
             _ => e.to_string(),
         };
-        InputError::new(shown.clone(), format!("cannot read the scenario: {why}"))
-    })?;
-    parse(path, &text, overrides)
+        InputError::new(shown, format!("cannot read the scenario: {why}"))
+    };
+    let file = std::fs::File::open(path).map_err(why)?;
+    let mut bytes = Vec::new();
+    file.take(limits::MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(why)?;
+    if bytes.len() as u64 > limits::MAX_FILE_BYTES {
+        return Err(InputError::new(
+            shown,
+            format!(
+                "cannot read the scenario: it is larger than {} MiB, the most a scenario file may be",
+                limits::MAX_FILE_BYTES / (1024 * 1024)
+            ),
+        ));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        let bytes = e.as_bytes();
+        let before = String::from_utf8_lossy(&bytes[..at]);
+        let line = before.matches('\n').count() + 1;
+        let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        InputError::new(
+            format!("{shown}:{line}:{col}"),
+            format!(
+                "the scenario is not UTF-8 text (scenarios are TOML text): byte 0x{:02x} here (byte offset {at}) is the first that is not valid UTF-8",
+                bytes[at]
+            ),
+        )
+    })
 }
 
 /// Validates scenario `text` as if read from `path`.
@@ -277,7 +312,7 @@ impl Ctx<'_> {
         } else if e.span().is_none() || !message.contains("invalid type") {
             message = format!("not a valid scenario file: {message}");
         }
-        InputError::new(place, message)
+        InputError::new(place, plain_type_names(&message))
     }
 
     fn build(
@@ -382,18 +417,34 @@ impl Ctx<'_> {
             base.set(spec.name, value);
         }
 
-        let (mode, axes) = self.sweep(model, &raw.sweep, &raw.params, &mut base)?;
+        let (mode, axes, axis_at) = self.sweep(model, &raw.sweep, &raw.params, &mut base)?;
+        self.check_size(
+            header,
+            overrides,
+            &limits::Demand {
+                grid: mode == Mode::Grid,
+                options: raw.options.len(),
+                replications,
+                ticks,
+                record_every,
+                run_columns: 3 + axes.len() as u64 + model.metrics().len() as u64,
+                series_columns: 3 + model.metrics().len() as u64,
+            },
+            &axes,
+            axis_at,
+        )?;
         // Where each scheduled change was written, so a change that breaks a constraint at some
         // point is reported at its line.
         let mut written = Vec::new();
         let schedule = self.schedule(model, &raw.schedule, ticks, &mut written)?;
         let mut options = Vec::new();
+        let mut option_names = std::collections::HashSet::new();
         for option in &raw.options {
             let option_name = option.name.get_ref().trim();
             if option_name.is_empty() {
                 return Err(self.at(&option.name, "an option needs a non-empty name"));
             }
-            if options.iter().any(|o: &OptionSpec| o.name == option_name) {
+            if !option_names.insert(option_name) {
                 return Err(self.at(
                     &option.name,
                     format!("two options are named \"{option_name}\"; names must be unique"),
@@ -547,7 +598,7 @@ impl Ctx<'_> {
         table: &Table,
         params_table: &Table,
         base: &mut Params,
-    ) -> Result<(Mode, Vec<Axis>), InputError> {
+    ) -> Result<(Mode, Vec<Axis>, Option<usize>), InputError> {
         let mut mode = Mode::Grid;
         let mut axes: Vec<Axis> = Vec::new();
         let mut spans = Vec::new();
@@ -607,7 +658,9 @@ impl Ctx<'_> {
                     values
                 }
                 toml::Value::Table(range) => {
-                    let values = design::range(spec, range).map_err(|m| self.at(value, m))?;
+                    let values = design::range(spec, range).map_err(|m| {
+                        self.at(value, format!("the sweep of `{}`: {m}", spec.name))
+                    })?;
                     let mut checked = Vec::new();
                     for v in values {
                         checked.push(spec.check(&v).map_err(|e| self.at(value, e.0))?);
@@ -676,7 +729,46 @@ impl Ctx<'_> {
                 ));
             }
         }
-        Ok((mode, axes))
+        Ok((mode, axes, spans.first().copied()))
+    }
+
+    /// Refuses a sweep above the [`limits`], counted from the axes' lengths before any point is
+    /// expanded; the error names the line (or flag) that sets the count that is too large.
+    fn check_size(
+        &self,
+        header: &RawHeader,
+        overrides: &Overrides,
+        demand: &limits::Demand,
+        axes: &[Axis],
+        axis_at: Option<usize>,
+    ) -> Result<limits::Size, InputError> {
+        let lens: Vec<usize> = axes.iter().map(|a| a.values.len()).collect();
+        limits::check(demand, &lens, overrides.allow_large).map_err(|refusal| {
+            let line_of =
+                |at: Option<usize>| at.map_or_else(|| self.file.clone(), |at| self.place(at));
+            let place = match refusal.which {
+                limits::Which::Points => line_of(axis_at),
+                limits::Which::Runs if overrides.replications.is_some() => {
+                    "--replications".to_string()
+                }
+                limits::Which::Runs => line_of(
+                    header
+                        .replications
+                        .as_ref()
+                        .map(|r| r.span().start)
+                        .or(axis_at),
+                ),
+                limits::Which::Ticks => line_of(header.ticks.as_ref().map(|t| t.span().start)),
+                limits::Which::Output => line_of(
+                    header
+                        .record_every
+                        .as_ref()
+                        .or(header.ticks.as_ref())
+                        .map(|r| r.span().start),
+                ),
+            };
+            InputError::new(place, refusal.message)
+        })
     }
 
     /// The validated changes of `raw`, sorted by tick; each is also added to `written` with the
@@ -769,6 +861,24 @@ impl Ctx<'_> {
         };
         Err(InputError::new(place, message))
     }
+}
+
+/// Rust type names in serde's messages ("expected i64") as a person reads them.
+fn plain_type_names(message: &str) -> String {
+    const NAMES: &[(&str, &str)] = &[
+        ("expected i64", "expected a whole number"),
+        ("expected u64", "expected a whole number from 0 up"),
+        ("expected f64", "expected a number"),
+        ("expected a boolean", "expected true or false"),
+        ("invalid type: integer", "invalid type: whole number"),
+        (
+            "invalid type: floating point",
+            "invalid type: decimal number",
+        ),
+    ];
+    NAMES.iter().fold(message.to_string(), |m, (rust, plain)| {
+        m.replace(rust, plain)
+    })
 }
 
 /// The declaration of parameter `name`, or a message listing near misses.
