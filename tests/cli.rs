@@ -314,7 +314,7 @@ fn run_refuses_a_non_empty_output_directory_and_keeps_it() {
 
     // An earlier output is replaced.
     let earlier = dir.path().join("earlier");
-    for _ in 0..2 {
+    let overwrite_earlier = || {
         orgsim()
             .arg("run")
             .arg(&file)
@@ -324,17 +324,11 @@ fn run_refuses_a_non_empty_output_directory_and_keeps_it() {
             .arg("-q")
             .assert()
             .success();
-    }
+    };
+    overwrite_earlier();
+    overwrite_earlier();
     fs::write(earlier.join("stale.txt"), "old").unwrap();
-    orgsim()
-        .arg("run")
-        .arg(&file)
-        .arg("--out")
-        .arg(&earlier)
-        .arg("--overwrite")
-        .arg("-q")
-        .assert()
-        .success();
+    overwrite_earlier();
     assert!(earlier.join("runs.csv").exists());
     assert!(
         !earlier.join("stale.txt").exists(),
