@@ -92,6 +92,13 @@ fn a_no_op_change_is_exactly_zero_and_no_dip() {
     std::fs::remove_file(out.join("change.csv")).unwrap();
     orgsim().arg("compare").arg(&out).assert().success();
     assert_eq!(std::fs::read(out.join("change.csv")).unwrap(), before);
+    // The J-curve figure and the report's section, from the saved files.
+    orgsim().arg("plot").arg(&out).assert().success();
+    assert!(out.join("plots/jcurve_value_added.svg").is_file());
+    orgsim().arg("report").arg(&out).assert().success();
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(html.contains("The change over time") && html.contains("no dip"));
+    assert!(html.contains("id=\"fig-jcurve_value_added\""));
 }
 
 #[test]
