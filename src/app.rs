@@ -9,7 +9,7 @@ use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::analysis::saved::Saved;
-use crate::analysis::{compare, format};
+use crate::analysis::{change, compare, format};
 use crate::cli::{CompareArgs, CompareFormat, ImageFormat, PlotArgs, ReportArgs, RunArgs};
 use crate::engine::executor;
 use crate::engine::params::{Domain, Group, ParamSpec};
@@ -278,6 +278,9 @@ fn progress_bar(total: u64, quiet: bool) -> ProgressBar {
 
 /// The comparison file `run` writes beside the CSVs.
 pub const COMPARISON: &str = "comparison.csv";
+/// The change measures (J-curve) of scheduled options, and their trajectories with bands.
+pub const CHANGE: &str = "change.csv";
+pub const CHANGE_TRAJECTORY: &str = "change_trajectory.csv";
 /// The folder figures go into.
 pub const PLOTS: &str = "plots";
 /// The report `orgsim report` writes.
@@ -320,6 +323,7 @@ pub fn analyse_run(dir: &std::path::Path, no_plots: bool) -> Result<String> {
         format::to_csv(&comparison).as_bytes(),
     )
     .context("cannot write comparison.csv")?;
+    write_change(&saved)?;
     if !no_plots {
         let figures = plot::figures(&saved, &comparison, &[])?;
         plot::draw_all(&figures, &dir.join(PLOTS), &PlotOptions::default())?;
@@ -329,9 +333,40 @@ pub fn analyse_run(dir: &std::path::Path, no_plots: bool) -> Result<String> {
     Ok(format::to_table(&comparison))
 }
 
-/// `orgsim compare DIR`: the ranked comparison from saved outputs.
+/// change.csv and change_trajectory.csv into a saved directory, when its options have schedules
+/// (and a time series was recorded); the manifest then lists them. Nothing is written otherwise,
+/// so outputs without a change keep exactly the files they always had.
+fn write_change(saved: &Saved) -> Result<()> {
+    let Some(changes) = change::analyse(saved)? else {
+        return Ok(());
+    };
+    let dir = &saved.dir;
+    write_atomic(&dir.join(CHANGE), format::change_csv(&changes).as_bytes())
+        .context("cannot write change.csv")?;
+    write_atomic(
+        &dir.join(CHANGE_TRAJECTORY),
+        format::trajectory_csv(&changes).as_bytes(),
+    )
+    .context("cannot write change_trajectory.csv")?;
+    let mut manifest = saved.manifest.clone();
+    let before = manifest.files.len();
+    for name in [CHANGE, CHANGE_TRAJECTORY] {
+        if !manifest.files.iter().any(|f| f == name) {
+            manifest.files.push(name.to_string());
+        }
+    }
+    if manifest.files.len() != before {
+        write_atomic(&dir.join(files::MANIFEST), manifest.to_text()?.as_bytes())
+            .context("cannot update manifest.json")?;
+    }
+    Ok(())
+}
+
+/// `orgsim compare DIR`: the ranked comparison from saved outputs; also (re)writes the change
+/// measures into DIR when its options have schedules.
 pub fn compare(args: &CompareArgs) -> Result<String> {
     let saved = Saved::load(&args.dir, "DIR")?;
+    write_change(&saved)?;
     let comparison = compare::compare(&saved, &args.metric, args.baseline.as_deref())?;
     Ok(match args.format {
         CompareFormat::Table => format::to_table(&comparison),

@@ -174,43 +174,8 @@ fn the_world_is_the_same_at_every_lever_setting() {
     }
 }
 
-#[test]
-fn a_schedule_reports_a_dip_against_staying_put() {
-    let p = params(&[
-        ("structure", text("centralised")),
-        ("incentive", text("kpi")),
-    ]);
-    let schedule = vec![ScheduledChange {
-        at: 52,
-        set: vec![
-            ("structure", text("hub_and_spoke")),
-            ("incentive", text("impact")),
-        ],
-    }];
-    let settings = RunSettings {
-        stop: None,
-        schedule: &schedule,
-    };
-    let mut sim = find("datateam")
-        .unwrap()
-        .build(&p, run_seed(5, 0), &settings);
-    let mut clock = Clock::new(&p, &schedule);
-    let mut row = vec![0.0; Metrics::COUNT];
-    for week in 1..=260 {
-        clock.advance(sim.as_mut());
-        sim.observe(&mut row);
-        let out = Metrics::from_row(&row);
-        if week < 52 {
-            assert!(out.dip_depth.is_nan());
-        } else {
-            assert!(out.dip_depth >= 0.0);
-        }
-    }
-}
-
-/// A run of `p` with `schedule`, observed every week: (week, metrics, the stay-put arm's welfare
-/// and posts) per week.
-fn weekly(p: &Params, schedule: &[ScheduledChange], seed: u64) -> Vec<(u32, Metrics, f64, usize)> {
+/// A run of `p` with `schedule`, observed every week: (week, metrics) per week.
+fn weekly(p: &Params, schedule: &[ScheduledChange], seed: u64) -> Vec<(u32, Metrics)> {
     let settings = RunSettings {
         stop: None,
         schedule,
@@ -221,12 +186,7 @@ fn weekly(p: &Params, schedule: &[ScheduledChange], seed: u64) -> Vec<(u32, Metr
     (1..=260)
         .map(|week| {
             clock.advance(&mut sim);
-            let out = sim.metrics();
-            let (stay_welfare, stay_posts) = sim
-                .stay
-                .as_ref()
-                .map_or((f64::NAN, 0), |s| (s.units.welfare, s.team.analysts.len()));
-            (week, out, stay_welfare, stay_posts)
+            (week, sim.metrics())
         })
         .collect()
 }
@@ -238,8 +198,8 @@ fn change(at: u64, set: &[(&'static str, Value)]) -> ScheduledChange {
     }
 }
 
-/// More posts at week 52 are vacancies until the hiring delay has passed, then junior hires; the
-/// stay-put arm keeps its 8 posts; no vacancy is a quit.
+/// More posts at week 52 are vacancies until the hiring delay has passed, then junior hires; no
+/// vacancy is a quit.
 #[test]
 fn a_scheduled_growth_raises_headcount_after_the_hiring_delay() {
     let p = params(&[
@@ -247,7 +207,7 @@ fn a_scheduled_growth_raises_headcount_after_the_hiring_delay() {
         ("base_quit_rate", num(0.0)),
         ("hiring_delay", num(12.0)),
     ]);
-    for (week, out, _, stay_posts) in weekly(&p, &[change(52, &[("analysts", num(12.0))])], 3) {
+    for (week, out) in weekly(&p, &[change(52, &[("analysts", num(12.0))])], 3) {
         let (headcount, vacancies) = match week {
             ..52 => (8.0, 0.0),
             52..64 => (8.0, 4.0),
@@ -259,14 +219,10 @@ fn a_scheduled_growth_raises_headcount_after_the_hiring_delay() {
             "week {week}"
         );
         assert_eq!(out.quits, 0.0);
-        assert_eq!(
-            stay_posts, 8,
-            "the stay-put arm does not see the lever change"
-        );
     }
     // And a cut: posts go at once, with no quit counted.
     let cut = weekly(&p, &[change(52, &[("analysts", num(5.0))])], 3);
-    for (week, out, _, _) in cut {
+    for (week, out) in cut {
         let expected = if week < 52 { 8.0 } else { 5.0 };
         assert_eq!(
             (out.headcount, out.vacancies, out.quits),
@@ -275,10 +231,10 @@ fn a_scheduled_growth_raises_headcount_after_the_hiring_delay() {
     }
 }
 
-/// The stay-put arm sees environment changes only: with a schedule of levers and headcount alone, it
-/// is the unscheduled run, week by week, exactly; an environment change reaches both arms.
+/// A schedule changes nothing before its first change: the scheduled run is the unscheduled one,
+/// week by week, bit for bit, until then (what makes option − baseline exactly 0 before a change).
 #[test]
-fn the_stay_put_arm_does_not_see_headcount_or_lever_changes() {
+fn nothing_differs_before_the_first_change() {
     let p = params(&[("analysts", num(16.0))]);
     let unscheduled = weekly(&p, &[], 8);
     let levers = [
@@ -290,22 +246,14 @@ fn the_stay_put_arm_does_not_see_headcount_or_lever_changes() {
         change(150, &[("analysts", num(10.0))]),
     ];
     let scheduled = weekly(&p, &levers, 8);
-    for ((week, plain, _, _), (_, out, stay_welfare, stay_posts)) in
-        unscheduled.iter().zip(&scheduled)
-    {
-        assert_eq!(*stay_welfare, plain.welfare, "week {week}");
-        assert_eq!(stay_posts, &16);
+    let bits = |m: &Metrics| {
+        let mut row = vec![0.0; Metrics::COUNT];
+        m.write(&mut row);
+        row.iter().map(|x| x.to_bits()).collect::<Vec<_>>()
+    };
+    for ((week, plain), (_, out)) in unscheduled.iter().zip(&scheduled) {
         if *week < 30 {
-            let bits = |m: &Metrics| {
-                let mut row = vec![0.0; Metrics::COUNT];
-                m.write(&mut row);
-                row.iter().map(|x| x.to_bits()).collect::<Vec<_>>()
-            };
-            assert_eq!(
-                bits(out),
-                bits(plain),
-                "nothing differs before the first change"
-            );
+            assert_eq!(bits(out), bits(plain), "week {week}");
         }
     }
     assert_ne!(
@@ -313,17 +261,6 @@ fn the_stay_put_arm_does_not_see_headcount_or_lever_changes() {
         unscheduled.last().unwrap().1.welfare,
         "the changes did something"
     );
-    // An environment change (hiring delay) does reach the stay-put arm.
-    let env = [change(
-        30,
-        &[("analysts", num(24.0)), ("hiring_delay", num(1.0))],
-    )];
-    let with_env = weekly(&p, &env, 8);
-    let differs = with_env
-        .iter()
-        .zip(&unscheduled)
-        .any(|(a, b)| a.2 != b.1.welfare);
-    assert!(differs, "the stay-put arm shares the environment");
 }
 
 /// With no team and no change that adds posts, value added stays exactly 0 whatever else changes;
@@ -340,19 +277,19 @@ fn scheduled_headcount_from_an_empty_team() {
         change(60, &[("hiring_delay", num(2.0)), ("data_access", num(0.9))]),
     ];
     for seed in 0..3 {
-        for (week, out, _, _) in weekly(&empty, &never, seed) {
+        for (week, out) in weekly(&empty, &never, seed) {
             assert_eq!(out.value_added, 0.0, "week {week}");
             assert_eq!(out.headcount, 0.0);
         }
     }
     // Budget mode that buys no post, with a people_share change that still buys none.
     let broke = params(&[("budget", num(50.0)), ("people_share", num(0.5))]);
-    for (_, out, _, _) in weekly(&broke, &[change(30, &[("people_share", num(1.0))])], 1) {
+    for (_, out) in weekly(&broke, &[change(30, &[("people_share", num(1.0))])], 1) {
         assert_eq!(out.value_added, 0.0);
     }
     // Ten posts at week 26, filled 12 weeks later: a team that delivers insights and moves value.
     let grown = weekly(&empty, &[change(26, &[("analysts", num(10.0))])], 1);
-    for (week, out, _, _) in &grown {
+    for (week, out) in &grown {
         match week {
             ..26 => assert_eq!(out.value_added, 0.0),
             26..38 => assert_eq!((out.headcount, out.vacancies), (0.0, 10.0)),
@@ -374,7 +311,7 @@ fn a_scheduled_budget_change_moves_posts_and_cost() {
         ("base_quit_rate", num(0.0)),
     ]);
     let run = weekly(&p, &[change(53, &[("budget", num(3000.0))])], 2);
-    for (week, out, _, _) in &run {
+    for (week, out) in &run {
         let w = *week as f64;
         let cost = if *week <= 52 {
             2000.0 * w / 52.0
@@ -711,9 +648,6 @@ proptest! {
             let team = &sim.org.team;
             prop_assert_eq!(team.analysts.len(), posts);
             prop_assert!(team.analysts.iter().enumerate().all(|(i, a)| a.translator == (i < in_force_translators) && a.unit == i % 8));
-            if let Some(stay) = &sim.stay {
-                prop_assert_eq!(stay.team.analysts.len(), analysts, "the stay-put arm keeps its posts");
-            }
             let out = sim.metrics();
             let units: Vec<UnitMetrics> = (0..8).map(|u| sim.unit_metrics(u)).collect();
             let rows = units.iter();

@@ -115,8 +115,7 @@ fn every_schedulable_parameter_changes_the_run_in_every_model() {
         for spec in model.params().iter().filter(|s| s.schedulable) {
             let moved = starts.iter().any(|start| {
                 // The run to compare with has a change at the same tick that changes no value, so
-                // only the new value differs (a model may prepare for a schedule, as the data-team
-                // model does with its stay-put arm).
+                // only the new value differs (a model may prepare for a schedule when it is given one).
                 let no_op = no_op_change(model, start, spec);
                 let unchanged = trajectory(model, start, vec![no_op]);
                 other_values(spec, start.get(spec.name))

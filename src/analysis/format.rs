@@ -6,6 +6,7 @@
 
 use std::fmt::Write as _;
 
+use super::change::OptionChange;
 use super::compare::{Comparison, Row};
 
 /// The columns of `comparison.csv`, in order.
@@ -56,6 +57,81 @@ pub fn to_csv(comparison: &Comparison) -> String {
             s.p_best.to_string(),
             r.n_complete.to_string(),
         ]);
+    }
+    String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
+}
+
+/// The columns of `change.csv`, in order.
+pub const CHANGE_COLUMNS: &[&str] = &[
+    "option",
+    "metric",
+    "change_tick",
+    "dip_depth",
+    "dip_lo",
+    "dip_hi",
+    "dip_week",
+    "dip_significant",
+    "weeks_to_recover",
+    "breakeven_week",
+    "pairs",
+];
+
+/// The columns of `change_trajectory.csv`, in order.
+pub const TRAJECTORY_COLUMNS: &[&str] = &[
+    "option",
+    "tick",
+    "mean",
+    "pointwise_lo",
+    "pointwise_hi",
+    "simultaneous_lo",
+    "simultaneous_hi",
+];
+
+/// A week that may not exist: empty means "not within the horizon".
+fn week(w: Option<u64>) -> String {
+    w.map(|w| w.to_string()).unwrap_or_default()
+}
+
+/// `change.csv`: one row per option, numbers at full precision.
+pub fn change_csv(changes: &[OptionChange]) -> String {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let _ = w.write_record(CHANGE_COLUMNS);
+    for c in changes {
+        let m = &c.measures;
+        let _ = w.write_record([
+            c.option.clone(),
+            c.metric.clone(),
+            m.change_tick.to_string(),
+            m.dip_depth.to_string(),
+            m.dip_lo.to_string(),
+            m.dip_hi.to_string(),
+            week(m.dip_week),
+            m.dip_significant.to_string(),
+            week(m.weeks_to_recover),
+            week(m.breakeven_week),
+            m.pairs.to_string(),
+        ]);
+    }
+    String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
+}
+
+/// `change_trajectory.csv`: the paired mean and both bands, per option and recorded tick.
+pub fn trajectory_csv(changes: &[OptionChange]) -> String {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let _ = w.write_record(TRAJECTORY_COLUMNS);
+    for c in changes {
+        let t = &c.trajectory;
+        for k in 0..t.ticks.len() {
+            let _ = w.write_record([
+                c.option.clone(),
+                t.ticks[k].to_string(),
+                t.mean[k].to_string(),
+                t.pointwise_lo[k].to_string(),
+                t.pointwise_hi[k].to_string(),
+                t.simultaneous_lo[k].to_string(),
+                t.simultaneous_hi[k].to_string(),
+            ]);
+        }
     }
     String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
 }

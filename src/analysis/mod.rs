@@ -1,6 +1,8 @@
 //! Analysis of saved output directories: loading them back ([`saved`]) and paired comparisons of
-//! options against a baseline ([`compare`]), with their tables formatted in [`format`].
+//! options against a baseline ([`compare`]), the J-curve of scheduled changes on the ensemble
+//! ([`change`]), with their tables formatted in [`format`].
 
+pub mod change;
 pub mod compare;
 pub mod format;
 pub mod saved;

@@ -25,8 +25,7 @@ pub struct RunSettings<'a> {
     /// The model's stopping rule to apply, if the scenario names one (one of
     /// [`Model::stop_rules`]); the model reports it holds by returning [`Step::Stop`].
     pub stop: Option<StopRule>,
-    /// The changes the engine will apply mid-run, sorted by `at`, for the model to prepare for (the
-    /// data-team model steps a "stay put" arm when there are any). The model never applies them:
+    /// The changes the engine will apply mid-run, sorted by `at`, for a model that must prepare for them. The model never applies them:
     /// the engine does, through [`Simulation::reconfigure`], at the start of their tick.
     pub schedule: &'a [ScheduledChange],
 }

@@ -5,7 +5,10 @@
 //!   bars, one line per option (or per value of a second swept parameter);
 //! - `heatmap_<metric>[_<option>]`: the mean over the two swept parameters with the most values;
 //! - `forest_<metric>`: each option's paired difference from the baseline with its 95% interval;
-//! - `distribution_<metric>`: box plots of the final values across replicates, per option.
+//! - `distribution_<metric>`: box plots of the final values across replicates, per option;
+//! - `jcurve_<metric>`: with scheduled options, each option's paired mean difference from the
+//!   baseline per tick with its simultaneous (outer) and pointwise (inner) 95% bands, a line at 0 and
+//!   a mark at the change ([`crate::analysis::change`]).
 
 use std::collections::BTreeMap;
 
@@ -15,6 +18,7 @@ use super::heatmap::Heatmap;
 use super::lines::{self, Band, LineChart, Series, Style};
 use super::rows::{self, Distribution, DistributionRow, Forest, ForestRow};
 use super::theme;
+use crate::analysis::change;
 use crate::analysis::compare::{Comparison, Row, point_label};
 use crate::analysis::saved::{Saved, TimeSeries, show_value};
 use crate::models;
@@ -29,6 +33,7 @@ pub enum Kind {
     Heatmap,
     Forest,
     Distribution,
+    JCurve,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -162,7 +167,131 @@ pub fn figures(saved: &Saved, comparison: &Comparison, metrics: &[String]) -> Re
         out.extend(forest_figure(saved, comparison, metric));
         out.extend(distribution_figure(saved, comparison, metric, k));
     }
+    if let Some(changes) = change::analyse(saved)? {
+        out.extend(jcurve_figure(saved, &changes, &chosen));
+    }
     Ok(out)
+}
+
+/// Palette index of the reference lines (0 and the change): black, which no option takes first.
+const REFERENCE: usize = 6;
+
+/// The J-curve of each scheduled option (on the metric the change measures use, when chosen).
+fn jcurve_figure(
+    saved: &Saved,
+    changes: &[change::OptionChange],
+    chosen: &[String],
+) -> Option<Figure> {
+    let metric = changes.first()?.metric.clone();
+    if !chosen.contains(&metric) {
+        return None;
+    }
+    let manifest = &saved.manifest;
+    let mut series = Vec::new();
+    let mut panels = Vec::new();
+    for c in changes {
+        let t = &c.trajectory;
+        let name = c.option.split(" @ ").next().unwrap_or("");
+        let colour = manifest
+            .options
+            .iter()
+            .position(|o| o.name == name)
+            .unwrap_or(0);
+        let line = |lo: &[f64], hi: &[f64]| -> Vec<Band> {
+            (0..t.ticks.len())
+                .map(|k| Band {
+                    x: t.ticks[k] as f64,
+                    mean: t.mean[k],
+                    lo: lo[k],
+                    hi: hi[k],
+                })
+                .collect()
+        };
+        let (first, last) = match (t.ticks.first(), t.ticks.last()) {
+            (Some(&a), Some(&b)) => (a as f64, b as f64),
+            _ => continue,
+        };
+        let finite = |v: &[f64]| {
+            v.iter()
+                .copied()
+                .filter(|x| x.is_finite())
+                .collect::<Vec<_>>()
+        };
+        let low = finite(&t.simultaneous_lo)
+            .into_iter()
+            .chain(finite(&t.mean))
+            .fold(0.0, f64::min);
+        let high = finite(&t.simultaneous_hi)
+            .into_iter()
+            .chain(finite(&t.mean))
+            .fold(0.0, f64::max);
+        let flat = |x: f64, y: f64| Band {
+            x,
+            mean: y,
+            lo: y,
+            hi: y,
+        };
+        let start = series.len();
+        // Two bands of one colour overlap: the darker inner band is the pointwise one.
+        series.push(Series {
+            label: c.option.clone(),
+            colour,
+            points: line(&t.simultaneous_lo, &t.simultaneous_hi),
+        });
+        series.push(Series {
+            label: String::new(),
+            colour,
+            points: line(&t.pointwise_lo, &t.pointwise_hi),
+        });
+        // No difference, and the week of the change, as plain lines without bands.
+        series.push(Series {
+            label: String::new(),
+            colour: REFERENCE,
+            points: vec![flat(first, 0.0), flat(last, 0.0)],
+        });
+        let tc = c.measures.change_tick as f64;
+        series.push(Series {
+            label: String::new(),
+            colour: REFERENCE,
+            points: vec![flat(tc, low), flat(tc, high)],
+        });
+        panels.push((c.option.clone(), (start..series.len()).collect()));
+    }
+    if series.is_empty() {
+        return None;
+    }
+    let panels = if panels.len() > 1 { panels } else { Vec::new() };
+    let panel_rows = if panels.is_empty() {
+        0
+    } else {
+        lines::grid(panels.len()).0
+    };
+    let base = manifest
+        .baseline
+        .clone()
+        .or_else(|| manifest.options.first().map(|o| o.name.clone()))
+        .unwrap_or_default();
+    let pairs = changes[0].measures.pairs;
+    Some(Figure {
+        name: format!("jcurve_{}", slug(&metric)),
+        kind: Kind::JCurve,
+        metric: metric.clone(),
+        caption: format!(
+            "The change's J-curve: {metric} of each option minus the baseline \"{base}\", mean over {pairs} paired replicates per tick, with the simultaneous 95% band (outer, used for every decision) and the pointwise 95% band (inner); black lines mark 0 and the week of the change."
+        ),
+        chart: Chart::Lines(LineChart {
+            title: format!("{metric}: change against {base}"),
+            x_label: format!("time ({}s)", manifest.tick_unit),
+            y_label: format!("difference in {}", metric_axis(saved, &metric)),
+            legend_title: "option:".into(),
+            series,
+            style: Style::Band,
+            note: "Outer band: simultaneous 95% (sup-t); inner: pointwise 95%.".into(),
+            panels,
+        }),
+        rows: 0,
+        panel_rows,
+    })
 }
 
 fn timeseries_figure(saved: &Saved, ts: &TimeSeries, metric: &str, k: usize) -> Figure {

@@ -9,6 +9,7 @@ use std::fmt::Write as _;
 
 use anyhow::Result;
 
+use crate::analysis::change::{self, OptionChange};
 use crate::analysis::compare::Comparison;
 use crate::analysis::format;
 use crate::analysis::saved::{Saved, show_value};
@@ -54,7 +55,7 @@ code { font-size: .88rem; }
 details summary { cursor: pointer; }
 "#;
 
-/// Figures shown in the report, in order, for each metric: with options, the forest plot, time
+/// Figures shown in the report, in order, for each metric: with options, the forest plot, J-curve, time
 /// series, response, first heatmap and distribution; for a plain sweep, the response and heatmap
 /// first.
 fn key_figures(figures: &[Figure], of_options: bool) -> Vec<&Figure> {
@@ -62,6 +63,7 @@ fn key_figures(figures: &[Figure], of_options: bool) -> Vec<&Figure> {
     let order = if of_options {
         [
             Kind::Forest,
+            Kind::JCurve,
             Kind::TimeSeries,
             Kind::Response,
             Kind::Heatmap,
@@ -74,6 +76,7 @@ fn key_figures(figures: &[Figure], of_options: bool) -> Vec<&Figure> {
             Kind::TimeSeries,
             Kind::Forest,
             Kind::Distribution,
+            Kind::JCurve,
         ]
     };
     let mut metrics: Vec<&str> = Vec::new();
@@ -117,6 +120,41 @@ fn inline_svg(svg: &str, label: &str) -> String {
         escape(label),
         &svg[end + 1..]
     )
+}
+
+/// The change measures, one row per option: a sentence a reader can act on, then the numbers.
+fn change_table(changes: &[OptionChange]) -> String {
+    let mut out = String::from(
+        "<table class=\"change\"><thead><tr><th>option</th><th>metric</th><th>change at</th><th>dip</th><th>deepest week</th><th>weeks to recover</th><th>break-even week</th><th>pairs</th></tr></thead><tbody>\n",
+    );
+    let week = |w: Option<u64>| w.map_or("not within the horizon".to_string(), |w| w.to_string());
+    for c in changes {
+        let m = &c.measures;
+        let dip = if m.dip_significant {
+            format!(
+                "{} (95% {}–{})",
+                format::sig(m.dip_depth, 3),
+                format::sig(m.dip_lo, 3),
+                format::sig(m.dip_hi, 3)
+            )
+        } else {
+            "no dip".to_string()
+        };
+        let _ = writeln!(
+            out,
+            "<tr><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+            escape(&c.option),
+            escape(&c.metric),
+            m.change_tick,
+            escape(&dip),
+            week(m.dip_week),
+            week(m.weeks_to_recover),
+            week(m.breakeven_week),
+            m.pairs
+        );
+    }
+    out += "</tbody></table>\n";
+    out
 }
 
 fn comparison_tables(comparison: &Comparison) -> String {
@@ -334,6 +372,12 @@ pub fn html(saved: &Saved, comparison: &Comparison, figures: &[Figure]) -> Resul
     body += "<h2 id=\"comparison\">Ranked comparison</h2>\n";
     body += "<p class=\"note\">Each alternative's mean with its 95% confidence interval; its difference from the baseline, paired replicate by replicate (replicate <i>r</i> of every alternative faces the same random world), with a 95% <i>t</i> interval from the paired differences; and the share of replicates in which it came out best (P(best)). An interval that excludes 0 is a difference the replicates can tell apart.</p>\n";
     body += &comparison_tables(comparison);
+
+    if let Some(changes) = change::analyse(saved)? {
+        body += "<h2 id=\"change\">The change over time</h2>\n";
+        body += "<p class=\"note\">Each option minus the baseline, paired replicate by replicate, tick by tick. A dip counts only when the simultaneous 95% band (which covers the whole path at once) lies below 0 at the worst week; weeks to recover count from the change until that band's lower edge stays at or above 0 to the end. Full precision in <code>change.csv</code> and <code>change_trajectory.csv</code>.</p>\n";
+        body += &change_table(&changes);
+    }
 
     let shown = key_figures(figures, comparison.of_options);
     if !shown.is_empty() {

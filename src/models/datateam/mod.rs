@@ -301,8 +301,6 @@ crate::declare_metrics! {
         time_learning = MetricSpec::new("share of time", "share of analyst time in training (EWMA over ~a quarter)").labelled("Time on learning"),
         cost = MetricSpec::new("thousands", "budget mode: cumulative spend (thousands), at the yearly budget in force each week; NaN otherwise").lower_is_better(),
         value_per_cost = MetricSpec::new("effect SD x weeks per thousand", "budget mode: value_added per thousand spent; NaN otherwise"),
-        dip_depth = MetricSpec::new("effect SD x weeks", "with a schedule: deepest shortfall of cumulative value added below staying put after the first change (>= 0); NaN without a schedule").lower_is_better(),
-        weeks_to_recover = MetricSpec::new("weeks", "with a schedule: weeks from the first change until cumulative value added is back at or above staying put (NaN if not yet, or without a schedule)").lower_is_better(),
     }
 }
 
@@ -514,8 +512,9 @@ impl Model for DataTeam {
          person, who starts the new role afresh. In budget mode schedule `budget` or `people_share`, \
          not `analysts`, `data_quality` or `data_access` (the budget sets them); cost then follows \
          the budget in force week by week. \
-         With a schedule the run also steps a 'stay put' copy of the team that sees only environment \
-         changes, and reports dip_depth and weeks_to_recover against it.\n\
+         A change's dip and recovery are measured on the ensemble, not per run: with [[option]]s \
+         and a schedule, the analysis writes change.csv (paired option - baseline value_added, \
+         with a simultaneous band) and change_trajectory.csv.\n\
          The ODD description: docs/datateam-odd.md."
     }
     fn params(&self) -> &'static [ParamSpec] {

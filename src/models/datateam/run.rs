@@ -1,10 +1,10 @@
-//! One run: the organisation, the counterfactual with no data team, and (only when the run has a
-//! schedule) a "stay put" copy of the organisation, all stepped in lockstep over one [`World`].
+//! One run: the organisation and the counterfactual with no data team, stepped in lockstep over one
+//! [`World`].
 //!
 //! The counterfactual reads only the world and the environment, so `value_added` is exact: with no
-//! analysts the organisation's arithmetic is the counterfactual's, operation for operation. The stay-put
-//! arm starts as a clone of the organisation (same team streams, same state) and sees environment
-//! changes but not lever changes, so the gap between the two after a change is the change's own effect.
+//! analysts the organisation's arithmetic is the counterfactual's, operation for operation.
+//! A change's J-curve is measured on the ensemble by the analysis (option − baseline, paired by
+//! replicate), not here: a per-run gap to a "stay put" copy was a random walk whose minimum was noise.
 
 use super::Constants;
 use super::team::{Team, Window};
@@ -41,7 +41,6 @@ pub struct DataTeamRun {
     pub world: World,
     pub counterfactual: Units,
     pub org: Org,
-    pub stay: Option<Org>,
     /// Budget mode's prices (not schedulable: fixed for the run).
     prices: Prices,
     /// Budget mode: the yearly budget in force, and the spend up to `spent_to` weeks at earlier
@@ -49,14 +48,10 @@ pub struct DataTeamRun {
     budget: Option<f64>,
     spent: f64,
     spent_to: u32,
-    first_change: Option<u32>,
-    worst_gap: f64,
-    dipped: bool,
-    recovered_at: Option<u32>,
 }
 
 impl DataTeamRun {
-    pub fn new(params: &Params, seed: u64, settings: &RunSettings, c: Constants) -> DataTeamRun {
+    pub fn new(params: &Params, seed: u64, _settings: &RunSettings, c: Constants) -> DataTeamRun {
         let (inputs, prices) = (Inputs::read(params), Prices::read(params));
         let (env, setup) = (inputs.environment(), inputs.setup(&prices));
         let levers = inputs.levers(&prices);
@@ -68,7 +63,6 @@ impl DataTeamRun {
             team: Team::new(seed, &setup, levers, c),
         };
         let budget = setup.budget;
-        let stay = (!settings.schedule.is_empty()).then(|| org.clone());
         DataTeamRun {
             week: 0,
             env,
@@ -76,21 +70,15 @@ impl DataTeamRun {
             world,
             counterfactual,
             org,
-            stay,
             prices,
             budget,
             spent: 0.0,
             spent_to: 0,
-            first_change: settings.schedule.first().map(|c| c.at as u32),
-            worst_gap: 0.0,
-            dipped: false,
-            recovered_at: None,
         }
     }
 
     /// A scheduled change at the start of `week`, before it is stepped: the environment, the levers
-    /// and the posts in force after it. The stay-put arm keeps its levers and posts; it shares the
-    /// (possibly changed) environment.
+    /// and the posts in force after it.
     fn apply_change(&mut self, week: u32, inputs: &Inputs) {
         self.env = inputs.environment();
         self.org.team.set_levers(inputs.levers(&self.prices));
@@ -184,23 +172,6 @@ impl DataTeamRun {
         cf.earn(world);
     }
 
-    fn track_dip(&mut self) {
-        let (Some(stay), Some(first)) = (&self.stay, self.first_change) else {
-            return;
-        };
-        if self.week < first {
-            return;
-        }
-        let gap = self.org.units.welfare - stay.units.welfare;
-        if gap < 0.0 {
-            self.dipped = true;
-            self.recovered_at = None;
-            self.worst_gap = self.worst_gap.min(gap);
-        } else if self.recovered_at.is_none() {
-            self.recovered_at = Some(self.week);
-        }
-    }
-
     fn mean_over_staff(&self, f: impl Fn(&super::analysts::Analyst) -> f64) -> f64 {
         let (mut sum, mut n) = (0.0, 0.0);
         for a in self.org.team.analysts.iter().filter(|a| a.analyses()) {
@@ -225,10 +196,6 @@ impl Simulation for DataTeamRun {
         self.world.advance(self.week, &self.env);
         self.step_counterfactual();
         Self::step_org(&mut self.org, &self.world, &self.env, self.week);
-        if let Some(stay) = &mut self.stay {
-            Self::step_org(stay, &self.world, &self.env, self.week);
-        }
-        self.track_dip();
         Step::Continue
     }
 
@@ -283,18 +250,6 @@ impl DataTeamRun {
             ),
             None => (f64::NAN, f64::NAN),
         };
-        let (dip_depth, weeks_to_recover) = match (self.stay.is_some(), self.first_change) {
-            (true, Some(first)) if self.week >= first => (
-                // 0 − gap, not −gap: no dip yet prints 0, not −0.
-                0.0 - self.worst_gap,
-                if !self.dipped {
-                    0.0
-                } else {
-                    self.recovered_at.map_or(f64::NAN, |w| (w - first) as f64)
-                },
-            ),
-            _ => (f64::NAN, f64::NAN),
-        };
         Metrics {
             value_added,
             uptake_rate: ratio(counters.insights_used, counters.insights_delivered),
@@ -324,8 +279,6 @@ impl DataTeamRun {
             time_learning: team.time_share[4],
             cost,
             value_per_cost,
-            dip_depth,
-            weeks_to_recover,
         }
     }
 }
