@@ -137,3 +137,19 @@ fn the_transition_programme_ends_well_above_staying_put() {
     assert!(num(last, "simultaneous_lo") > 0.0, "{last:?}");
     assert!(!c["weeks_to_recover"].is_empty(), "{c:?}");
 }
+
+/// Shards of a change programme merge into the same change measures as one run (the bootstrap is
+/// seeded from the master seed, not from the shard), and the merged manifest lists the files.
+#[test]
+fn merged_shards_give_the_same_change_measures_as_one_run() {
+    let dir = TempDir::new().unwrap();
+    let text = scenario("merge", 12, "", "hub_share = 0.5");
+    let whole = run_with(&dir, &text, "whole", &[]);
+    let (merged, _) = crate::determinism::run_shards_and_merge(&dir, &text, "change");
+    for file in ["change.csv", "change_trajectory.csv"] {
+        let one = std::fs::read(whole.join(file)).unwrap();
+        assert_eq!(one, std::fs::read(merged.join(file)).unwrap(), "{file}");
+    }
+    let manifest = std::fs::read_to_string(merged.join("manifest.json")).unwrap();
+    assert!(manifest.contains("\"change.csv\""), "{manifest}");
+}

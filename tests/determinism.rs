@@ -155,7 +155,7 @@ fn a_different_master_seed_changes_results() {
 
 /// Runs `text` as shards 3, 1 and 2 of 3 (in that order, one thread each) into `dir/<tag>-shardK`
 /// and merges them into `dir/<tag>-merged`; returns the merged and the shard directories.
-fn run_shards_and_merge(
+pub fn run_shards_and_merge(
     dir: &TempDir,
     text: &str,
     tag: &str,
