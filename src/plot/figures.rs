@@ -280,9 +280,10 @@ fn jcurve_figure(
             "The change's J-curve: {metric} of each option minus the baseline \"{base}\", mean over {pairs} paired replicates per tick, with the simultaneous 95% band (outer, used for every decision) and the pointwise 95% band (inner); black lines mark 0 and the week of the change."
         ),
         chart: Chart::Lines(LineChart {
-            title: format!("{metric}: change against {base}"),
+            title: format!("Change against \"{base}\""),
             x_label: format!("time ({}s)", manifest.tick_unit),
-            y_label: format!("difference in {}", metric_axis(saved, &metric)),
+            // Short enough that the rotated label stays clear of the title.
+            y_label: format!("Δ {}", metric_axis(saved, &metric)),
             legend_title: "option:".into(),
             series,
             style: Style::Band,
