@@ -26,6 +26,7 @@ fn orgsim_seconds(reps: u64, threads: u16) -> f64 {
         seed: None,
         set: Vec::new(),
         shard: None,
+        only: None,
         quiet: true,
         // Figures are a fixed cost per sweep, not per run; the peer draws none either.
         no_plots: true,

@@ -158,6 +158,17 @@ pub struct RunOutcome {
     pub dir: PathBuf,
     /// The ranked comparison of the options (or points), as a table.
     pub comparison: String,
+    /// The runs that panicked (also in failures.csv); the exit code is then 1.
+    pub failures: Vec<executor::RunFailure>,
+}
+
+/// The test-only environment variable naming a run id that panics at its first tick, to exercise
+/// the handling of failed runs (README, "Failed runs").
+pub const FAULT_RUN_VAR: &str = "ORGSIM_FAULT_RUN";
+
+/// The run id in [`FAULT_RUN_VAR`], if set to a whole number.
+fn fault_run() -> Option<u64> {
+    std::env::var(FAULT_RUN_VAR).ok()?.trim().parse().ok()
 }
 
 /// `orgsim run`.
@@ -171,22 +182,38 @@ pub fn run(args: &RunArgs, command_line: Vec<String>) -> Result<RunOutcome> {
     };
     let scenario = scenario::load(&args.file, &overrides)?;
     let dest = args.out.clone().unwrap_or_else(|| {
-        let folder = match args.shard {
-            Some(shard) => format!("{}.shard-{}-of-{}", scenario.name, shard.index, shard.count),
-            None => scenario.name.clone(),
+        let folder = match (args.shard, args.only) {
+            (Some(shard), _) => {
+                format!("{}.shard-{}-of-{}", scenario.name, shard.index, shard.count)
+            }
+            (None, Some(id)) => format!("{}.run-{id}", scenario.name),
+            (None, None) => scenario.name.clone(),
         };
         PathBuf::from("outputs").join(folder)
     });
+    let plan = scenario.plan();
+    if let Some(id) = args.only
+        && id >= plan.total_runs()
+    {
+        return Err(InputError::new(
+            "--only",
+            format!(
+                "run {id} does not exist: this sweep's run ids are 0 to {}",
+                plan.total_runs().saturating_sub(1)
+            ),
+        )
+        .into());
+    }
     let out = OutputDir::prepare(&dest, args.overwrite, &[args.file.as_path()])?;
     let threads = args
         .threads
         .map(usize::from)
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
 
-    let plan = scenario.plan();
-    let runs = match args.shard {
-        Some(shard) => executor::shard_runs(plan.total_runs(), shard.index, shard.count),
-        None => 0..plan.total_runs(),
+    let runs = match (args.shard, args.only) {
+        (Some(shard), _) => executor::shard_runs(plan.total_runs(), shard.index, shard.count),
+        (None, Some(id)) => id..id + 1,
+        (None, None) => 0..plan.total_runs(),
     };
     let total = runs.end - runs.start;
     let bar = progress_bar(total, args.quiet);
@@ -194,12 +221,27 @@ pub fn run(args: &RunArgs, command_line: Vec<String>) -> Result<RunOutcome> {
     let clock = Instant::now();
     let mut writers = files::RunWriters::create(out.path(), &scenario)?;
     let tick = || bar.inc(1);
-    let interrupted = interrupt_flag();
-    executor::execute_runs(&plan, runs.clone(), threads, &tick, interrupted, |record| {
-        writers.write(&record)
+    let controls = executor::Controls {
+        cancel: interrupt_flag(),
+        fault_run: fault_run(),
+    };
+    // A shard or a single run holds part of the runs: no summary, comparison or plots.
+    let whole = args.shard.is_none() && args.only.is_none();
+    let mut failures = Vec::new();
+    executor::execute_isolated(&plan, runs.clone(), threads, &tick, controls, |finished| {
+        match finished {
+            executor::Finished::Done(record) => writers.write(&record),
+            executor::Finished::Failed(failure) => {
+                failures.push(failure);
+                Ok(())
+            }
+        }
     })
     .with_context(|| format!("nothing was written to {}", dest.display()))?;
-    writers.finish(out.path(), args.shard.is_none())?;
+    writers.finish(out.path(), whole)?;
+    if !failures.is_empty() {
+        files::write_failures(&out.path().join(files::FAILURES), &failures)?;
+    }
     bar.finish_and_clear();
     let wall_seconds = clock.elapsed().as_secs_f64();
 
@@ -213,8 +255,9 @@ pub fn run(args: &RunArgs, command_line: Vec<String>) -> Result<RunOutcome> {
             produced.push(files::UNITS_TIMESERIES);
         }
     }
-    // A shard holds part of the runs: its summary, comparison and plots are made when it is merged.
-    let whole = args.shard.is_none();
+    if !failures.is_empty() {
+        produced.push(files::FAILURES);
+    }
     if whole {
         produced.extend(analysis_files(args.no_plots));
     }
@@ -226,6 +269,8 @@ pub fn run(args: &RunArgs, command_line: Vec<String>) -> Result<RunOutcome> {
         command_line,
         files: produced,
         shard: args.shard.map(|s| (s.index, s.count, runs.start, runs.end)),
+        failed_runs: failures.len() as u64,
+        only_run: args.only,
     };
     let text = manifest::build(&scenario, &facts).to_text()?;
     std::fs::write(out.path().join(files::MANIFEST), text).context("cannot write manifest.json")?;
@@ -244,6 +289,7 @@ pub fn run(args: &RunArgs, command_line: Vec<String>) -> Result<RunOutcome> {
         wall_seconds,
         dir,
         comparison,
+        failures,
     })
 }
 

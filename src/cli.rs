@@ -159,8 +159,12 @@ pub struct RunArgs {
     pub set: Vec<String>,
     /// Run only shard K of N (1-based) of the sweep's runs, e.g. one task of a Slurm job array;
     /// join the shards with `orgsim merge` [default --out: outputs/<name>.shard-K-of-N/].
-    #[arg(long, value_name = "K/N", value_parser = parse_shard)]
+    #[arg(long, value_name = "K/N", value_parser = parse_shard, conflicts_with = "only")]
     pub shard: Option<Shard>,
+    /// Run only the run with this id (runs.csv's `run_id`, e.g. one named in failures.csv), with
+    /// the seed and values it has in the whole sweep [default --out: outputs/<name>.run-ID/].
+    #[arg(long, value_name = "RUN_ID")]
+    pub only: Option<u64>,
     /// No progress bar (the one-line summary is still printed).
     #[arg(long, short)]
     pub quiet: bool,

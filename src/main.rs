@@ -75,7 +75,11 @@ fn main() -> ExitCode {
                     outcome.dir.display()
                 );
                 say_raw!("\n{}", outcome.comparison);
-                ExitCode::SUCCESS
+                if outcome.failures.is_empty() {
+                    return ExitCode::SUCCESS;
+                }
+                report_failures(&outcome, &args);
+                ExitCode::from(1)
             }
             Err(e) => report(&e),
         },
@@ -105,6 +109,45 @@ fn main() -> ExitCode {
             Err(e) => report(&e),
         },
     }
+}
+
+/// Names the runs that panicked (at most ten; all are in failures.csv) and how to reproduce one.
+fn report_failures(outcome: &app::RunOutcome, args: &orgsim::cli::RunArgs) {
+    let failures = &outcome.failures;
+    eprintln!(
+        "error: {} of {} runs failed; they are listed in {} and left out of every other file",
+        failures.len(),
+        outcome.runs,
+        outcome.dir.join(orgsim::output::files::FAILURES).display()
+    );
+    for f in failures.iter().take(10) {
+        eprintln!(
+            "  run {} (point {}, replicate {}, seed {}): {}",
+            f.run_id, f.point_id, f.replicate, f.seed, f.message
+        );
+    }
+    if failures.len() > 10 {
+        eprintln!("  ... and {} more", failures.len() - 10);
+    }
+    // The flags that change a run's values; the rest (threads, output) do not.
+    let mut flags = String::new();
+    if let Some(r) = args.replications {
+        flags += &format!(" --replications {r}");
+    }
+    if let Some(s) = args.seed {
+        flags += &format!(" --seed {s}");
+    }
+    for set in &args.set {
+        flags += &format!(" --set '{set}'");
+    }
+    if args.per_unit {
+        flags += " --per-unit";
+    }
+    eprintln!(
+        "reproduce one alone with: orgsim run {}{flags} --only {}",
+        args.file.display(),
+        failures[0].run_id
+    );
 }
 
 /// Prints an error; bad input exits 2, anything else 1.

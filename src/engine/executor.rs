@@ -6,8 +6,14 @@
 //! chunks of records exist at once (one computing, one queued, one being written), so memory is bounded
 //! by the chunk size, not by the number of runs. Each run is seeded from (master seed, replicate) alone,
 //! so neither the chunking nor the thread count can change a result.
+//!
+//! A run that panics is caught ([`execute_isolated`]): it is reported as a [`RunFailure`] in its
+//! place in run-id order and the other runs go on. The cancel flag is checked before each run and at
+//! every tick inside one, so an interruption is honoured within one tick even in a very long run.
 
+use std::cell::{Cell, RefCell};
 use std::ops::Range;
+use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 
@@ -91,9 +97,48 @@ pub struct RunRecord {
     pub unit_series: Vec<f64>,
 }
 
+/// A run that panicked: which run, and the panic's message (with its source location when known).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunFailure {
+    pub run_id: u64,
+    pub point_id: usize,
+    pub replicate: u64,
+    pub seed: u64,
+    pub message: String,
+}
+
+/// What became of one run: its record, or its failure.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Finished {
+    Done(RunRecord),
+    Failed(RunFailure),
+}
+
+/// How a sweep may be stopped or perturbed from outside.
+#[derive(Clone, Copy)]
+pub struct Controls<'a> {
+    /// Once set, no further run starts and runs in flight stop at their next tick.
+    pub cancel: &'a AtomicBool,
+    /// Test only: the run with this id panics at its first tick (see README, "Failed runs").
+    pub fault_run: Option<u64>,
+}
+
 /// Runs one replicate of one point from scratch, recording its metrics (and, with `plan.per_unit`,
 /// its per-unit metrics: those observations only read the run, so the metrics are the same).
 pub fn run_one(plan: &Plan, point: &Point, replicate: u64) -> RunRecord {
+    let never = AtomicBool::new(false);
+    run_controlled(plan, point, replicate, false, &never).expect("a run that cannot be cancelled")
+}
+
+/// [`run_one`], returning `None` as soon as `cancel` is set (checked at every tick), and panicking
+/// at the first tick when `fault` is set.
+fn run_controlled(
+    plan: &Plan,
+    point: &Point,
+    replicate: u64,
+    fault: bool,
+    cancel: &AtomicBool,
+) -> Option<RunRecord> {
     let n_metrics = plan.model.metrics().len();
     let unit_values = if plan.per_unit {
         plan.model.unit_count(&point.params) * plan.model.unit_metrics().len()
@@ -126,6 +171,12 @@ pub fn run_one(plan: &Plan, point: &Point, replicate: u64) -> RunRecord {
     }
     let mut clock = Clock::new(&point.params, &point.schedule);
     while clock.tick() < plan.ticks {
+        if cancel.load(Ordering::Relaxed) {
+            return None;
+        }
+        if fault {
+            panic!("fault injected at tick {} (ORGSIM_FAULT_RUN)", clock.tick());
+        }
         let step = clock.advance(sim.as_mut());
         let tick = clock.tick();
         let last = step == Step::Stop || tick == plan.ticks;
@@ -142,7 +193,7 @@ pub fn run_one(plan: &Plan, point: &Point, replicate: u64) -> RunRecord {
     if plan.per_unit {
         sim.observe_units(&mut unit_finals);
     }
-    RunRecord {
+    Some(RunRecord {
         run_id: point.id as u64 * plan.replications + replicate,
         point_id: point.id,
         replicate,
@@ -152,6 +203,66 @@ pub fn run_one(plan: &Plan, point: &Point, replicate: u64) -> RunRecord {
         series,
         unit_finals,
         unit_series,
+    })
+}
+
+thread_local! {
+    /// Set while this thread runs a run whose panic is caught: the panic hook then stays silent.
+    static IN_RUN: Cell<bool> = const { Cell::new(false) };
+    /// Where the last caught panic on this thread happened.
+    static PANIC_AT: RefCell<Option<String>> = const { RefCell::new(None) };
+}
+
+/// Installs (once per process) a panic hook that keeps quiet about panics inside caught runs,
+/// noting their location for the failure's message, and defers to the previous hook otherwise.
+fn quiet_caught_panics() {
+    static INSTALL: std::sync::Once = std::sync::Once::new();
+    INSTALL.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if IN_RUN.with(Cell::get) {
+                let at = info
+                    .location()
+                    .map(|l| format!("{}:{}", l.file(), l.line()));
+                PANIC_AT.with(|p| *p.borrow_mut() = at);
+            } else {
+                previous(info);
+            }
+        }));
+    });
+}
+
+/// Runs one run with its panic caught; `None` when cancelled.
+fn run_caught(plan: &Plan, run_id: u64, controls: Controls) -> Option<Finished> {
+    let reps = plan.replications;
+    let point = &plan.points[(run_id / reps) as usize];
+    let replicate = run_id % reps;
+    let fault = controls.fault_run == Some(run_id);
+    IN_RUN.with(|f| f.set(true));
+    let result = std::panic::catch_unwind(AssertUnwindSafe(|| {
+        run_controlled(plan, point, replicate, fault, controls.cancel)
+    }));
+    IN_RUN.with(|f| f.set(false));
+    match result {
+        Ok(record) => record.map(Finished::Done),
+        Err(payload) => {
+            let text = payload
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "panic with a non-text payload".to_string());
+            let message = match PANIC_AT.with(|p| p.borrow_mut().take()) {
+                Some(at) => format!("{text} (at {at})"),
+                None => text,
+            };
+            Some(Finished::Failed(RunFailure {
+                run_id,
+                point_id: point.id,
+                replicate,
+                seed: rng::run_seed(plan.master_seed, replicate),
+                message,
+            }))
+        }
     }
 }
 
@@ -173,7 +284,8 @@ pub fn shard_runs(total: u64, index: u64, count: u64) -> Range<u64> {
 }
 
 /// Like [`execute`], for the run ids in `runs` only (one shard of a
-/// sweep). Once `cancel` is set, no further run starts and an "interrupted" error is returned.
+/// sweep). Once `cancel` is set, no further run starts and an "interrupted" error is returned. A run
+/// that panics stops the work with an error naming it (see [`execute_isolated`] to go on instead).
 pub fn execute_runs<S>(
     plan: &Plan,
     runs: Range<u64>,
@@ -185,14 +297,45 @@ pub fn execute_runs<S>(
 where
     S: FnMut(RunRecord) -> Result<()> + Send,
 {
+    let controls = Controls {
+        cancel,
+        fault_run: None,
+    };
+    execute_isolated(
+        plan,
+        runs,
+        threads,
+        on_done,
+        controls,
+        |finished| match finished {
+            Finished::Done(record) => sink(record),
+            Finished::Failed(f) => anyhow::bail!("run {} panicked: {}", f.run_id, f.message),
+        },
+    )
+}
+
+/// Runs the run ids in `runs`, each with its panic caught: `sink` receives every run's
+/// [`Finished`], in run-id order, on a writer thread. Once `controls.cancel` is set, no further run
+/// starts, runs in flight stop at their next tick, and an "interrupted" error is returned.
+pub fn execute_isolated<S>(
+    plan: &Plan,
+    runs: Range<u64>,
+    threads: usize,
+    on_done: &(dyn Fn() + Sync),
+    controls: Controls,
+    mut sink: S,
+) -> Result<()>
+where
+    S: FnMut(Finished) -> Result<()> + Send,
+{
+    quiet_caught_panics();
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
         .context("could not start the worker threads")?;
     let chunk = plan.chunk_size(threads) as u64;
-    let reps = plan.replications;
     std::thread::scope(|scope| {
-        let (tx, rx) = mpsc::sync_channel::<Vec<RunRecord>>(1);
+        let (tx, rx) = mpsc::sync_channel::<Vec<Finished>>(1);
         let writer = scope.spawn(move || -> Result<()> {
             for records in rx {
                 for record in records {
@@ -205,17 +348,16 @@ where
         let mut cancelled = false;
         while start < runs.end {
             let end = (start + chunk).min(runs.end);
-            let records: Option<Vec<RunRecord>> = pool.install(|| {
+            let records: Option<Vec<Finished>> = pool.install(|| {
                 (start..end)
                     .into_par_iter()
                     .map(|run_id| {
-                        if cancel.load(Ordering::Relaxed) {
+                        if controls.cancel.load(Ordering::Relaxed) {
                             return None;
                         }
-                        let point = &plan.points[(run_id / reps) as usize];
-                        let record = run_one(plan, point, run_id % reps);
+                        let finished = run_caught(plan, run_id, controls)?;
                         on_done();
-                        Some(record)
+                        Some(finished)
                     })
                     .collect()
             });

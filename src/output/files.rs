@@ -12,6 +12,8 @@
 //!   unit`, every per-unit metric.
 //! - `summary.csv`: `point_id`, [`option`], each parameter that varies, `metric, n, mean, sd, se,
 //!   ci_low, ci_high, min, max`.
+//! - `failures.csv` (only when a run panicked): `run_id, point_id, replicate, seed, message`; a
+//!   failed run has no row in the other files and is left out of the summary.
 //!
 //! Numbers are written in Rust's shortest round-trip form; a missing value is `NaN`; an unset
 //! parameter is an empty cell.
@@ -22,7 +24,7 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 
-use crate::engine::executor::{Point, RunRecord};
+use crate::engine::executor::{Point, RunFailure, RunRecord};
 use crate::engine::params::MetricSpec;
 use crate::scenario::Scenario;
 use crate::stats::SummaryTable;
@@ -34,6 +36,7 @@ pub const SUMMARY: &str = "summary.csv";
 pub const UNITS: &str = "units.csv";
 pub const UNITS_TIMESERIES: &str = "units_timeseries.csv";
 pub const MANIFEST: &str = "manifest.json";
+pub const FAILURES: &str = "failures.csv";
 
 /// The CSV column of parameter `name`: its own name, unless a metric has the same name (the data-team
 /// model's initial `trust` and `literacy` parameters and its `trust` and `literacy` outcomes), when it
@@ -309,6 +312,23 @@ fn csv_fragment(cells: &[&str]) -> String {
         out.push_str(String::from_utf8_lossy(&bytes).trim_end_matches(['\r', '\n']));
     }
     out
+}
+
+/// Writes `failures.csv`: one row per run that panicked, in run-id order.
+pub fn write_failures(path: &Path, failures: &[RunFailure]) -> Result<()> {
+    let mut w = csv_writer(path)?;
+    w.write_record(["run_id", "point_id", "replicate", "seed", "message"])?;
+    for f in failures {
+        w.write_record([
+            f.run_id.to_string(),
+            f.point_id.to_string(),
+            f.replicate.to_string(),
+            f.seed.to_string(),
+            f.message.clone(),
+        ])?;
+    }
+    w.flush()?;
+    Ok(())
 }
 
 fn write_points(path: &Path, scenario: &Scenario, cells: &[Vec<String>]) -> Result<()> {

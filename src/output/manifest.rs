@@ -84,6 +84,17 @@ pub struct Manifest {
     /// The shard directories a merged run was joined from.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub merged_from: Option<Vec<String>>,
+    /// How many runs panicked (listed in failures.csv, absent from the other files); written only
+    /// when some did.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub failed_runs: u64,
+    /// The one run id of `run --only RUN_ID`; written only then.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub only_run: Option<u64>,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -198,6 +209,10 @@ pub struct RunFacts {
     pub files: Vec<&'static str>,
     /// `(index, count, first run id, end run id)` when this run is one shard of a sweep.
     pub shard: Option<(u64, u64, u64, u64)>,
+    /// How many runs panicked.
+    pub failed_runs: u64,
+    /// The run id of `run --only`.
+    pub only_run: Option<u64>,
 }
 
 fn schedule_info(schedule: &[ScheduledChange]) -> Vec<ChangeInfo> {
@@ -299,6 +314,8 @@ pub fn build(scenario: &Scenario, facts: &RunFacts) -> Manifest {
             count,
             run_ids: [start, end],
         }),
+        failed_runs: facts.failed_runs,
+        only_run: facts.only_run,
         per_unit: scenario.per_unit,
         constants,
         unit_metrics: scenario.per_unit.then(|| {
