@@ -1261,3 +1261,62 @@ fn only_reproduces_one_run_of_the_sweep_exactly() {
         .stderr(predicates::str::contains("run ids are 0 to 5"));
     assert!(!dir.path().join("none").exists());
 }
+
+/// Ctrl-C or TERM inside one long run is honoured within a tick, not when the run ends: a single run
+/// of 10^9 ticks stops within a couple of seconds of the signal and says it was interrupted.
+#[test]
+fn a_signal_stops_a_long_single_run() {
+    for signal in ["-INT", "-TERM"] {
+        let dir = TempDir::new().unwrap();
+        let long = SMALL
+            .replace("replications = 3", "replications = 1")
+            .replace("ticks = 30", "ticks = 1000000000")
+            .replace("record_every = 10", "record_every = 0")
+            .replace("[sweep]\nsocialisation = [0.1, 0.9]\n", "");
+        let file = write(&dir, "long.toml", &long);
+        let out_dir = dir.path().join("out");
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_orgsim"))
+            .arg("run")
+            .arg(&file)
+            .arg("--out")
+            .arg(&out_dir)
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let staging = dir.path().join(format!(".out.partial-{}", child.id()));
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        while !staging.exists() {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the run never started writing"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        // Well inside the run (10^9 ticks take minutes).
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        assert!(child.try_wait().unwrap().is_none(), "the run ended early");
+        let sent = std::time::Instant::now();
+        let killed = std::process::Command::new("kill")
+            .args([signal, &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(killed.success());
+        // Polled, so that a run ignoring the signal fails the test instead of hanging it.
+        while child.try_wait().unwrap().is_none() {
+            if sent.elapsed() > std::time::Duration::from_secs(3) {
+                child.kill().unwrap();
+                panic!("{signal} was not honoured within 3 s");
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(out.status.code(), Some(1), "{}", stderr_of(&out));
+        assert!(
+            stderr_of(&out).contains("interrupted"),
+            "{}",
+            stderr_of(&out)
+        );
+        assert!(!out_dir.exists());
+        assert!(!staging.exists(), "the staging directory is removed");
+    }
+}
