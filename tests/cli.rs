@@ -745,25 +745,7 @@ fn an_interrupted_run_leaves_nothing_behind() {
     let long = SMALL
         .replace("replications = 3", "replications = 1000000")
         .replace("ticks = 30", "ticks = 300");
-    let file = write(&dir, "long.toml", &long);
-    let out_dir = dir.path().join("out");
-    let child = std::process::Command::new(env!("CARGO_BIN_EXE_orgsim"))
-        .arg("run")
-        .arg(&file)
-        .arg("--out")
-        .arg(&out_dir)
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let staging = dir.path().join(format!(".out.partial-{}", child.id()));
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-    while !staging.exists() {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the run never started writing"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
+    let (child, out_dir, staging) = start_writing(&dir, &long);
     let killed = std::process::Command::new("kill")
         .args(["-INT", &child.id().to_string()])
         .status()
@@ -1273,25 +1255,7 @@ fn a_signal_stops_a_long_single_run() {
             .replace("ticks = 30", "ticks = 1000000000")
             .replace("record_every = 10", "record_every = 0")
             .replace("[sweep]\nsocialisation = [0.1, 0.9]\n", "");
-        let file = write(&dir, "long.toml", &long);
-        let out_dir = dir.path().join("out");
-        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_orgsim"))
-            .arg("run")
-            .arg(&file)
-            .arg("--out")
-            .arg(&out_dir)
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        let staging = dir.path().join(format!(".out.partial-{}", child.id()));
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-        while !staging.exists() {
-            assert!(
-                std::time::Instant::now() < deadline,
-                "the run never started writing"
-            );
-            std::thread::sleep(std::time::Duration::from_millis(20));
-        }
+        let (mut child, out_dir, staging) = start_writing(&dir, &long);
         // Well inside the run (10^9 ticks take minutes).
         std::thread::sleep(std::time::Duration::from_millis(300));
         assert!(child.try_wait().unwrap().is_none(), "the run ended early");
@@ -1319,4 +1283,33 @@ fn a_signal_stops_a_long_single_run() {
         assert!(!out_dir.exists());
         assert!(!staging.exists(), "the staging directory is removed");
     }
+}
+
+/// Starts `orgsim run` of `text` (as `dir/long.toml`, into `dir/out`) in the background and waits
+/// until it has begun writing its staging directory (returned with the output directory), so a
+/// signal sent next lands mid-run.
+fn start_writing(
+    dir: &TempDir,
+    text: &str,
+) -> (std::process::Child, std::path::PathBuf, std::path::PathBuf) {
+    let file = write(dir, "long.toml", text);
+    let out_dir = dir.path().join("out");
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_orgsim"))
+        .arg("run")
+        .arg(&file)
+        .arg("--out")
+        .arg(&out_dir)
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let staging = dir.path().join(format!(".out.partial-{}", child.id()));
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while !staging.exists() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the run never started writing"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    (child, out_dir, staging)
 }
