@@ -865,17 +865,9 @@ fn constants_are_settable_and_get_a_column_only_where_a_scenario_sets_them() {
     let set = run("set", base, &["--set", "q_rate=0.2"]);
     assert!(header(&set).contains(&"q_rate".to_string()));
 
-    let file = write(
-        &dir,
-        "bad.toml",
+    expect_bad_scenario(
         &format!("{base}\n[params]\nq_rate = 1.5\n"),
-    );
-    let out = orgsim().arg("validate").arg(&file).output().unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        stderr.contains("q_rate") && stderr.contains("bad.toml"),
-        "{stderr}"
+        &["bad.toml", "q_rate"],
     );
 }
 

@@ -169,13 +169,13 @@ fn run_controlled(
     if recording_series {
         record(0, sim.as_ref());
     }
+    if fault {
+        panic!("fault injected at tick 0 (ORGSIM_FAULT_RUN)");
+    }
     let mut clock = Clock::new(&point.params, &point.schedule);
     while clock.tick() < plan.ticks {
         if cancel.load(Ordering::Relaxed) {
             return None;
-        }
-        if fault {
-            panic!("fault injected at tick {} (ORGSIM_FAULT_RUN)", clock.tick());
         }
         let step = clock.advance(sim.as_mut());
         let tick = clock.tick();
