@@ -104,6 +104,7 @@ fn describe_param(p: &ParamSpec) -> String {
         Domain::Real { min, max } => format!("[{min}, {max}]"),
         Domain::Int { min, max } => format!("{min}..={max} (whole)"),
         Domain::Choice(names) => names.join(" | "),
+        Domain::Set(names) => format!("any of {}, comma-separated", names.join(", ")),
     };
     let scheduled = if p.schedulable {
         "; can be scheduled"

@@ -14,6 +14,11 @@ const AT: u64 = 10;
 fn other_values(spec: &ParamSpec, current: Option<&Value>) -> Vec<Value> {
     let candidates: Vec<Value> = match spec.domain {
         Domain::Choice(names) => names.iter().map(|n| Value::Text(n.to_string())).collect(),
+        // One name at a time, and none.
+        Domain::Set(names) => std::iter::once("")
+            .chain(names.iter().copied())
+            .map(|n| Value::Text(n.to_string()))
+            .collect(),
         _ => {
             let (low, high) = spec.explore_range().expect("a bounded numeric range");
             let mut values = vec![low, high, (low + high) / 2.0];

@@ -15,6 +15,8 @@ pub enum Domain {
     Int { min: i64, max: i64 },
     /// One of a fixed set of names.
     Choice(&'static [&'static str]),
+    /// Any subset of a fixed set of names, written comma-separated (`"a,b"`; `""` for none).
+    Set(&'static [&'static str]),
 }
 
 impl Domain {
@@ -25,6 +27,10 @@ impl Domain {
             Domain::Real { min, max } => format!("a number from {min} to {max}"),
             Domain::Int { min, max } => format!("a whole number from {min} to {max}"),
             Domain::Choice(names) => format!("one of {}", quoted_list(names)),
+            Domain::Set(names) => format!(
+                "any of {}, comma-separated (\"\" for none)",
+                quoted_list(names)
+            ),
         }
     }
 }
@@ -156,6 +162,11 @@ impl ParamSpec {
         meaning: &'static str,
     ) -> Self {
         Self::base(Default::Text(default), Domain::Choice(names), "", meaning)
+    }
+
+    /// A subset of `names`, empty by default.
+    pub const fn set(names: &'static [&'static str], meaning: &'static str) -> Self {
+        Self::base(Default::Text(""), Domain::Set(names), "", meaning)
     }
 
     /// Unset by default: an optional parameter whose presence switches a mode on.
@@ -315,7 +326,34 @@ impl ParamSpec {
                     )))
                 }
             }
-            (Domain::Choice(_), Value::Num(x)) => Err(DomainError(format!(
+            (Domain::Set(names), Value::Text(s)) => {
+                let mut chosen = vec![false; names.len()];
+                for item in s.split(',').map(str::trim).filter(|t| !t.is_empty()) {
+                    let Some(i) = names.iter().position(|n| *n == item) else {
+                        let hint = crate::suggest::did_you_mean(item, names.iter().copied());
+                        return Err(DomainError(format!(
+                            "\"{item}\" is not allowed: `{}` takes {allowed}{hint}",
+                            self.name
+                        )));
+                    };
+                    if chosen[i] {
+                        return Err(DomainError(format!(
+                            "`{}` lists \"{item}\" twice; each name once",
+                            self.name
+                        )));
+                    }
+                    chosen[i] = true;
+                }
+                // One spelling per set (declaration order), so equal sets are equal values.
+                let canonical: Vec<&str> = names
+                    .iter()
+                    .zip(&chosen)
+                    .filter(|(_, c)| **c)
+                    .map(|(n, _)| *n)
+                    .collect();
+                Ok(Value::Text(canonical.join(",")))
+            }
+            (Domain::Choice(_) | Domain::Set(_), Value::Num(x)) => Err(DomainError(format!(
                 "expected a name, found the number {x}: `{}` takes {allowed}",
                 self.name
             ))),
@@ -337,6 +375,7 @@ impl ParamSpec {
     pub fn default_display(&self) -> String {
         match self.default {
             Default::Num(x) => x.to_string(),
+            Default::Text("") => "none".to_string(),
             Default::Text(s) => s.to_string(),
             Default::Unset => "unset".to_string(),
         }
@@ -544,6 +583,68 @@ whole_number_from_value!(u32, u64, usize);
 pub trait Choice: Sized + Copy + 'static {
     const NAMES: &'static [&'static str];
     const ALL: &'static [Self];
+    /// The variant's position in `NAMES` and `ALL`.
+    fn index(self) -> usize;
+}
+
+/// A set of a choice enum's variants: the value of a [`Domain::Set`] parameter declared with
+/// `T::NAMES`, read once per run into bits so a membership test in a weekly loop is one `and`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChoiceSet<T: Choice> {
+    bits: u64,
+    kind: std::marker::PhantomData<T>,
+}
+
+impl<T: Choice> ChoiceSet<T> {
+    pub const fn empty() -> Self {
+        ChoiceSet {
+            bits: 0,
+            kind: std::marker::PhantomData,
+        }
+    }
+
+    pub fn of(items: &[T]) -> Self {
+        let mut set = Self::empty();
+        for &item in items {
+            set.bits |= 1 << item.index();
+        }
+        set
+    }
+
+    #[inline]
+    pub fn contains(&self, item: T) -> bool {
+        self.bits & (1 << item.index()) != 0
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.bits == 0
+    }
+
+    /// The members' names, in declaration order.
+    pub fn names(&self) -> impl Iterator<Item = &'static str> + '_ {
+        T::NAMES
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| self.bits & (1 << i) != 0)
+            .map(|(_, n)| *n)
+    }
+}
+
+impl<T: Choice> FromValue for ChoiceSet<T> {
+    fn from_value(value: Option<&Value>) -> Self {
+        assert!(T::NAMES.len() <= 64, "a set holds at most 64 names");
+        let mut set = Self::empty();
+        if let Some(Value::Text(s)) = value {
+            for item in s.split(',').filter(|t| !t.is_empty()) {
+                let i = T::NAMES
+                    .iter()
+                    .position(|n| *n == item)
+                    .unwrap_or_else(|| panic!("declared a set of {:?}, found {item}", T::NAMES));
+                set.bits |= 1 << i;
+            }
+        }
+        set
+    }
 }
 
 /// Declares a choice parameter's enum: each variant paired with the name scenarios use.
@@ -567,6 +668,9 @@ macro_rules! declare_choice {
         impl $crate::engine::params::Choice for $name {
             const NAMES: &'static [&'static str] = &[$($text),+];
             const ALL: &'static [Self] = &[$($name::$variant),+];
+            fn index(self) -> usize {
+                self as usize
+            }
         }
 
         impl $name {
@@ -859,6 +963,26 @@ mod tests {
         let err = SPECS[2].check(&Value::Text("slwo".into())).unwrap_err();
         assert!(err.0.contains("did you mean \"slow\""), "{}", err.0);
         assert!(SPECS[2].check(&Value::Num(1.0)).is_err());
+    }
+
+    #[test]
+    fn a_set_is_canonical_and_checked_name_by_name() {
+        let spec = ParamSpec::set(&["fast", "slow", "steady"], "switches").named("off");
+        let check = |s: &str| spec.check(&Value::Text(s.into()));
+        assert_eq!(check("steady, fast"), Ok(Value::Text("fast,steady".into())));
+        assert_eq!(check(""), Ok(Value::Text(String::new())));
+        let err = check("fast,stedy").unwrap_err().0;
+        assert!(err.contains("did you mean \"steady\""), "{err}");
+        assert!(check("slow,slow").unwrap_err().0.contains("twice"));
+        assert!(spec.check(&Value::Num(1.0)).is_err());
+        let set = ChoiceSet::<Mode>::from_value(Some(&Value::Text("slow".into())));
+        assert!(set.contains(Mode::Slow) && !set.contains(Mode::Fast));
+        assert_eq!(set.names().collect::<Vec<_>>(), ["slow"]);
+        assert!(ChoiceSet::<Mode>::from_value(Some(&Value::Text(String::new()))).is_empty());
+        assert_eq!(
+            ChoiceSet::of(&[Mode::Fast]),
+            ChoiceSet::<Mode>::from_value(Some(&Value::Text("fast".into())))
+        );
     }
 
     #[test]

@@ -84,7 +84,7 @@ pub const MAX_RANGE_VALUES: u64 = 100_000;
 
 /// The values of `{ from = a, to = b, step = s }`, inclusive of `to` when it lies on the grid.
 pub fn range(spec: &ParamSpec, table: &toml::Table) -> Result<Vec<Value>, String> {
-    if let Domain::Choice(_) = spec.domain {
+    if let Domain::Choice(_) | Domain::Set(_) = spec.domain {
         return Err(format!(
             "`{}` takes names, so sweep it with a list, not a range",
             spec.name

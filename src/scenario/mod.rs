@@ -15,7 +15,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::engine::executor::{Plan, Point};
-use crate::engine::params::{Group, ParamSpec, Params, StopRule, Value, quoted_list};
+use crate::engine::params::{Domain, Group, ParamSpec, Params, StopRule, Value, quoted_list};
 use crate::engine::{Model, ScheduledChange};
 use crate::error::InputError;
 use crate::models;
@@ -295,16 +295,22 @@ impl Ctx<'_> {
         if let Some(rest) = message.strip_prefix("unknown field `") {
             if let Some(name) = rest.split('`').next() {
                 // The tables share some keys (`name`, `description`, `set`): list each once.
+                // Only the expected keys, not the unknown one the message also quotes.
+                let expected = rest.split_once("expected").map_or("", |(_, e)| e);
                 let mut allowed: Vec<&str> = Vec::new();
                 for k in [HEADER_KEYS, TOP_KEYS, OPTION_KEYS, SCHEDULE_KEYS].concat() {
-                    if message.contains(&format!("`{k}`")) && !allowed.contains(&k) {
+                    if expected.contains(&format!("`{k}`")) && !allowed.contains(&k) {
                         allowed.push(k);
                     }
                 }
-                message = format!(
-                    "unknown key `{name}`; allowed here: {}{}",
-                    allowed.join(", "),
+                let hint = if allowed.contains(&"scenario") && HEADER_KEYS.contains(&name) {
+                    format!("; `{name}` belongs in the [scenario] table")
+                } else {
                     did_you_mean(name, allowed.iter().copied())
+                };
+                message = format!(
+                    "unknown key `{name}`; allowed here: {}{hint}",
+                    allowed.join(", ")
                 );
             }
         } else if message.starts_with("missing field") {
@@ -582,7 +588,7 @@ impl Ctx<'_> {
         value: &Spanned<toml::Value>,
     ) -> Result<(&'static ParamSpec, Value), InputError> {
         let spec = find_param(model, key.get_ref()).map_err(|m| self.at(key, m))?;
-        let converted = convert(value.get_ref()).map_err(|m| {
+        let converted = convert(spec, value.get_ref()).map_err(|m| {
             self.at(
                 value,
                 format!("`{}`: {m}; it takes {}", spec.name, spec.domain.allowed()),
@@ -647,7 +653,7 @@ impl Ctx<'_> {
                     }
                     let mut values = Vec::new();
                     for item in items {
-                        let v = convert(item).map_err(|m| {
+                        let v = convert(spec, item).map_err(|m| {
                             self.at(
                                 value,
                                 format!("`{}`: {m}; it takes {}", spec.name, spec.domain.allowed()),
@@ -668,7 +674,7 @@ impl Ctx<'_> {
                     checked
                 }
                 scalar => {
-                    let v = convert(scalar).map_err(|m| {
+                    let v = convert(spec, scalar).map_err(|m| {
                         self.at(
                             value,
                             format!("`{}`: {m}; it takes {}", spec.name, spec.domain.allowed()),
@@ -894,9 +900,18 @@ pub fn find_param(model: &dyn Model, name: &str) -> Result<&'static ParamSpec, S
     })
 }
 
-/// A TOML value as a parameter value; booleans, arrays, tables and dates are not parameter values.
-fn convert(value: &toml::Value) -> Result<Value, String> {
+/// A TOML value as a value of parameter `spec`: a number or a name; for a set of names, also a
+/// list of names. Booleans, tables, dates and other lists are not parameter values.
+fn convert(spec: &ParamSpec, value: &toml::Value) -> Result<Value, String> {
     match value {
+        toml::Value::Array(items) if matches!(spec.domain, Domain::Set(_)) => items
+            .iter()
+            .map(|item| match item {
+                toml::Value::String(s) => Ok(s.as_str()),
+                other => Err(format!("expected a list of names, found {other} in it")),
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map(|names| Value::Text(names.join(","))),
         toml::Value::Integer(i) => Ok(Value::Num(*i as f64)),
         toml::Value::Float(x) => Ok(Value::Num(*x)),
         toml::Value::String(s) => Ok(Value::Text(s.clone())),

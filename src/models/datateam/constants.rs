@@ -7,7 +7,7 @@
 //! not hinge on one value; [`Constants::scaled`] applies such a draw.
 
 use super::analysts::ACTIVITIES;
-use super::{Constants, PARAMS};
+use super::{Constants, Knockouts, Mechanism, PARAMS};
 use crate::engine::params::{Domain, Params, Value};
 
 impl Default for Constants {
@@ -58,6 +58,26 @@ impl Constants {
     /// Q = ln(s)/gain, so a team starts at rest under no regime in particular.
     pub fn initial_reward(&self) -> [f64; ACTIVITIES] {
         self.initial_split().map(|s| s.ln() / self.softmax_gain)
+    }
+}
+
+impl Constants {
+    /// The constants with the knock-outs that are a constant set to its neutral value applied;
+    /// the other knock-outs are tested where their mechanism acts (`Team::off`).
+    pub fn knocked_out(mut self, off: Knockouts) -> Constants {
+        if off.contains(Mechanism::Shading) {
+            self.shading = 0.0;
+        }
+        if off.contains(Mechanism::MotivationCrowding) {
+            self.motivation_kpi = 0.0;
+        }
+        if off.contains(Mechanism::LiteracyGrowth) {
+            self.literacy_rate = 0.0;
+        }
+        if off.contains(Mechanism::HubLearning) {
+            self.tech_hub = 0.0;
+        }
+        self
     }
 }
 

@@ -22,7 +22,7 @@ pub mod transmission;
 pub mod units;
 pub mod world;
 
-use crate::engine::params::{Choice as _, MetricSpec, ParamSpec, Params, Value};
+use crate::engine::params::{Choice as _, ChoiceSet, MetricSpec, ParamSpec, Params, Value};
 use crate::engine::{Model, RunSettings, Simulation};
 
 
@@ -45,6 +45,49 @@ crate::declare_choice! {
         Impact = "impact",
     }
 }
+
+crate::declare_choice! {
+    /// The mechanisms a run can switch off (`knockout`), to measure what each one moves
+    /// (MODEL.md §9.7; the ODD's knock-out table). Each name switches one mechanism off in a
+    /// documented way, never through an out-of-range value.
+    pub enum Mechanism {
+        // Reading (§9.1).
+        ReadingBudget = "reading_budget",
+        OutsideBusiness = "outside_business",
+        ShelfLife = "shelf_life",
+        AdhocReading = "adhoc_reading",
+        TranslatorSalience = "translator_salience",
+        // Trust (§9.2).
+        RelationalDecay = "relational_decay",
+        RelationalBuilding = "relational_building",
+        CompetenceTrust = "competence_trust",
+        TrustAsymmetry = "trust_asymmetry",
+        VisibleDelivery = "visible_delivery",
+        // Evaluation (§9.3 ii).
+        SparseEvaluation = "sparse_evaluation",
+        TeamCoverage = "team_coverage",
+        // Goodhart (§9.3).
+        CareChoice = "care_choice",
+        CommissionPacing = "commission_pacing",
+        LateDemotion = "late_demotion",
+        KpiGap = "kpi_gap",
+        DashboardSteering = "dashboard_steering",
+        // Structure (§9.4).
+        DualReporting = "dual_reporting",
+        Belonging = "belonging",
+        IsolationSkills = "isolation_skills",
+        IsolationQa = "isolation_qa",
+        Distance = "distance",
+        HubLearning = "hub_learning",
+        // Earlier mechanisms (§2).
+        Shading = "shading",
+        MotivationCrowding = "motivation_crowding",
+        LiteracyGrowth = "literacy_growth",
+    }
+}
+
+/// The mechanisms switched off in a run.
+pub type Knockouts = ChoiceSet<Mechanism>;
 
 impl Incentive {
     /// The appraisal weight on counted outputs the regime stands for.
@@ -257,6 +300,12 @@ crate::declare_params! {
         hire_comm_translator: f64 = level(0.6, "a hired translator's communication skill"),
         hire_comm_analyst: f64 = level(0.3, "a hired analyst's communication skill"),
         hire_motivation: f64 = level(0.8, "a hire's motivation"),
+    }
+    /// Mechanisms switched off, for knock-out experiments.
+    pub struct Switches {
+        knockout: Knockouts = ParamSpec::set(Mechanism::NAMES,
+            "mechanisms switched off, to measure what each moves (docs/datateam-odd.md, knock-outs): e.g. --set knockout=reading_budget,shading")
+            .source(ODD).constant(),
     }
     /// Budget mode's prices: what a post costs and what infrastructure money buys.
     pub struct Prices {

@@ -10,7 +10,7 @@ use super::Constants;
 use super::team::{Team, Window};
 use super::units::{Units, choose};
 use super::world::{Event, World};
-use super::{Environment, Inputs, Metrics, Prices, Setup, UnitMetrics};
+use super::{Environment, Inputs, Knockouts, Metrics, Prices, Setup, Switches, UnitMetrics};
 use crate::engine::params::{Params, Value};
 use crate::engine::{RunSettings, Simulation, Step};
 
@@ -41,6 +41,8 @@ pub struct DataTeamRun {
     pub world: World,
     pub counterfactual: Units,
     pub org: Org,
+    /// Mechanisms switched off in this run (knock-out experiments).
+    pub off: Knockouts,
     /// Budget mode's prices (not schedulable: fixed for the run).
     prices: Prices,
     /// Budget mode: the yearly budget in force, and the spend up to `spent_to` weeks at earlier
@@ -55,13 +57,16 @@ impl DataTeamRun {
         let (inputs, prices) = (Inputs::read(params), Prices::read(params));
         let (env, setup) = (inputs.environment(), inputs.setup(&prices));
         let levers = inputs.levers(&prices);
+        let off = Switches::read(params).knockout;
+        let c = c.knocked_out(off);
         let problems = setup.units * setup.problems_per_unit;
         let world = World::new(seed, problems, setup.options, &env);
         let counterfactual = Units::new(&world, setup.prior_noise, &env);
-        let org = Org {
+        let mut org = Org {
             units: counterfactual.clone(),
             team: Team::new(seed, &setup, levers, c),
         };
+        org.team.off = off;
         let budget = setup.budget;
         DataTeamRun {
             week: 0,
@@ -70,6 +75,7 @@ impl DataTeamRun {
             world,
             counterfactual,
             org,
+            off,
             prices,
             budget,
             spent: 0.0,

@@ -21,7 +21,7 @@ use super::analysts::Analyst;
 use super::Constants;
 use super::units::Units;
 use super::world::World;
-use super::{Environment, Levers, Setup};
+use super::{Environment, Knockouts, Levers, Setup};
 use crate::engine::rng::{self, Rng};
 
 mod allocate;
@@ -71,6 +71,9 @@ pub struct Counters {
 pub struct Team {
     pub levers: Levers,
     pub c: Constants,
+    /// Mechanisms switched off (those that are not a constant at its neutral value: see
+    /// `Constants::knocked_out`).
+    pub off: Knockouts,
     units: usize,
     problems_per_unit: usize,
     /// Each problem's unit (problem / problems_per_unit), looked up rather than divided in the loop.
@@ -132,6 +135,7 @@ impl Team {
         Team {
             levers,
             c,
+            off: Knockouts::empty(),
             units,
             problems_per_unit: ppu,
             unit_of: (0..problems).map(|p| p / ppu).collect(),
