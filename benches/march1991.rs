@@ -27,6 +27,7 @@ fn orgsim_seconds(reps: u64, threads: u16) -> f64 {
         set: Vec::new(),
         shard: None,
         only: None,
+        resume: false,
         quiet: true,
         // Figures are a fixed cost per sweep, not per run; the peer draws none either.
         no_plots: true,

@@ -15,7 +15,7 @@ use crate::engine::executor;
 use crate::engine::params::{Domain, Group, ParamSpec};
 use crate::error::InputError;
 use crate::models;
-use crate::output::{OutputDir, files, manifest, write_atomic};
+use crate::output::{Leftover, OutputDir, files, ledger, manifest, write_atomic};
 use crate::plot::{self, Formats, PlotOptions};
 use crate::report;
 use crate::scenario::{self, Overrides};
@@ -205,7 +205,29 @@ pub fn run(args: &RunArgs, command_line: Vec<String>) -> Result<RunOutcome> {
         )
         .into());
     }
-    let out = OutputDir::prepare(&dest, args.overwrite, &[args.file.as_path()])?;
+    let staging = crate::output::staging_path(&dest);
+    if args.resume && dest.join(files::MANIFEST).is_file() && !staging.exists() {
+        // A requeued cluster task whose work is done: nothing to redo, and not an error.
+        eprintln!(
+            "orgsim: {} is already complete; nothing to resume",
+            dest.display()
+        );
+        return Ok(RunOutcome {
+            runs: 0,
+            wall_seconds: 0.0,
+            dir: dest,
+            comparison: String::new(),
+            failures: Vec::new(),
+        });
+    }
+    let leftover = if args.resume {
+        Leftover::Resume
+    } else if args.overwrite {
+        Leftover::Discard
+    } else {
+        Leftover::Refuse
+    };
+    let mut out = OutputDir::prepare(&dest, args.overwrite, &[args.file.as_path()], leftover)?;
     let threads = args
         .threads
         .map(usize::from)
@@ -216,11 +238,57 @@ pub fn run(args: &RunArgs, command_line: Vec<String>) -> Result<RunOutcome> {
         (None, Some(id)) => id..id + 1,
         (None, None) => 0..plan.total_runs(),
     };
+    let identity = ledger::Identity {
+        build: crate::BUILD_ID.to_string(),
+        scenario_sha256: manifest::hex_sha256(scenario.text.as_bytes()),
+        model: scenario.model.name().to_string(),
+        master_seed: scenario.seed,
+        replications: scenario.replications,
+        set: args.set.clone(),
+        per_unit: scenario.per_unit,
+        runs: (runs.start, runs.end),
+        command_line: command_line.clone(),
+    };
+    let (mut writers, mut journal, first_run, mut failures) = if out.resumed() {
+        let state =
+            ledger::read(out.path())?.context("the interrupted run's ledger is unreadable")?;
+        let differences = state.identity.differences(&identity);
+        if !differences.is_empty() {
+            out.keep_for_resume();
+            return Err(InputError::new(
+                dest.display().to_string(),
+                format!(
+                    "cannot resume: this is not the run that was interrupted ({}); run it as it was started, or drop --resume and pass --overwrite to start afresh",
+                    differences.join("; ")
+                ),
+            )
+            .into());
+        }
+        let writers = files::RunWriters::resume(out.path(), &scenario, &state.last.lengths)?;
+        eprintln!(
+            "orgsim: resuming {}: {} of {} runs were done",
+            dest.display(),
+            state.done(),
+            state.total()
+        );
+        let journal = ledger::Ledger::reopen(out.path())?;
+        (writers, journal, state.last.next_run, state.failures)
+    } else {
+        let mut writers = files::RunWriters::create(out.path(), &scenario)?;
+        let lengths = writers.sync()?;
+        let mut journal = ledger::Ledger::create(out.path(), &identity)?;
+        journal.checkpoint(&ledger::Checkpoint {
+            next_run: runs.start,
+            lengths,
+            failures: Vec::new(),
+        })?;
+        (writers, journal, runs.start, Vec::new())
+    };
     let total = runs.end - runs.start;
     let bar = progress_bar(total, args.quiet);
+    bar.set_position(first_run - runs.start);
     let started = SystemTime::now();
     let clock = Instant::now();
-    let mut writers = files::RunWriters::create(out.path(), &scenario)?;
     let tick = || bar.inc(1);
     let controls = executor::Controls {
         cancel: interrupt_flag(),
@@ -228,17 +296,70 @@ pub fn run(args: &RunArgs, command_line: Vec<String>) -> Result<RunOutcome> {
     };
     // A shard or a single run holds part of the runs: no summary, comparison or plots.
     let whole = args.shard.is_none() && args.only.is_none();
-    let mut failures = Vec::new();
-    executor::execute_isolated(&plan, runs.clone(), threads, &tick, controls, |finished| {
-        match finished {
-            executor::Finished::Done(record) => writers.write(&record),
-            executor::Finished::Failed(failure) => {
-                failures.push(failure);
+    let mut next_run = first_run;
+    let mut unrecorded: Vec<executor::RunFailure> = Vec::new();
+    let mut last_checkpoint = Instant::now();
+    let mut checkpoint = |writers: &mut files::RunWriters,
+                          next_run: u64,
+                          unrecorded: &mut Vec<executor::RunFailure>|
+     -> Result<()> {
+        let lengths = writers.sync()?;
+        journal.checkpoint(&ledger::Checkpoint {
+            next_run,
+            lengths,
+            failures: unrecorded.iter().map(ledger::FailureRecord::from).collect(),
+        })?;
+        failures.append(unrecorded);
+        Ok(())
+    };
+    let executed = executor::execute_isolated(
+        &plan,
+        first_run..runs.end,
+        threads,
+        &tick,
+        controls,
+        |delivered| match delivered {
+            executor::Delivered::Run(executor::Finished::Done(record)) => {
+                next_run = record.run_id + 1;
+                writers.write(&record)
+            }
+            executor::Delivered::Run(executor::Finished::Failed(failure)) => {
+                next_run = failure.run_id + 1;
+                unrecorded.push(failure);
                 Ok(())
             }
+            // Syncing costs little next to a second of runs, and bounds what a kill can lose.
+            executor::Delivered::ChunkEnd if last_checkpoint.elapsed().as_secs_f64() >= 1.0 => {
+                last_checkpoint = Instant::now();
+                checkpoint(&mut writers, next_run, &mut unrecorded)
+            }
+            executor::Delivered::ChunkEnd => Ok(()),
+        },
+    );
+    if let Err(e) = executed {
+        if interrupt_flag().load(Ordering::Relaxed) {
+            checkpoint(&mut writers, next_run, &mut unrecorded)?;
+            out.keep_for_resume();
+            bar.finish_and_clear();
+            let mut resume: Vec<String> = command_line
+                .iter()
+                .filter(|a| *a != "--resume" && *a != "--overwrite")
+                .cloned()
+                .collect();
+            if let Some(first) = resume.first_mut() {
+                *first = "orgsim".into();
+            }
+            resume.push("--resume".into());
+            anyhow::bail!(
+                "interrupted: {} of {total} runs are kept in {}; resume with: {}",
+                next_run - runs.start,
+                out.path().display(),
+                resume.join(" ")
+            );
         }
-    })
-    .with_context(|| format!("nothing was written to {}", dest.display()))?;
+        return Err(e).with_context(|| format!("nothing was written to {}", dest.display()));
+    }
+    failures.append(&mut unrecorded);
     writers.finish(out.path(), whole)?;
     if !failures.is_empty() {
         files::write_failures(&out.path().join(files::FAILURES), &failures)?;
@@ -294,14 +415,82 @@ pub fn run(args: &RunArgs, command_line: Vec<String>) -> Result<RunOutcome> {
     })
 }
 
-/// A flag set by Ctrl-C (or SIGTERM, as Slurm's scancel sends), so that a run stops cleanly: the staging directory is removed and no
-/// partial output directory is left behind. The handler is installed once per process.
+/// `orgsim status DIR`: whether the run into DIR is complete, running, or interrupted (and then
+/// how far it got and the command that resumes it).
+pub fn status(dir: &std::path::Path) -> Result<String, InputError> {
+    let shown = dir.display().to_string();
+    let staging = crate::output::staging_path(dir);
+    if staging.is_dir() {
+        let running = std::fs::File::open(staging.join("lock"))
+            .map(|f| matches!(f.try_lock(), Err(std::fs::TryLockError::WouldBlock)))
+            .unwrap_or(false);
+        let state = ledger::read(&staging).map_err(|e| InputError::new(&shown, e.to_string()))?;
+        let Some(state) = state else {
+            return Ok(format!(
+                "{shown}: {} (no run finished yet)\n",
+                if running {
+                    "running"
+                } else {
+                    "interrupted before its first checkpoint; run it again"
+                }
+            ));
+        };
+        let (done, total, failed) = (state.done(), state.total(), state.failures.len());
+        let mut text = format!(
+            "{shown}: {}: {done} of {total} runs done ({failed} failed), {} left\n",
+            if running { "running" } else { "interrupted" },
+            total - done
+        );
+        if !running {
+            let mut command: Vec<String> = state.identity.command_line.clone();
+            command.retain(|a| a != "--resume" && a != "--overwrite");
+            if let Some(first) = command.first_mut() {
+                *first = "orgsim".into();
+            }
+            command.push("--resume".into());
+            text += &format!("resume with: {}\n", command.join(" "));
+        }
+        return Ok(text);
+    }
+    let manifest_path = dir.join(files::MANIFEST);
+    if manifest_path.is_file() {
+        let text = std::fs::read_to_string(&manifest_path)
+            .map_err(|e| InputError::new(manifest_path.display().to_string(), e.to_string()))?;
+        let m = manifest::Manifest::parse(&text, &manifest_path)?;
+        let runs = m.points.len() as u64 * m.replications;
+        return Ok(format!(
+            "{shown}: complete: {} runs ({} failed){}\n",
+            match m.shard.as_ref() {
+                Some(s) => s.run_ids[1] - s.run_ids[0],
+                None if m.only_run.is_some() => 1,
+                None => runs,
+            },
+            m.failed_runs,
+            if m.shard.is_some() { ", one shard" } else { "" }
+        ));
+    }
+    Err(InputError::new(
+        &shown,
+        "no orgsim output here, and no interrupted run into it",
+    ))
+}
+
+/// A flag set by Ctrl-C (or SIGTERM, as Slurm's scancel sends), so that a run stops cleanly: the
+/// finished runs are checkpointed and kept in the staging directory for `--resume`, and no partial
+/// output directory appears. The handler is installed once per process.
 fn interrupt_flag() -> &'static AtomicBool {
     static FLAG: AtomicBool = AtomicBool::new(false);
     static INSTALL: std::sync::Once = std::sync::Once::new();
     INSTALL.call_once(|| {
         // Without a handler (e.g. one is already installed), Ctrl-C falls back to the default.
-        let _ = ctrlc::set_handler(|| FLAG.store(true, Ordering::Relaxed));
+        // A second Ctrl-C stops at once: the ledger is append-only and synced line by line, so
+        // what it records stays resumable (data after its last line is cut off on resume).
+        let _ = ctrlc::set_handler(|| {
+            if FLAG.swap(true, Ordering::Relaxed) {
+                eprintln!("orgsim: stopped at once; resume with --resume");
+                std::process::exit(130);
+            }
+        });
     });
     &FLAG
 }

@@ -109,6 +109,12 @@ pub enum Command {
     Report(ReportArgs),
     /// Run every point of a scenario × every replicate, and write the outputs.
     Run(RunArgs),
+    /// Say whether the run into DIR is complete, running, or interrupted (runs done, failed, left,
+    /// and the command that resumes it).
+    Status {
+        /// The output directory (the run's --out).
+        dir: PathBuf,
+    },
     /// Join the shard directories of one sweep (from `run --shard K/N`) into one output directory.
     Merge {
         /// The shard directories, all N of them, in any order.
@@ -165,6 +171,11 @@ pub struct RunArgs {
     /// the seed and values it has in the whole sweep [default --out: outputs/<name>.run-ID/].
     #[arg(long, value_name = "RUN_ID")]
     pub only: Option<u64>,
+    /// Resume an interrupted run into the same --out: skip the runs its ledger records and finish
+    /// the rest (the files end byte-identical to an uninterrupted run's). Refused if the scenario,
+    /// flags or build differ; with nothing to resume, runs from the start.
+    #[arg(long, conflicts_with = "overwrite")]
+    pub resume: bool,
     /// No progress bar (the one-line summary is still printed).
     #[arg(long, short)]
     pub quiet: bool,

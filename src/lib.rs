@@ -8,6 +8,10 @@
 //! exit code 2), [`suggest`] (did-you-mean hints) and [`stats`] (moments and summaries), so that
 //! nothing low has to import from `scenario` or `analysis` to report an error or summarise runs.
 
+/// This build's identity: the version and a hash of the source it was built from (see build.rs).
+/// Recorded in every manifest and ledger; a resume by another build is refused.
+pub const BUILD_ID: &str = env!("ORGSIM_BUILD_ID");
+
 pub mod analysis;
 pub mod app;
 pub mod cli;

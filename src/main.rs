@@ -49,6 +49,13 @@ fn main() -> ExitCode {
                 ExitCode::from(2)
             }
         }
+        Command::Status { dir } => match app::status(&dir) {
+            Ok(text) => {
+                say_raw!("{text}");
+                ExitCode::SUCCESS
+            }
+            Err(e) => report(&anyhow::Error::new(e)),
+        },
         Command::Merge {
             shards,
             out,

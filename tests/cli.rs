@@ -738,14 +738,17 @@ fn options_scenario_writes_an_option_column() {
     );
 }
 
-/// Ctrl-C during a run leaves neither a partial output directory nor a staging directory.
+/// Ctrl-C during a run leaves no partial output directory; the finished runs stay in the staging
+/// directory with their ledger, the message says how to resume, and `--resume` finishes the sweep
+/// with files identical to an uninterrupted run's.
 #[test]
-fn an_interrupted_run_leaves_nothing_behind() {
+fn an_interrupted_run_keeps_its_work_and_resumes() {
     let dir = TempDir::new().unwrap();
     let long = SMALL
-        .replace("replications = 3", "replications = 1000000")
-        .replace("ticks = 30", "ticks = 300");
+        .replace("replications = 3", "replications = 300000")
+        .replace("ticks = 30", "ticks = 200");
     let (child, out_dir, staging) = start_writing(&dir, &long);
+    wait_for_checkpoints(&staging, 3);
     let killed = std::process::Command::new("kill")
         .args(["-INT", &child.id().to_string()])
         .status()
@@ -753,9 +756,149 @@ fn an_interrupted_run_leaves_nothing_behind() {
     assert!(killed.success());
     let out = child.wait_with_output().unwrap();
     assert_eq!(out.status.code(), Some(1), "{}", stderr_of(&out));
-    assert!(stderr_of(&out).contains("interrupted"));
+    let said = stderr_of(&out);
+    assert!(
+        said.contains("interrupted") && said.contains("--resume"),
+        "{said}"
+    );
     assert!(!out_dir.exists());
-    assert!(!staging.exists(), "the staging directory is removed");
+    assert!(staging.join("ledger").is_file(), "the work is kept");
+    let status = orgsim().arg("status").arg(&out_dir).output().unwrap();
+    let status = String::from_utf8_lossy(&status.stdout).to_string();
+    assert!(
+        status.contains("interrupted") && status.contains("--resume"),
+        "{status}"
+    );
+    // Without --resume, a new run into the same --out is refused, saying how to resume.
+    let file = dir.path().join("long.toml");
+    orgsim()
+        .arg("run")
+        .arg(&file)
+        .arg("--out")
+        .arg(&out_dir)
+        .arg("-q")
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("--resume"));
+}
+
+/// Waits until the ledger in `staging` holds at least `lines` lines (its identity, then
+/// checkpoints), so that a signal sent next lands after that much durable work.
+fn wait_for_checkpoints(staging: &Path, lines: usize) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        let text = fs::read_to_string(staging.join("ledger")).unwrap_or_default();
+        if text.lines().count() >= lines {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no checkpoint after 60 s"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+/// A sweep killed with SIGKILL (no chance to clean up) resumes to files byte-identical to an
+/// uninterrupted run's: killed right after it started and after a checkpoint, at 1 and 2 threads,
+/// resumed at another thread count. A resume of a changed scenario is refused, naming the change.
+#[test]
+fn a_killed_sweep_resumes_to_identical_files() {
+    let dir = TempDir::new().unwrap();
+    let text = "[scenario]\nname = \"k\"\nmodel = \"datateam\"\nreplications = 1200\nseed = 3\nrecord_every = 52\nper_unit = true\n\n[[option]]\nname = \"hub\"\n\n[[option]]\nname = \"embedded\"\nset = { structure = \"embedded\" }\n";
+    let file = write(&dir, "k.toml", text);
+    let run = |out: &Path, threads: &str, extra: &[&str]| {
+        let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_orgsim"));
+        c.arg("run")
+            .arg(&file)
+            .arg("--out")
+            .arg(out)
+            .args(["--no-plots", "-q", "--threads", threads])
+            .args(extra)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped());
+        c
+    };
+    let full = dir.path().join("full");
+    assert!(run(&full, "2", &[]).status().unwrap().success());
+    for (k, (threads, lines, resume_threads)) in
+        [("1", 3, "2"), ("2", 2, "1")].into_iter().enumerate()
+    {
+        let out = dir.path().join(format!("part{k}"));
+        let staging = dir.path().join(format!(".part{k}.partial"));
+        let mut child = run(&out, threads, &[]).spawn().unwrap();
+        wait_for_checkpoints(&staging, lines);
+        child.kill().unwrap(); // SIGKILL
+        let _ = child.wait();
+        assert!(!out.exists());
+        let changed = run(&out, resume_threads, &["--resume", "--seed", "4"])
+            .output()
+            .unwrap();
+        assert_eq!(changed.status.code(), Some(2));
+        assert!(
+            stderr_of(&changed).contains("seed: 3 when interrupted, 4 now"),
+            "{}",
+            stderr_of(&changed)
+        );
+        let resumed = run(&out, resume_threads, &["--resume"]).output().unwrap();
+        assert!(resumed.status.success(), "{}", stderr_of(&resumed));
+        assert!(stderr_of(&resumed).contains("resuming"));
+        for name in [
+            "runs.csv",
+            "timeseries.csv",
+            "summary.csv",
+            "units.csv",
+            "units_timeseries.csv",
+        ] {
+            assert!(
+                fs::read(full.join(name)).unwrap() == fs::read(out.join(name)).unwrap(),
+                "{name} differs after kill ({threads} threads) and resume ({resume_threads})"
+            );
+        }
+        assert!(!staging.exists());
+        assert!(!out.join("ledger").exists() && !out.join("lock").exists());
+    }
+    // A finished run resumed again (a requeued cluster task) does nothing, successfully.
+    let again = run(&full, "1", &["--resume"]).output().unwrap();
+    assert!(again.status.success());
+    assert!(stderr_of(&again).contains("already complete"));
+}
+
+/// Two runs into one --out: the second is refused while the first writes, naming its process.
+#[test]
+fn a_second_run_into_the_same_directory_is_refused_while_the_first_writes() {
+    let dir = TempDir::new().unwrap();
+    let long = SMALL
+        .replace("replications = 3", "replications = 300000")
+        .replace("ticks = 30", "ticks = 200");
+    let (mut child, out_dir, staging) = start_writing(&dir, &long);
+    wait_for_checkpoints(&staging, 2);
+    orgsim()
+        .arg("run")
+        .arg(dir.path().join("long.toml"))
+        .arg("--out")
+        .arg(&out_dir)
+        .args(["-q", "--resume"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(format!(
+            "another orgsim run (process {})",
+            child.id()
+        )));
+    let status = orgsim().arg("status").arg(&out_dir).output().unwrap();
+    assert!(String::from_utf8_lossy(&status.stdout).contains("running"));
+    child.kill().unwrap();
+    let _ = child.wait();
+    // Killed: --overwrite discards its leftovers, naming them.
+    orgsim()
+        .arg("run")
+        .arg(dir.path().join("long.toml"))
+        .arg("--out")
+        .arg(&out_dir)
+        .args(["-q", "--overwrite", "--replications", "2"])
+        .assert()
+        .success()
+        .stderr(predicates::str::contains("removed the staging directory"));
 }
 
 /// Regression: the data-team model has a parameter and a metric both named `trust` (and `literacy`);
@@ -1273,7 +1416,7 @@ fn a_signal_stops_a_long_single_run() {
             stderr_of(&out)
         );
         assert!(!out_dir.exists());
-        assert!(!staging.exists(), "the staging directory is removed");
+        assert!(staging.join("ledger").exists(), "kept for --resume");
     }
 }
 
@@ -1294,7 +1437,7 @@ fn start_writing(
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    let staging = dir.path().join(format!(".out.partial-{}", child.id()));
+    let staging = dir.path().join(".out.partial");
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
     while !staging.exists() {
         assert!(

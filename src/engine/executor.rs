@@ -73,7 +73,8 @@ impl Plan<'_> {
         let bytes_per_run =
             (self.model.metrics().len() as u64 + 1 + unit_values) * 8 * (recorded_ticks + 1) + 256;
         let by_memory = (64 << 20) / 3 / bytes_per_run;
-        (by_memory as usize).clamp(threads * 4, 8192)
+        // At most 1024 runs a chunk, so that a long sweep reaches a resume checkpoint often.
+        (by_memory as usize).clamp(threads * 4, 1024.max(threads * 4))
     }
 }
 
@@ -112,6 +113,14 @@ pub struct RunFailure {
 pub enum Finished {
     Done(RunRecord),
     Failed(RunFailure),
+}
+
+/// What the writer thread hands the sink: each run in run-id order, and after each chunk a mark
+/// that every run before the next one has been delivered (a safe point for a resume checkpoint).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Delivered {
+    Run(Finished),
+    ChunkEnd,
 }
 
 /// How a sweep may be stopped or perturbed from outside.
@@ -307,15 +316,18 @@ where
         threads,
         on_done,
         controls,
-        |finished| match finished {
-            Finished::Done(record) => sink(record),
-            Finished::Failed(f) => anyhow::bail!("run {} panicked: {}", f.run_id, f.message),
+        |delivered| match delivered {
+            Delivered::Run(Finished::Done(record)) => sink(record),
+            Delivered::Run(Finished::Failed(f)) => {
+                anyhow::bail!("run {} panicked: {}", f.run_id, f.message)
+            }
+            Delivered::ChunkEnd => Ok(()),
         },
     )
 }
 
 /// Runs the run ids in `runs`, each with its panic caught: `sink` receives every run's
-/// [`Finished`], in run-id order, on a writer thread. Once `controls.cancel` is set, no further run
+/// [`Finished`], in run-id order, on a writer thread, and a [`Delivered::ChunkEnd`] after each chunk. Once `controls.cancel` is set, no further run
 /// starts, runs in flight stop at their next tick, and an "interrupted" error is returned.
 pub fn execute_isolated<S>(
     plan: &Plan,
@@ -326,7 +338,7 @@ pub fn execute_isolated<S>(
     mut sink: S,
 ) -> Result<()>
 where
-    S: FnMut(Finished) -> Result<()> + Send,
+    S: FnMut(Delivered) -> Result<()> + Send,
 {
     quiet_caught_panics();
     let pool = rayon::ThreadPoolBuilder::new()
@@ -339,8 +351,9 @@ where
         let writer = scope.spawn(move || -> Result<()> {
             for records in rx {
                 for record in records {
-                    sink(record)?;
+                    sink(Delivered::Run(record))?;
                 }
+                sink(Delivered::ChunkEnd)?;
             }
             Ok(())
         });

@@ -113,6 +113,12 @@ pub struct RunWriters<'a> {
 
 impl<'a> RunWriters<'a> {
     pub fn create(dir: &Path, scenario: &'a Scenario) -> Result<Self> {
+        RunWriters::open(dir, scenario, true)
+    }
+
+    /// Opens the output streams: created with their headers (and `points.csv`) when `fresh`, else
+    /// opened as they are, for [`RunWriters::resume`] to cut back.
+    fn open(dir: &Path, scenario: &'a Scenario, fresh: bool) -> Result<Self> {
         let metrics = scenario.model.metrics();
         let recorded = scenario.recorded_params();
         let point_cells: Vec<Vec<String>> = scenario
@@ -120,7 +126,9 @@ impl<'a> RunWriters<'a> {
             .iter()
             .map(|p| recorded.iter().map(|&i| p.params.cell(i)).collect())
             .collect();
-        write_points(&dir.join(POINTS), scenario, &point_cells)?;
+        if fresh {
+            write_points(&dir.join(POINTS), scenario, &point_cells)?;
+        }
         let point_fragments = scenario
             .points
             .iter()
@@ -135,29 +143,50 @@ impl<'a> RunWriters<'a> {
                 (option, csv_fragment(&params))
             })
             .collect();
-        let mut runs = line_writer(&dir.join(RUNS))?;
+        // A fresh stream starts with its header; a resumed one is opened as it is.
+        let stream = |name: &str, header: &[String]| -> Result<BufWriter<File>> {
+            let path = dir.join(name);
+            if !fresh {
+                let file = std::fs::OpenOptions::new()
+                    .write(true)
+                    .open(&path)
+                    .with_context(|| format!("cannot reopen {}", path.display()))?;
+                return Ok(BufWriter::with_capacity(1 << 16, file));
+            }
+            let mut w = line_writer(&path)?;
+            write_header(&mut w, header)?;
+            Ok(w)
+        };
+        let metric_names = metrics.iter().map(|m| m.name.to_string());
         let mut header = run_columns(scenario);
-        header.extend(metrics.iter().map(|m| m.name.to_string()));
-        write_header(&mut runs, &header)?;
+        header.extend(metric_names.clone());
+        let runs = stream(RUNS, &header)?;
+        let series_columns = |leading: &[&str], names: &mut dyn Iterator<Item = String>| {
+            let mut header: Vec<String> = leading.iter().map(|s| s.to_string()).collect();
+            header.extend(names);
+            header
+        };
         let timeseries = if scenario.record_every > 0 {
-            let mut w = line_writer(&dir.join(TIMESERIES))?;
-            let names: Vec<&str> = metrics.iter().map(|m| m.name).collect();
-            writeln!(w, "point_id,replicate,tick,{}", names.join(","))?;
-            Some(w)
+            let header = series_columns(
+                &["point_id", "replicate", "tick"],
+                &mut metric_names.clone(),
+            );
+            Some(stream(TIMESERIES, &header)?)
         } else {
             None
         };
         let (units, units_timeseries) = if scenario.per_unit {
-            let mut units = line_writer(&dir.join(UNITS))?;
-            write_header(&mut units, &units_header(scenario))?;
+            let units = stream(UNITS, &units_header(scenario))?;
             let series = if scenario.record_every > 0 {
-                let mut w = line_writer(&dir.join(UNITS_TIMESERIES))?;
-                let mut header: Vec<String> = ["point_id", "replicate", "tick", "unit"]
-                    .map(String::from)
-                    .into();
-                header.extend(scenario.model.unit_metrics().iter().map(|m| m.name.into()));
-                write_header(&mut w, &header)?;
-                Some(w)
+                let header = series_columns(
+                    &["point_id", "replicate", "tick", "unit"],
+                    &mut scenario
+                        .model
+                        .unit_metrics()
+                        .iter()
+                        .map(|m| m.name.to_string()),
+                );
+                Some(stream(UNITS_TIMESERIES, &header)?)
             } else {
                 None
             };
@@ -259,6 +288,70 @@ impl<'a> RunWriters<'a> {
             }
         }
         Ok(())
+    }
+
+    /// The data files being streamed, by name.
+    fn streams(&mut self) -> Vec<(&'static str, &mut BufWriter<File>)> {
+        let mut out = vec![(RUNS, &mut self.runs)];
+        for (name, w) in [
+            (TIMESERIES, &mut self.timeseries),
+            (UNITS, &mut self.units),
+            (UNITS_TIMESERIES, &mut self.units_timeseries),
+        ] {
+            if let Some(w) = w {
+                out.push((name, w));
+            }
+        }
+        out
+    }
+
+    /// Flushes and syncs every data file (and `points.csv`'s directory entry with them) and returns
+    /// each one's length: what a resume checkpoint records.
+    pub fn sync(&mut self) -> Result<Vec<(String, u64)>> {
+        let mut lengths = Vec::new();
+        for (name, w) in self.streams() {
+            w.flush()?;
+            w.get_ref().sync_data()?;
+            lengths.push((name.to_string(), w.get_ref().metadata()?.len()));
+        }
+        Ok(lengths)
+    }
+
+    /// Reopens the files of an interrupted run in `dir` at a checkpoint's `lengths` (what was
+    /// written after it is cut off) and rebuilds the summary from the runs kept, so the run goes on
+    /// as if it had never stopped.
+    pub fn resume(dir: &Path, scenario: &'a Scenario, lengths: &[(String, u64)]) -> Result<Self> {
+        let mut writers = RunWriters::open(dir, scenario, false)?;
+        for (name, w) in writers.streams() {
+            let len = lengths
+                .iter()
+                .find(|(n, _)| n == name)
+                .map(|(_, l)| *l)
+                .with_context(|| format!("the ledger does not record {name}"))?;
+            w.get_ref()
+                .set_len(len)
+                .with_context(|| format!("cannot cut {name} back to its checkpoint"))?;
+            std::io::Seek::seek(w, std::io::SeekFrom::End(0))?;
+        }
+        let metrics = scenario.model.metrics().len();
+        let mut reader = csv::ReaderBuilder::new()
+            .from_path(dir.join(RUNS))
+            .with_context(|| format!("cannot read {RUNS} to resume"))?;
+        let mut finals = vec![0.0; metrics];
+        for (row, record) in reader.records().enumerate() {
+            let record = record.with_context(|| format!("{RUNS} row {}", row + 2))?;
+            let point: usize = record[1]
+                .parse()
+                .with_context(|| format!("{RUNS} row {}: point_id", row + 2))?;
+            let first = record.len() - metrics;
+            for (k, x) in finals.iter_mut().enumerate() {
+                *x = record[first + k]
+                    .parse()
+                    .with_context(|| format!("{RUNS} row {}: a metric", row + 2))?;
+            }
+            writers.summary.add(point, &finals);
+        }
+        Ok(writers)
     }
 
     /// Flushes the streams and, unless this is one shard of a sweep (whose summary is made when the

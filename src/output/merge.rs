@@ -245,7 +245,12 @@ pub fn merge(
     check_same_sweep(&shards)?;
     shards.sort_by_key(|s| s.index);
     let inputs: Vec<&Path> = dirs.iter().map(PathBuf::as_path).collect();
-    let out = OutputDir::prepare(dest, overwrite, &inputs)?;
+    let leftover = if overwrite {
+        super::Leftover::Discard
+    } else {
+        super::Leftover::Refuse
+    };
+    let out = OutputDir::prepare(dest, overwrite, &inputs, leftover)?;
     let first = &shards[0].manifest;
     fs::copy(
         shards[0].dir.join(files::POINTS),
