@@ -24,7 +24,7 @@ crate::declare_params! {
         x1: f64 = input("first input, uniform on [-pi, pi] in the standard problem"),
         x2: f64 = input("second input"),
         x3: f64 = input("third input (acts only through its interaction with x1)"),
-        noise: f64 = ParamSpec::real(0.0, 0.0, f64::INFINITY, "-",
+        noise: f64 = ParamSpec::real(0.0, 0.0, 1e6, "-",
             "standard deviation of additive normal noise drawn from the run's seed (0: deterministic)"),
         a: f64 = ParamSpec::real(7.0, -1e6, 1e6, "-", "the coefficient a (7 in the standard problem)")
             .source(SOURCE).constant(),

@@ -34,7 +34,7 @@ crate::declare_params! {
         x6: f64 = input("input 6"),
         x7: f64 = input("input 7"),
         x8: f64 = input("input 8"),
-        noise: f64 = ParamSpec::real(0.0, 0.0, f64::INFINITY, "-",
+        noise: f64 = ParamSpec::real(0.0, 0.0, 1e6, "-",
             "standard deviation of additive normal noise drawn from the run's seed (0: deterministic)"),
         a1: f64 = coefficient(0.0),
         a2: f64 = coefficient(1.0),

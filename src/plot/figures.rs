@@ -34,6 +34,8 @@ pub enum Kind {
     Forest,
     Distribution,
     JCurve,
+    /// Indices of a design's sensitivity analysis ([`super::design`]).
+    Sensitivity,
 }
 
 #[derive(Debug, Clone, PartialEq)]

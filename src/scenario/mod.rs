@@ -539,7 +539,14 @@ impl Ctx<'_> {
         if let Some(d) = &design {
             fixed_elsewhere.extend(d.factors.iter().map(|f| f.param));
         }
-        apply_set_flags(model, &overrides.set, &mut base, &fixed_elsewhere, &options)?;
+        apply_set_flags(
+            model,
+            &overrides.set,
+            &mut base,
+            &axes,
+            &fixed_elsewhere,
+            &options,
+        )?;
 
         let points = match &design {
             Some(d) => design::expand_rows(
@@ -963,6 +970,7 @@ fn apply_set_flags(
     model: &dyn Model,
     flags: &[String],
     base: &mut Params,
+    axes: &[Axis],
     varied: &[&'static str],
     options: &[OptionSpec],
 ) -> Result<(), InputError> {
@@ -974,11 +982,14 @@ fn apply_set_flags(
         let name = name.trim();
         let spec = find_param(model, name).map_err(|m| InputError::new(&place, m))?;
         if varied.contains(&spec.name) {
+            let section = if axes.iter().any(|a| a.param == spec.name) {
+                "is swept in the scenario's [sweep]"
+            } else {
+                "is varied in the scenario's [design.space]"
+            };
             return Err(InputError::new(
                 &place,
-                format!(
-                    "`{name}` is varied by the scenario's [sweep] or [design]; --set changes only fixed parameters"
-                ),
+                format!("`{name}` {section}; --set changes only fixed parameters"),
             ));
         }
         if let Some(o) = options
