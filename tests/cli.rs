@@ -39,6 +39,16 @@ pub fn write(dir: &TempDir, name: &str, text: &str) -> PathBuf {
     path
 }
 
+/// `orgsim run --quiet --no-plots --out OUT FILE`, which must succeed.
+pub fn run_quietly(file: &Path, out: &Path) {
+    orgsim()
+        .args(["run", "--quiet", "--no-plots", "--out"])
+        .arg(out)
+        .arg(file)
+        .assert()
+        .success();
+}
+
 fn stderr_of(out: &std::process::Output) -> String {
     String::from_utf8_lossy(&out.stderr).to_string()
 }
@@ -1468,12 +1478,7 @@ fn a_design_run_writes_its_sensitivity_and_salib_problem_and_no_ranking_of_point
     // A sweep is not a design.
     let sweep = write(&dir, "small.toml", SMALL);
     let small = dir.path().join("small");
-    orgsim()
-        .args(["run", "--quiet", "--no-plots", "--out"])
-        .arg(&small)
-        .arg(&sweep)
-        .assert()
-        .success();
+    run_quietly(&sweep, &small);
     let refused = orgsim().arg("sensitivity").arg(&small).output().unwrap();
     assert_eq!(refused.status.code(), Some(2));
     assert!(stderr_of(&refused).contains("not a design run"));
@@ -1494,12 +1499,7 @@ fn design_points_share_streams_only_with_common_random_numbers() {
                 .replace("[scenario]\n", "[scenario]\nreplications = 2\n"),
         );
         let out = dir.path().join("out");
-        orgsim()
-            .args(["run", "--quiet", "--no-plots", "--out"])
-            .arg(&out)
-            .arg(&file)
-            .assert()
-            .success();
+        run_quietly(&file, &out);
         let mut reader = csv::Reader::from_path(out.join("runs.csv")).unwrap();
         let mut by_replicate: Vec<std::collections::BTreeSet<String>> = vec![Default::default(); 2];
         for r in reader.records() {

@@ -13,7 +13,7 @@ use std::path::Path;
 use orgsim::scenario::sampling;
 use tempfile::TempDir;
 
-use crate::cli::{orgsim, write};
+use crate::cli::{run_quietly, write};
 
 /// One row of sensitivity.csv.
 #[derive(Debug, Clone)]
@@ -31,12 +31,7 @@ fn run(scenario: &str) -> (TempDir, Vec<Row>) {
     let dir = TempDir::new().unwrap();
     let file = write(&dir, "design.toml", scenario);
     let out = dir.path().join("out");
-    orgsim()
-        .args(["run", "--quiet", "--no-plots", "--out"])
-        .arg(&out)
-        .arg(&file)
-        .assert()
-        .success();
+    run_quietly(&file, &out);
     let rows = read(&out);
     (dir, rows)
 }
@@ -136,30 +131,33 @@ fn sobol_indices_of_ishigami_contain_the_analytic_values() {
     assert_covers(&rows, &names, &s1, &st, 0.2);
 }
 
-#[test]
-fn sobol_indices_of_sobol_g_contain_the_analytic_values() {
+/// The g-function's default coefficients.
+const G_A: [f64; 8] = [0.0, 1.0, 4.5, 9.0, 99.0, 99.0, 99.0, 99.0];
+
+/// A design over all eight inputs of the g-function on [0, 1].
+fn g_scenario(design: &str) -> String {
     let space: String = (1..=8)
         .map(|i| format!("x{i} = {{ from = 0, to = 1 }}\n"))
         .collect();
-    let scenario = format!(
-        "[scenario]\nname = \"g\"\nmodel = \"sobol_g\"\nrecord_every = 0\n\n[design]\nmethod = \"sobol\"\nn = 2048\nseed = 2\n\n[design.space]\n{space}"
-    );
-    let (_dir, rows) = run(&scenario);
-    let (s1, st) = g_indices(&[0.0, 1.0, 4.5, 9.0, 99.0, 99.0, 99.0, 99.0]);
+    format!(
+        "[scenario]\nname = \"g\"\nmodel = \"sobol_g\"\nrecord_every = 0\n\n[design]\n{design}\n\n[design.space]\n{space}"
+    )
+}
+
+#[test]
+fn sobol_indices_of_sobol_g_contain_the_analytic_values() {
+    let (_dir, rows) = run(&g_scenario("method = \"sobol\"\nn = 2048\nseed = 2"));
+    let (s1, st) = g_indices(&G_A);
     let names: Vec<String> = (1..=8).map(|i| format!("x{i}")).collect();
     assert_covers(&rows, &names, &s1, &st, 0.2);
 }
 
 #[test]
 fn morris_on_sobol_g_ranks_the_parameters_as_the_total_indices_do() {
-    let space: String = (1..=8)
-        .map(|i| format!("x{i} = {{ from = 0, to = 1 }}\n"))
-        .collect();
-    let scenario = format!(
-        "[scenario]\nname = \"g\"\nmodel = \"sobol_g\"\nrecord_every = 0\n\n[design]\nmethod = \"morris\"\ntrajectories = 60\nlevels = 4\nseed = 3\n\n[design.space]\n{space}"
-    );
-    let (_dir, rows) = run(&scenario);
-    let (_, st) = g_indices(&[0.0, 1.0, 4.5, 9.0, 99.0, 99.0, 99.0, 99.0]);
+    let (_dir, rows) = run(&g_scenario(
+        "method = \"morris\"\ntrajectories = 60\nlevels = 4\nseed = 3",
+    ));
+    let (_, st) = g_indices(&G_A);
     let mu_star: Vec<f64> = (1..=8)
         .map(|i| find(&rows, &format!("x{i}"), "mu_star").estimate)
         .collect();
@@ -356,12 +354,7 @@ fn indices_agree_with_salib_on_the_same_runs() {
         let dir = TempDir::new().unwrap();
         let file = write(&dir, "design.toml", &scenario);
         let out = dir.path().join("out");
-        orgsim()
-            .args(["run", "--quiet", "--no-plots", "--out"])
-            .arg(&out)
-            .arg(&file)
-            .assert()
-            .success();
+        run_quietly(&file, &out);
         let ours = read(&out);
         let theirs = salib(&python, &out);
         for index in indices {

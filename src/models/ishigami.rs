@@ -9,7 +9,7 @@
 use std::f64::consts::PI;
 
 use crate::engine::params::{MetricSpec, ParamSpec, Params};
-use crate::engine::{Model, RunSettings, Simulation, Step, normal, rng};
+use crate::engine::{Simulation, Step};
 
 const SOURCE: &str = "Ishigami & Homma (1990), Proc. ISUMA '90, 398-403";
 
@@ -44,28 +44,52 @@ crate::declare_metrics! {
 /// The model's declaration.
 pub struct Ishigami;
 
-impl Model for Ishigami {
-    fn name(&self) -> &'static str {
-        "ishigami"
-    }
-    fn summary(&self) -> &'static str {
-        "[test function] Ishigami-Homma function (a = 7, b = 0.1) with optional noise, for checking sensitivity analysis"
-    }
-    fn params(&self) -> &'static [ParamSpec] {
-        PARAMS
-    }
-    fn metrics(&self) -> &'static [MetricSpec] {
-        METRICS
-    }
-    fn default_ticks(&self) -> u64 {
-        1
-    }
-    fn build(&self, params: &Params, seed: u64, _settings: &RunSettings) -> Box<dyn Simulation> {
-        let p = Inputs::read(params);
-        let clean = p.x1.sin() + p.a * p.x2.sin().powi(2) + p.b * p.x3.powi(4) * p.x1.sin();
-        let z = normal::standard_normal(&mut rng::stream(seed, 0));
-        Box::new(Value(clean + p.noise * z))
-    }
+/// Declares a one-tick test function's [`Model`]: `$value(params, z)` is its value given a standard
+/// normal draw z from the run's seed (for the additive noise). The module declares `PARAMS` and
+/// `METRICS`.
+macro_rules! test_function {
+    ($model:ident, $name:literal, $summary:literal, $value:path) => {
+        impl $crate::engine::Model for $model {
+            fn name(&self) -> &'static str {
+                $name
+            }
+            fn summary(&self) -> &'static str {
+                $summary
+            }
+            fn params(&self) -> &'static [ParamSpec] {
+                PARAMS
+            }
+            fn metrics(&self) -> &'static [MetricSpec] {
+                METRICS
+            }
+            fn default_ticks(&self) -> u64 {
+                1
+            }
+            fn build(
+                &self,
+                params: &Params,
+                seed: u64,
+                _settings: &$crate::engine::RunSettings,
+            ) -> Box<dyn $crate::engine::Simulation> {
+                let z = $crate::engine::normal::standard_normal(&mut $crate::engine::rng::stream(seed, 0));
+                Box::new($crate::models::ishigami::Value($value(params, z)))
+            }
+        }
+    };
+}
+pub(crate) use test_function;
+
+test_function!(
+    Ishigami,
+    "ishigami",
+    "[test function] Ishigami-Homma function (a = 7, b = 0.1) with optional noise, for checking sensitivity analysis",
+    value
+);
+
+/// The function's value, plus `noise` times `z`.
+fn value(params: &Params, z: f64) -> f64 {
+    let p = Inputs::read(params);
+    p.x1.sin() + p.a * p.x2.sin().powi(2) + p.b * p.x3.powi(4) * p.x1.sin() + p.noise * z
 }
 
 /// A run of a test function: its value, known from the start.

@@ -6,9 +6,6 @@
 //! (default 0, 1, 4.5, 9, 99, 99, 99, 99); `noise` adds a standard normal draw from the run's seed.
 
 use crate::engine::params::{MetricSpec, ParamSpec, Params};
-use crate::engine::{Model, RunSettings, Simulation, normal, rng};
-
-use super::ishigami::Value;
 
 const SOURCE: &str = "Saltelli & Sobol' (1995), Reliab. Eng. Syst. Saf. 50:225-239";
 
@@ -20,6 +17,7 @@ const fn coefficient(default: f64) -> ParamSpec {
     ParamSpec::real(default, 0.0, 1e9, "-", "a_i: the smaller, the more x_i matters")
         .source(SOURCE)
         .constant()
+        .explore(0.0, 99.0)
 }
 
 crate::declare_params! {
@@ -58,32 +56,22 @@ crate::declare_metrics! {
 /// The model's declaration.
 pub struct SobolG;
 
-impl Model for SobolG {
-    fn name(&self) -> &'static str {
-        "sobol_g"
-    }
-    fn summary(&self) -> &'static str {
-        "[test function] Sobol's g-function of 8 inputs (a_i settable) with optional noise, for checking sensitivity analysis"
-    }
-    fn params(&self) -> &'static [ParamSpec] {
-        PARAMS
-    }
-    fn metrics(&self) -> &'static [MetricSpec] {
-        METRICS
-    }
-    fn default_ticks(&self) -> u64 {
-        1
-    }
-    fn build(&self, params: &Params, seed: u64, _settings: &RunSettings) -> Box<dyn Simulation> {
-        let p = Inputs::read(params);
-        let x = [p.x1, p.x2, p.x3, p.x4, p.x5, p.x6, p.x7, p.x8];
-        let a = [p.a1, p.a2, p.a3, p.a4, p.a5, p.a6, p.a7, p.a8];
-        let clean: f64 = x
-            .iter()
-            .zip(&a)
-            .map(|(x, a)| ((4.0 * x - 2.0).abs() + a) / (1.0 + a))
-            .product();
-        let z = normal::standard_normal(&mut rng::stream(seed, 0));
-        Box::new(Value(clean + p.noise * z))
-    }
+super::ishigami::test_function!(
+    SobolG,
+    "sobol_g",
+    "[test function] Sobol's g-function of 8 inputs (a_i settable) with optional noise, for checking sensitivity analysis",
+    value
+);
+
+/// The function's value, plus `noise` times `z`.
+fn value(params: &Params, z: f64) -> f64 {
+    let p = Inputs::read(params);
+    let x = [p.x1, p.x2, p.x3, p.x4, p.x5, p.x6, p.x7, p.x8];
+    let a = [p.a1, p.a2, p.a3, p.a4, p.a5, p.a6, p.a7, p.a8];
+    let clean: f64 = x
+        .iter()
+        .zip(&a)
+        .map(|(x, a)| ((4.0 * x - 2.0).abs() + a) / (1.0 + a))
+        .product();
+    clean + p.noise * z
 }

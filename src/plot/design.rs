@@ -6,24 +6,11 @@
 //! - `regression_<metric>[_<option>]` (lhs, random): standardised regression and Spearman rank
 //!   coefficients with their bootstrap intervals.
 
-use super::figures::{Chart, Figure, Kind};
+use super::figures::{Chart, Figure, Kind, slug};
 use super::lines::{Band, LineChart, Series, Style};
 use super::rows::{Forest, ForestRow};
 use crate::analysis::sensitivity::{Estimate, SEEDS, Sensitivity, groups};
 use crate::output::manifest::Manifest;
-
-/// A file-name-safe form of a label.
-fn slug(s: &str) -> String {
-    s.chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect()
-}
 
 /// One row chart of the chosen indices, each parameter's rows together.
 fn index_forest(
