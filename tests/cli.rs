@@ -1511,3 +1511,41 @@ fn design_points_share_streams_only_with_common_random_numbers() {
     assert_eq!(seeds(true), vec![1, 1]);
     assert_eq!(seeds(false), vec![20, 20]);
 }
+
+#[test]
+fn a_sharded_and_merged_design_gives_the_same_sensitivity_as_one_run() {
+    let dir = TempDir::new().unwrap();
+    let text = DESIGN.replace("method = \"lhs\"\nn = 20", "method = \"sobol\"\nn = 16")
+        + "x2 = { from = -1, to = 1 }\n";
+    let file = write(&dir, "design.toml", &text);
+    let whole = dir.path().join("whole");
+    run_quietly(&file, &whole);
+    for k in ["1/2", "2/2"] {
+        orgsim()
+            .args(["run", "--quiet", "--shard", k, "--out"])
+            .arg(dir.path().join(k.replace('/', "-of-")))
+            .arg(&file)
+            .assert()
+            .success();
+    }
+    let merged = dir.path().join("merged");
+    orgsim()
+        .args(["merge", "--no-plots", "--out"])
+        .arg(&merged)
+        .arg(dir.path().join("1-of-2"))
+        .arg(dir.path().join("2-of-2"))
+        .assert()
+        .success();
+    for f in [
+        "sensitivity.csv",
+        "salib_problem.json",
+        "runs.csv",
+        "points.csv",
+    ] {
+        assert_eq!(
+            fs::read(whole.join(f)).unwrap(),
+            fs::read(merged.join(f)).unwrap(),
+            "{f}"
+        );
+    }
+}
