@@ -22,6 +22,7 @@ fn main() {
         option: None,
         params,
         schedule: Vec::new(),
+        stream: None,
     }];
     let plan = Plan {
         model,

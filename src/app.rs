@@ -9,7 +9,7 @@ use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::analysis::saved::Saved;
-use crate::analysis::{change, compare, format};
+use crate::analysis::{change, compare, format, sensitivity};
 use crate::cli::{CompareArgs, CompareFormat, ImageFormat, PlotArgs, ReportArgs, RunArgs};
 use crate::engine::executor;
 use crate::engine::params::{Domain, Group, ParamSpec};
@@ -381,7 +381,7 @@ pub fn run(args: &RunArgs, command_line: Vec<String>) -> Result<RunOutcome> {
         produced.push(files::FAILURES);
     }
     if whole {
-        produced.extend(analysis_files(args.no_plots));
+        produced.extend(analysis_files(args.no_plots, scenario.design.is_some()));
     }
     let facts = manifest::RunFacts {
         threads,
@@ -522,9 +522,18 @@ pub const PLOTS: &str = "plots";
 /// The report `orgsim report` writes.
 pub const REPORT: &str = "report.html";
 
-/// The files [`analyse_run`] adds to an output directory (beside summary.csv, which the writers make).
-pub fn analysis_files(no_plots: bool) -> Vec<&'static str> {
-    let mut names = vec![files::SUMMARY, COMPARISON];
+/// The files [`analyse_run`] adds to an output directory (beside summary.csv, which the writers
+/// make); a design run gets its sensitivity analysis instead of a ranked comparison of its points.
+pub fn analysis_files(no_plots: bool, design: bool) -> Vec<&'static str> {
+    let mut names = if design {
+        vec![
+            files::SUMMARY,
+            sensitivity::SENSITIVITY,
+            sensitivity::SALIB_PROBLEM,
+        ]
+    } else {
+        vec![files::SUMMARY, COMPARISON]
+    };
     if !no_plots {
         names.extend(["plots/", REPORT]);
     }
@@ -540,11 +549,21 @@ pub fn merge(
     no_plots: bool,
 ) -> Result<(u64, String)> {
     let mut table = String::new();
-    let runs =
-        crate::output::merge::merge(shards, out, overwrite, &analysis_files(no_plots), |dir| {
+    // Whether the shards hold a design (the merge itself checks them and reports any fault).
+    let design = shards
+        .first()
+        .and_then(|first| Saved::load_manifest(first, "SHARD").ok())
+        .is_some_and(|m| m.design.is_some());
+    let runs = crate::output::merge::merge(
+        shards,
+        out,
+        overwrite,
+        &analysis_files(no_plots, design),
+        |dir| {
             table = analyse_run(dir, no_plots)?;
             Ok(())
-        })?;
+        },
+    )?;
     Ok((runs, table))
 }
 
@@ -552,6 +571,9 @@ pub fn merge(
 /// figures and report.html; returns the ranked table. Also for commands that assemble an output directory (e.g. a
 /// merge of shards).
 pub fn analyse_run(dir: &std::path::Path, no_plots: bool) -> Result<String> {
+    if Saved::load_manifest(dir, "--out")?.design.is_some() {
+        return analyse_design(dir, no_plots);
+    }
     let saved = Saved::load(dir, "--out")?;
     let comparison = compare::compare(&saved, &[], None)?;
     write_atomic(
@@ -567,6 +589,61 @@ pub fn analyse_run(dir: &std::path::Path, no_plots: bool) -> Result<String> {
         write_atomic(&dir.join(REPORT), html.as_bytes()).context("cannot write report.html")?;
     }
     Ok(format::to_table(&comparison))
+}
+
+/// The sensitivity analysis of a design run: sensitivity.csv, salib_problem.json and, unless
+/// `no_plots`, its figures and report.html; returns the terminal table. Reads only the manifest and
+/// streams runs.csv.
+fn analyse_design(dir: &std::path::Path, no_plots: bool) -> Result<String> {
+    let manifest = Saved::load_manifest(dir, "DIR")?;
+    let Some(s) = sensitivity::analyse(dir, &manifest)? else {
+        return Ok(String::new());
+    };
+    write_atomic(
+        &dir.join(sensitivity::SENSITIVITY),
+        sensitivity::to_csv(&s).as_bytes(),
+    )
+    .context("cannot write sensitivity.csv")?;
+    write_atomic(
+        &dir.join(sensitivity::SALIB_PROBLEM),
+        sensitivity::salib_problem(&s.design).as_bytes(),
+    )
+    .context("cannot write salib_problem.json")?;
+    if !no_plots {
+        let figures = plot::design_figures(&manifest, &s);
+        plot::draw_all(&figures, &dir.join(PLOTS), &PlotOptions::default())?;
+        let html = report::design_html(&manifest, &s, &figures)?;
+        write_atomic(&dir.join(REPORT), html.as_bytes()).context("cannot write report.html")?;
+    }
+    Ok(sensitivity::to_table(&s))
+}
+
+/// `orgsim sensitivity DIR`: the sensitivity analysis of a saved design run, (re)written into DIR.
+pub fn sensitivity(dir: &std::path::Path, no_plots: bool) -> Result<String> {
+    let manifest = Saved::load_manifest(dir, "DIR")?;
+    if manifest.design.is_none() {
+        return Err(InputError::new(
+            "DIR",
+            format!(
+                "{}: not a design run (its scenario has no [design]); `orgsim compare` ranks the points of a sweep",
+                dir.display()
+            ),
+        )
+        .into());
+    }
+    let table = analyse_design(dir, no_plots)?;
+    let mut manifest = manifest;
+    let before = manifest.files.len();
+    for name in analysis_files(no_plots, true) {
+        if !manifest.files.iter().any(|f| f == name) {
+            manifest.files.push(name.to_string());
+        }
+    }
+    if manifest.files.len() != before {
+        write_atomic(&dir.join(files::MANIFEST), manifest.to_text()?.as_bytes())
+            .context("cannot update manifest.json")?;
+    }
+    Ok(table)
 }
 
 /// change.csv and change_trajectory.csv into a saved directory, when its options have schedules
@@ -613,9 +690,15 @@ pub fn compare(args: &CompareArgs) -> Result<String> {
 
 /// `orgsim plot DIR`: every figure into DIR/plots/, from the saved files alone.
 pub fn plot(args: &PlotArgs) -> Result<Vec<PathBuf>> {
-    let saved = Saved::load(&args.dir, "DIR")?;
-    let comparison = compare::compare(&saved, &args.metric, args.baseline.as_deref())?;
-    let figures = plot::figures(&saved, &comparison, &args.metric)?;
+    let manifest = Saved::load_manifest(&args.dir, "DIR")?;
+    let figures = match sensitivity::analyse(&args.dir, &manifest)? {
+        Some(s) => plot::design_figures(&manifest, &s),
+        None => {
+            let saved = Saved::load(&args.dir, "DIR")?;
+            let comparison = compare::compare(&saved, &args.metric, args.baseline.as_deref())?;
+            plot::figures(&saved, &comparison, &args.metric)?
+        }
+    };
     let options = PlotOptions {
         metrics: args.metric.clone(),
         width: args.width,
@@ -631,10 +714,16 @@ pub fn plot(args: &PlotArgs) -> Result<Vec<PathBuf>> {
 
 /// `orgsim report DIR`: DIR/report.html, whole or not at all.
 pub fn report(args: &ReportArgs) -> Result<PathBuf> {
-    let saved = Saved::load(&args.dir, "DIR")?;
-    let comparison = compare::compare(&saved, &args.metric, args.baseline.as_deref())?;
-    let figures = plot::figures(&saved, &comparison, &args.metric)?;
-    let html = report::html(&saved, &comparison, &figures)?;
+    let manifest = Saved::load_manifest(&args.dir, "DIR")?;
+    let html = match sensitivity::analyse(&args.dir, &manifest)? {
+        Some(s) => report::design_html(&manifest, &s, &plot::design_figures(&manifest, &s))?,
+        None => {
+            let saved = Saved::load(&args.dir, "DIR")?;
+            let comparison = compare::compare(&saved, &args.metric, args.baseline.as_deref())?;
+            let figures = plot::figures(&saved, &comparison, &args.metric)?;
+            report::html(&saved, &comparison, &figures)?
+        }
+    };
     let path = args.dir.join(REPORT);
     write_atomic(&path, html.as_bytes())
         .with_context(|| format!("cannot write {}", path.display()))?;

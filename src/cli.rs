@@ -115,6 +115,15 @@ pub enum Command {
         /// The output directory (the run's --out).
         dir: PathBuf,
     },
+    /// Global sensitivity analysis of a saved design run (`[design]`): DIR/sensitivity.csv,
+    /// salib_problem.json, figures and report.html (also done at the end of `run`).
+    Sensitivity {
+        /// An output directory written by `orgsim run` (or `merge`) of a design scenario.
+        dir: PathBuf,
+        /// Skip the figures and report.html (sensitivity.csv is still written).
+        #[arg(long)]
+        no_plots: bool,
+    },
     /// Join the shard directories of one sweep (from `run --shard K/N`) into one output directory.
     Merge {
         /// The shard directories, all N of them, in any order.

@@ -108,6 +108,13 @@ fn main() -> ExitCode {
             }
             Err(e) => report(&e),
         },
+        Command::Sensitivity { dir, no_plots } => match app::sensitivity(&dir, no_plots) {
+            Ok(text) => {
+                say_raw!("{text}");
+                ExitCode::SUCCESS
+            }
+            Err(e) => report(&e),
+        },
         Command::Report(args) => match app::report(&args) {
             Ok(path) => {
                 say!("orgsim: report in {}", path.display());

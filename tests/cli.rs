@@ -39,6 +39,16 @@ pub fn write(dir: &TempDir, name: &str, text: &str) -> PathBuf {
     path
 }
 
+/// `orgsim run --quiet --no-plots --out OUT FILE`, which must succeed.
+pub fn run_quietly(file: &Path, out: &Path) {
+    orgsim()
+        .args(["run", "--quiet", "--no-plots", "--out"])
+        .arg(out)
+        .arg(file)
+        .assert()
+        .success();
+}
+
 fn stderr_of(out: &std::process::Output) -> String {
     String::from_utf8_lossy(&out.stderr).to_string()
 }
@@ -1447,4 +1457,238 @@ fn start_writing(
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
     (child, out_dir, staging)
+}
+
+/// A `[design]` scenario of the Ishigami test function, for the tests of bad design input: the
+/// design's table starts at line 6, its space at line 11 (x1 at line 12).
+const DESIGN: &str = "[scenario]
+name = \"d\"
+model = \"ishigami\"
+record_every = 0
+
+[design]
+method = \"lhs\"
+n = 20
+seed = 1
+
+[design.space]
+x1 = { from = -1, to = 1 }
+";
+
+#[test]
+fn design_input_is_validated_with_file_and_line() {
+    let with = |before: &str, after: &str| DESIGN.replace(before, after);
+    expect_bad_scenario(
+        &with("method = \"lhs\"", "method = \"lsh\""),
+        &[
+            "bad.toml:7:",
+            "unknown design method",
+            "did you mean \"lhs\"?",
+        ],
+    );
+    expect_bad_scenario(
+        &with("x1 = {", "x4 = {"),
+        &["bad.toml:12:", "unknown parameter `x4`", "did you mean"],
+    );
+    expect_bad_scenario(
+        &with("from = -1, to = 1", "from = -1, to = 9"),
+        &["bad.toml:12:", "`x1`", "domain", "out of range"],
+    );
+    expect_bad_scenario(
+        &with("from = -1, to = 1", "from = 1, to = -1"),
+        &["bad.toml:12:", "must be below"],
+    );
+    expect_bad_scenario(
+        &with("from = -1, to = 1", "from = -1, to = 1, scale = \"log\""),
+        &["bad.toml:12:", "log scale needs `from` above 0"],
+    );
+    expect_bad_scenario(
+        &with(
+            "from = -1, to = 1",
+            "from = -1, to = 1, distribution = \"truncnorm\"",
+        ),
+        &["bad.toml:12:", "did you mean \"truncnormal\"?"],
+    );
+    expect_bad_scenario(
+        &with(
+            "from = -1, to = 1",
+            "from = -1, to = 1, distribution = \"triangular\"",
+        ),
+        &["bad.toml:12:", "needs `mode`"],
+    );
+    expect_bad_scenario(
+        &with("n = 20", "n = 20\ntrajectories = 4"),
+        &["bad.toml:9:", "`trajectories` belongs to Morris"],
+    );
+    expect_bad_scenario(
+        &with(
+            "method = \"lhs\"\nn = 20",
+            "method = \"morris\"\ntrajectories = 4\nlevels = 5",
+        ),
+        &["bad.toml:9:", "must be even"],
+    );
+    expect_bad_scenario(
+        &with("seed = 1", "seed = 1\nmethode = 2"),
+        &[
+            "bad.toml:10:",
+            "unknown key `methode`",
+            "did you mean \"method\"?",
+        ],
+    );
+    expect_bad_scenario(
+        &with(
+            "record_every = 0\n",
+            "record_every = 0\n[params]\nx1 = 0.5\n",
+        ),
+        &["bad.toml:14:", "set in [params] (line 6)", "[design.space]"],
+    );
+    expect_bad_scenario(
+        &format!("{DESIGN}\n[[option]]\nname = \"o\"\nset = {{ x1 = 0.5 }}\n"),
+        &[
+            "bad.toml:16:",
+            "set by option \"o\"",
+            "[design.space] (line 12)",
+        ],
+    );
+    expect_bad_scenario(
+        &format!("{DESIGN}\n[sweep]\nx2 = [0.1, 0.2]\n"),
+        &["bad.toml:15:", "a [sweep] or a [design], not both"],
+    );
+    expect_bad_run(
+        DESIGN,
+        &["--set", "x1=0.5"],
+        &["--set x1=0.5", "[design.space]"],
+    );
+}
+
+#[test]
+fn a_design_run_writes_its_sensitivity_and_salib_problem_and_no_ranking_of_points() {
+    let dir = TempDir::new().unwrap();
+    let text = DESIGN.replace(
+        "method = \"lhs\"\nn = 20",
+        "method = \"morris\"\ntrajectories = 10",
+    ) + "x2 = { from = -1, to = 1 }\nx3 = [-1, 0, 1]\n";
+    let file = write(&dir, "design.toml", &text);
+    let out = dir.path().join("out");
+    let run = orgsim()
+        .args(["run", "--quiet", "--out"])
+        .arg(&out)
+        .arg(&file)
+        .assert()
+        .success();
+    let stdout = String::from_utf8_lossy(&run.get_output().stdout).to_string();
+    assert!(stdout.contains("mu_star"), "{stdout}");
+    for f in [
+        "sensitivity.csv",
+        "salib_problem.json",
+        "points.csv",
+        "summary.csv",
+        "report.html",
+    ] {
+        assert!(out.join(f).is_file(), "{f}");
+    }
+    assert!(!out.join("comparison.csv").exists());
+    assert!(out.join("plots/morris_y.svg").is_file());
+    let manifest: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
+    let files: Vec<&str> = manifest["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f.as_str().unwrap())
+        .collect();
+    assert!(
+        files.contains(&"sensitivity.csv") && !files.contains(&"comparison.csv"),
+        "{files:?}"
+    );
+    let problem: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(out.join("salib_problem.json")).unwrap()).unwrap();
+    assert_eq!(problem["names"], serde_json::json!(["x1", "x2", "x3"]));
+    assert_eq!(problem["num_vars"], 3);
+    // 10 trajectories of 4 rows.
+    let points = fs::read_to_string(out.join("points.csv")).unwrap();
+    assert_eq!(points.lines().count(), 1 + 10 * 4);
+    let html = fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(html.contains("Sensitivity") && !html.contains("Ranked comparison"));
+    // `orgsim sensitivity` on the saved directory alone gives the same file.
+    let before = fs::read_to_string(out.join("sensitivity.csv")).unwrap();
+    fs::remove_file(out.join("sensitivity.csv")).unwrap();
+    orgsim().arg("sensitivity").arg(&out).assert().success();
+    assert_eq!(
+        fs::read_to_string(out.join("sensitivity.csv")).unwrap(),
+        before
+    );
+    // A sweep is not a design.
+    let sweep = write(&dir, "small.toml", SMALL);
+    let small = dir.path().join("small");
+    run_quietly(&sweep, &small);
+    let refused = orgsim().arg("sensitivity").arg(&small).output().unwrap();
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(stderr_of(&refused).contains("not a design run"));
+}
+
+#[test]
+fn design_points_share_streams_only_with_common_random_numbers() {
+    let seeds = |crn: bool| {
+        let dir = TempDir::new().unwrap();
+        let text = DESIGN.replace(
+            "seed = 1",
+            &format!("seed = 1\ncommon_random_numbers = {crn}"),
+        );
+        let file = write(
+            &dir,
+            "d.toml",
+            &format!("{text}\n[params]\nnoise = 1\n")
+                .replace("[scenario]\n", "[scenario]\nreplications = 2\n"),
+        );
+        let out = dir.path().join("out");
+        run_quietly(&file, &out);
+        let mut reader = csv::Reader::from_path(out.join("runs.csv")).unwrap();
+        let mut by_replicate: Vec<std::collections::BTreeSet<String>> = vec![Default::default(); 2];
+        for r in reader.records() {
+            let r = r.unwrap();
+            by_replicate[r[2].parse::<usize>().unwrap()].insert(r[3].to_string());
+        }
+        by_replicate.iter().map(|s| s.len()).collect::<Vec<_>>()
+    };
+    assert_eq!(seeds(true), vec![1, 1]);
+    assert_eq!(seeds(false), vec![20, 20]);
+}
+
+#[test]
+fn a_sharded_and_merged_design_gives_the_same_sensitivity_as_one_run() {
+    let dir = TempDir::new().unwrap();
+    let text = DESIGN.replace("method = \"lhs\"\nn = 20", "method = \"sobol\"\nn = 16")
+        + "x2 = { from = -1, to = 1 }\n";
+    let file = write(&dir, "design.toml", &text);
+    let whole = dir.path().join("whole");
+    run_quietly(&file, &whole);
+    for k in ["1/2", "2/2"] {
+        orgsim()
+            .args(["run", "--quiet", "--shard", k, "--out"])
+            .arg(dir.path().join(k.replace('/', "-of-")))
+            .arg(&file)
+            .assert()
+            .success();
+    }
+    let merged = dir.path().join("merged");
+    orgsim()
+        .args(["merge", "--no-plots", "--out"])
+        .arg(&merged)
+        .arg(dir.path().join("1-of-2"))
+        .arg(dir.path().join("2-of-2"))
+        .assert()
+        .success();
+    for f in [
+        "sensitivity.csv",
+        "salib_problem.json",
+        "runs.csv",
+        "points.csv",
+    ] {
+        assert_eq!(
+            fs::read(whole.join(f)).unwrap(),
+            fs::read(merged.join(f)).unwrap(),
+            "{f}"
+        );
+    }
 }

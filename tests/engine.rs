@@ -162,6 +162,7 @@ fn point(id: usize, set: &[(&str, f64)], schedule: Vec<ScheduledChange>) -> Poin
         option: None,
         params,
         schedule,
+        stream: None,
     }
 }
 

@@ -82,6 +82,7 @@ fn trajectory(
         option: None,
         params: params.clone(),
         schedule,
+        stream: None,
     }];
     let plan = Plan {
         model,

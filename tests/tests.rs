@@ -9,4 +9,5 @@ mod layers;
 mod march;
 mod report;
 mod schedules;
+mod sensitivity;
 mod slurm;

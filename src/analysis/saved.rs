@@ -60,8 +60,8 @@ pub struct Saved {
 }
 
 impl Saved {
-    /// Reads `manifest.json` and `runs.csv` from `dir`; `flag` names the argument in errors.
-    pub fn load(dir: &Path, flag: &str) -> Result<Saved, InputError> {
+    /// Reads and checks `manifest.json` alone (no runs: for analyses that stream `runs.csv`).
+    pub fn load_manifest(dir: &Path, flag: &str) -> Result<Manifest, InputError> {
         let shown = dir.display().to_string();
         if !dir.exists() {
             return Err(InputError::new(
@@ -105,6 +105,12 @@ impl Saved {
                 ));
             }
         }
+        Ok(manifest)
+    }
+
+    /// Reads `manifest.json` and `runs.csv` from `dir`; `flag` names the argument in errors.
+    pub fn load(dir: &Path, flag: &str) -> Result<Saved, InputError> {
+        let manifest = Saved::load_manifest(dir, flag)?;
         let runs = read_runs(&dir.join(files::RUNS), &manifest)?;
         Ok(Saved {
             dir: dir.to_path_buf(),

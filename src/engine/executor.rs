@@ -31,6 +31,20 @@ pub struct Point {
     pub option: Option<String>,
     pub params: Params,
     pub schedule: Vec<ScheduledChange>,
+    /// `None` (sweeps, and designs on common random numbers): replicate r's seed is the same at
+    /// every point. `Some(k)`: the point draws its own streams, keyed by `k` (a design row without
+    /// common random numbers; the options of one row share `k`).
+    pub stream: Option<u64>,
+}
+
+impl Point {
+    /// The seed of this point's replicate `replicate` under `master`.
+    pub fn seed(&self, master: u64, replicate: u64) -> u64 {
+        match self.stream {
+            None => rng::run_seed(master, replicate),
+            Some(k) => rng::point_run_seed(master, k, replicate),
+        }
+    }
 }
 
 /// Everything needed to execute a sweep.
@@ -154,7 +168,7 @@ fn run_controlled(
     } else {
         0
     };
-    let seed = rng::run_seed(plan.master_seed, replicate);
+    let seed = point.seed(plan.master_seed, replicate);
     let settings = RunSettings {
         stop: plan.stop,
         schedule: &point.schedule,
@@ -268,7 +282,7 @@ fn run_caught(plan: &Plan, run_id: u64, controls: Controls) -> Option<Finished> 
                 run_id,
                 point_id: point.id,
                 replicate,
-                seed: rng::run_seed(plan.master_seed, replicate),
+                seed: point.seed(plan.master_seed, replicate),
                 message,
             }))
         }

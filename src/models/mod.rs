@@ -22,6 +22,8 @@ macro_rules! registry {
 registry! {
     datateam::DataTeam,
     march1991::March1991,
+    ishigami::Ishigami,
+    sobol_g::SobolG,
 }
 
 /// The model called `name`.

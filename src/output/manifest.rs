@@ -91,6 +91,71 @@ pub struct Manifest {
     /// The one run id of `run --only RUN_ID`; written only then.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub only_run: Option<u64>,
+    /// The sampling design of a `[design]` scenario; absent for sweeps.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub design: Option<DesignInfo>,
+}
+
+/// A scenario's `[design]`: enough to recompute its unit-cube rows ([`crate::scenario::space::unit_rows`])
+/// and to write SALib's `problem`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DesignInfo {
+    /// `lhs`, `sobol`, `morris` or `random`.
+    pub method: String,
+    /// Points (lhs, random), base rows N (sobol) or trajectories (morris).
+    pub n: usize,
+    /// Morris grid levels (0 for other methods).
+    #[serde(default)]
+    pub levels: usize,
+    pub seed: u64,
+    pub common_random_numbers: bool,
+    #[serde(default)]
+    pub second_order: bool,
+    /// Design points, before options multiply them: point_id = option index × points + row.
+    pub points: usize,
+    pub factors: Vec<FactorInfo>,
+}
+
+/// One parameter of a design's space, as SALib's `problem` has it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FactorInfo {
+    pub name: String,
+    /// SALib's distribution name: `unif`, `logunif`, `triang`, `truncnorm`.
+    pub dist: String,
+    /// SALib's `bounds` entry for `dist`.
+    pub bounds: Vec<f64>,
+    /// For a list of choices: the choices, in order (the factor is then `unif` over [0, count]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub choices: Vec<Json>,
+}
+
+fn design_info(design: &crate::scenario::space::Design) -> DesignInfo {
+    use crate::scenario::space::Transform;
+    DesignInfo {
+        method: design.method.name().to_string(),
+        n: design.n,
+        levels: design.levels,
+        seed: design.seed,
+        common_random_numbers: design.common_random_numbers,
+        second_order: design.second_order,
+        points: design.size(),
+        factors: design
+            .factors
+            .iter()
+            .map(|f| {
+                let (dist, bounds) = f.salib();
+                FactorInfo {
+                    name: f.param.to_string(),
+                    dist: dist.to_string(),
+                    bounds,
+                    choices: match &f.transform {
+                        Transform::Choices(values) => values.iter().map(Value::to_json).collect(),
+                        _ => Vec::new(),
+                    },
+                }
+            })
+            .collect(),
+    }
 }
 
 fn is_zero(n: &u64) -> bool {
@@ -330,6 +395,7 @@ pub fn build(scenario: &Scenario, facts: &RunFacts) -> Manifest {
                 .collect()
         }),
         merged_from: None,
+        design: scenario.design.as_ref().map(design_info),
     }
 }
 

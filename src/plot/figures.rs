@@ -34,6 +34,8 @@ pub enum Kind {
     Forest,
     Distribution,
     JCurve,
+    /// Indices of a design's sensitivity analysis ([`super::design`]).
+    Sensitivity,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -60,7 +62,7 @@ pub struct Figure {
 }
 
 /// A file-name-safe form of a label.
-fn slug(s: &str) -> String {
+pub(super) fn slug(s: &str) -> String {
     s.chars()
         .map(|c| {
             if c.is_ascii_alphanumeric() || c == '-' {

@@ -4,6 +4,7 @@
 //! [`heatmap`], [`rows`]) draw it on any plotters backend with the shared [`kit`]; [`draw_all`]
 //! writes each figure whole or not at all into `DIR/plots/`.
 
+pub mod design;
 pub mod figures;
 pub mod font;
 pub mod heatmap;
@@ -18,6 +19,7 @@ use anyhow::{Context, Result};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
+pub use design::design_figures;
 pub use figures::{Chart, Figure, Kind, figures};
 
 use crate::output::write_atomic;

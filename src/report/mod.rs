@@ -1,7 +1,8 @@
 //! `report.html`: one self-contained page a busy person opens in a browser.
 //!
 //! It says what was run and why, the options and their parameters, the ranked comparison, the key
-//! figures (inline SVG), the parameter values used, and how to reproduce the run. Everything is
+//! figures (inline SVG), the parameter values used, and how to reproduce the run; for a design run
+//! ([`design_html`]), the design and its sensitivity indices instead of a ranking of its points. Everything is
 //! inline (CSS and SVG): no scripts, no fonts or images fetched, so it opens offline and can be
 //! mailed as one file. It is built from the saved output files alone, like the plots.
 
@@ -12,7 +13,10 @@ use anyhow::Result;
 use crate::analysis::change::{self, OptionChange};
 use crate::analysis::compare::Comparison;
 use crate::analysis::format;
+use crate::analysis::format::sig;
 use crate::analysis::saved::{Saved, show_value};
+use crate::analysis::sensitivity::{Sensitivity, groups};
+use crate::output::manifest::Manifest;
 use crate::plot::{self, Figure, Kind};
 
 /// Escapes text for HTML element content and attribute values.
@@ -341,7 +345,123 @@ fn options_table(saved: &Saved) -> String {
 /// The whole page, from the loaded outputs, their comparison and figures.
 pub fn html(saved: &Saved, comparison: &Comparison, figures: &[Figure]) -> Result<String> {
     let m = &saved.manifest;
-    let title = format!("orgsim report: {}", m.scenario.name);
+    let mut body = heading(m);
+
+    body += "<h2 id=\"options\">Options</h2>\n";
+    body += &options_table(saved);
+
+    body += "<h2 id=\"comparison\">Ranked comparison</h2>\n";
+    body += "<p class=\"note\">Each alternative's mean with its 95% confidence interval; its difference from the baseline, paired replicate by replicate (replicate <i>r</i> of every alternative faces the same random world), with a 95% <i>t</i> interval from the paired differences; and the share of replicates in which it came out best (P(best)). An interval that excludes 0 is a difference the replicates can tell apart.</p>\n";
+    body += &comparison_tables(comparison);
+
+    if let Some(changes) = change::analyse(saved)? {
+        body += "<h2 id=\"change\">The change over time</h2>\n";
+        body += "<p class=\"note\">Each option minus the baseline, paired replicate by replicate, tick by tick. A dip counts only when the simultaneous 95% band (which covers the whole path at once) lies below 0 at the worst week; weeks to recover count from the change until that band's lower edge stays at or above 0 to the end. Full precision in <code>change.csv</code> and <code>change_trajectory.csv</code>.</p>\n";
+        body += &change_table(&changes);
+    }
+
+    body += &figure_section(&key_figures(figures, comparison.of_options))?;
+
+    body += "<h2 id=\"parameters\">Parameter values used</h2>\n";
+    body += &parameter_table(saved);
+
+    body += &reproduce(m);
+    let _ = writeln!(
+        body,
+        "<p class=\"note\">Figures and tables were drawn from the saved outputs (<code>manifest.json</code>, <code>runs.csv</code>{}) by <code>orgsim report</code>.</p>",
+        if saved.timeseries_present() {
+            ", <code>timeseries.csv</code>"
+        } else {
+            ""
+        }
+    );
+    Ok(page(m, &body))
+}
+
+/// The report of a design run: the design, the seeds' share of the variance and the indices of
+/// each option and metric (no ranked block per design point).
+pub fn design_html(m: &Manifest, s: &Sensitivity, figures: &[Figure]) -> Result<String> {
+    let mut body = heading(m);
+    let d = &s.design;
+    let _ = writeln!(
+        body,
+        "<h2 id=\"design\">Design</h2>\n<p>A <code>{}</code> design of {} points over {} parameters (design seed {}, {}{}), each point run {} times{}. Its rows are in <code>points.csv</code>, in the order SALib's samplers write them; SALib's <code>problem</code> is <code>salib_problem.json</code>.</p>",
+        escape(&d.method),
+        d.points,
+        d.factors.len(),
+        d.seed,
+        if d.common_random_numbers {
+            "common random numbers: replicate r shares its random streams across points"
+        } else {
+            "independent random streams at each point"
+        },
+        if d.second_order { ", second order" } else { "" },
+        m.replications,
+        if m.options.is_empty() {
+            String::new()
+        } else {
+            format!(" under each of {} options", m.options.len())
+        }
+    );
+    body += "<table><thead><tr><th>parameter</th><th>distribution</th><th>bounds</th></tr></thead><tbody>\n";
+    for f in &d.factors {
+        let bounds: Vec<String> = if f.choices.is_empty() {
+            f.bounds.iter().map(|b| format!("{b}")).collect()
+        } else {
+            f.choices.iter().map(show_value).collect()
+        };
+        let _ = writeln!(
+            body,
+            "<tr><td><code>{}</code></td><td>{}</td><td>{}</td></tr>",
+            escape(&f.name),
+            if f.choices.is_empty() {
+                escape(&f.dist)
+            } else {
+                "choices".into()
+            },
+            escape(&bounds.join(", "))
+        );
+    }
+    body += "</tbody></table>\n";
+    body += "<h2 id=\"sensitivity\">Sensitivity</h2>\n";
+    body += "<p class=\"note\">Indices on the replicate means of each design point, with 95% bootstrap intervals (estimate ± 1.96 bootstrap sd, as SALib). <code>noise_share</code> is the seeds' share of one run's variance (within-point variance against the variance the parameters make); the seeds' noise in the point means is taken off the variance before the indices are formed (see docs/outputs-and-analysis.md). Full precision in <code>sensitivity.csv</code>.</p>\n";
+    for ((option, metric), rows) in groups(s) {
+        let title = if option.is_empty() {
+            metric.clone()
+        } else {
+            format!("{metric} — option {option}")
+        };
+        let _ = writeln!(body, "<h3>{}</h3>", escape(&title));
+        body += "<table><thead><tr><th>parameter</th><th>index</th><th>estimate</th><th>95% interval</th></tr></thead><tbody>\n";
+        for e in rows {
+            let ci = if e.conf.is_nan() {
+                String::new()
+            } else {
+                format!(
+                    "[{}, {}]",
+                    sig(e.estimate - e.conf, 3),
+                    sig(e.estimate + e.conf, 3)
+                )
+            };
+            let _ = writeln!(
+                body,
+                "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                escape(&e.parameter),
+                e.index,
+                sig(e.estimate, 3),
+                ci
+            );
+        }
+        body += "</tbody></table>\n";
+    }
+    let all: Vec<&Figure> = figures.iter().collect();
+    body += &figure_section(&all)?;
+    body += &reproduce(m);
+    Ok(page(m, &body))
+}
+
+/// The title, description and facts that open every report.
+fn heading(m: &Manifest) -> String {
     let mut body = String::new();
     let _ = writeln!(body, "<h1>{}</h1>", escape(&m.scenario.name));
     if !m.scenario.description.is_empty() {
@@ -365,21 +485,12 @@ pub fn html(saved: &Saved, comparison: &Comparison, figures: &[Figure]) -> Resul
             .map(|s| format!(" · run {}", escape(s)))
             .unwrap_or_default()
     );
+    body
+}
 
-    body += "<h2 id=\"options\">Options</h2>\n";
-    body += &options_table(saved);
-
-    body += "<h2 id=\"comparison\">Ranked comparison</h2>\n";
-    body += "<p class=\"note\">Each alternative's mean with its 95% confidence interval; its difference from the baseline, paired replicate by replicate (replicate <i>r</i> of every alternative faces the same random world), with a 95% <i>t</i> interval from the paired differences; and the share of replicates in which it came out best (P(best)). An interval that excludes 0 is a difference the replicates can tell apart.</p>\n";
-    body += &comparison_tables(comparison);
-
-    if let Some(changes) = change::analyse(saved)? {
-        body += "<h2 id=\"change\">The change over time</h2>\n";
-        body += "<p class=\"note\">Each option minus the baseline, paired replicate by replicate, tick by tick. A dip counts only when the simultaneous 95% band (which covers the whole path at once) lies below 0 at the worst week; weeks to recover count from the change until that band's lower edge stays at or above 0 to the end. Full precision in <code>change.csv</code> and <code>change_trajectory.csv</code>.</p>\n";
-        body += &change_table(&changes);
-    }
-
-    let shown = key_figures(figures, comparison.of_options);
+/// The figures, inlined as SVG with their captions.
+fn figure_section(shown: &[&Figure]) -> Result<String> {
+    let mut body = String::new();
     if !shown.is_empty() {
         body += "<h2 id=\"figures\">Figures</h2>\n";
         for f in shown {
@@ -394,11 +505,12 @@ pub fn html(saved: &Saved, comparison: &Comparison, figures: &[Figure]) -> Resul
         }
         body += "<p class=\"note\">Every figure, as PNG and SVG at print resolution: <code>orgsim plot DIR</code> (written to <code>DIR/plots/</code>).</p>\n";
     }
+    Ok(body)
+}
 
-    body += "<h2 id=\"parameters\">Parameter values used</h2>\n";
-    body += &parameter_table(saved);
-
-    body += "<h2 id=\"reproduce\">How to reproduce</h2>\n";
+/// How to run it again: the command line and the scenario file.
+fn reproduce(m: &Manifest) -> String {
+    let mut body = "<h2 id=\"reproduce\">How to reproduce</h2>\n".to_string();
     let command = if m.command_line.is_empty() {
         "(not recorded)".to_string()
     } else {
@@ -422,20 +534,16 @@ pub fn html(saved: &Saved, comparison: &Comparison, figures: &[Figure]) -> Resul
             escape(&m.scenario.text)
         );
     }
-    let _ = writeln!(
-        body,
-        "<p class=\"note\">Figures and tables were drawn from the saved outputs (<code>manifest.json</code>, <code>runs.csv</code>{}) by <code>orgsim report</code>.</p>",
-        if saved.timeseries_present() {
-            ", <code>timeseries.csv</code>"
-        } else {
-            ""
-        }
-    );
+    body
+}
 
-    Ok(format!(
+/// The whole page around `body`.
+fn page(m: &Manifest, body: &str) -> String {
+    let title = format!("orgsim report: {}", m.scenario.name);
+    format!(
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n{body}</body>\n</html>\n",
         escape(&title)
-    ))
+    )
 }
 
 #[cfg(test)]

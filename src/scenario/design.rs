@@ -32,11 +32,15 @@ pub fn expand(
     options: &[OptionSpec],
     schedule: &[ScheduledChange],
 ) -> Vec<Point> {
-    let combos: Vec<Vec<(&'static str, &Value)>> = match mode {
+    let combos: Vec<Vec<(&'static str, Value)>> = match mode {
         Mode::Zip => {
             let len = axes.first().map_or(1, |a| a.values.len());
             (0..len)
-                .map(|i| axes.iter().map(|a| (a.param, &a.values[i])).collect())
+                .map(|i| {
+                    axes.iter()
+                        .map(|a| (a.param, a.values[i].clone()))
+                        .collect()
+                })
                 .collect()
         }
         Mode::Grid => axes.iter().fold(vec![Vec::new()], |acc, axis| {
@@ -44,13 +48,26 @@ pub fn expand(
                 .flat_map(|prefix| {
                     axis.values.iter().map(move |v| {
                         let mut combo = prefix.clone();
-                        combo.push((axis.param, v));
+                        combo.push((axis.param, v.clone()));
                         combo
                     })
                 })
                 .collect()
         }),
     };
+    expand_rows(base, &combos, options, schedule, false)
+}
+
+/// Every option (or the base alone) × each row of parameter values, the option slowest. With
+/// `own_streams`, row k's points (one per option) draw their own random streams, keyed k, instead
+/// of sharing replicate r's streams with every other row.
+pub fn expand_rows(
+    base: &Params,
+    rows: &[Vec<(&'static str, Value)>],
+    options: &[OptionSpec],
+    schedule: &[ScheduledChange],
+    own_streams: bool,
+) -> Vec<Point> {
     let option_list: Vec<Option<&OptionSpec>> = if options.is_empty() {
         vec![None]
     } else {
@@ -58,7 +75,7 @@ pub fn expand(
     };
     let mut points = Vec::new();
     for option in option_list {
-        for combo in &combos {
+        for (k, combo) in rows.iter().enumerate() {
             let mut params = base.clone();
             if let Some(o) = option {
                 for (name, value) in &o.set {
@@ -66,13 +83,14 @@ pub fn expand(
                 }
             }
             for (name, value) in combo {
-                params.set(name, (*value).clone());
+                params.set(name, value.clone());
             }
             points.push(Point {
                 id: points.len(),
                 option: option.map(|o| o.name.clone()),
                 params,
                 schedule: option.map_or_else(|| schedule.to_vec(), |o| o.schedule.clone()),
+                stream: own_streams.then_some(k as u64),
             });
         }
     }

@@ -6,6 +6,8 @@
 
 pub mod design;
 pub mod limits;
+pub mod sampling;
+pub mod space;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -36,6 +38,7 @@ struct RawFile {
     options: Vec<RawOption>,
     #[serde(default)]
     schedule: Vec<RawSchedule>,
+    design: Option<space::RawDesign>,
 }
 
 #[derive(Deserialize)]
@@ -86,7 +89,9 @@ const HEADER_KEYS: &[&str] = &[
     "baseline",
     "per_unit",
 ];
-const TOP_KEYS: &[&str] = &["scenario", "params", "sweep", "option", "schedule"];
+const TOP_KEYS: &[&str] = &[
+    "scenario", "params", "sweep", "option", "schedule", "design",
+];
 const OPTION_KEYS: &[&str] = &["name", "description", "set", "schedule"];
 const SCHEDULE_KEYS: &[&str] = &["at", "set"];
 
@@ -134,6 +139,8 @@ pub struct Scenario {
     pub axes: Vec<Axis>,
     pub options: Vec<OptionSpec>,
     pub schedule: Vec<ScheduledChange>,
+    /// The sampling design, when the scenario has `[design]` instead of `[sweep]`.
+    pub design: Option<space::Design>,
     pub points: Vec<Point>,
 }
 
@@ -298,7 +305,15 @@ impl Ctx<'_> {
                 // Only the expected keys, not the unknown one the message also quotes.
                 let expected = rest.split_once("expected").map_or("", |(_, e)| e);
                 let mut allowed: Vec<&str> = Vec::new();
-                for k in [HEADER_KEYS, TOP_KEYS, OPTION_KEYS, SCHEDULE_KEYS].concat() {
+                for k in [
+                    HEADER_KEYS,
+                    TOP_KEYS,
+                    OPTION_KEYS,
+                    SCHEDULE_KEYS,
+                    space::DESIGN_KEYS,
+                ]
+                .concat()
+                {
                     if expected.contains(&format!("`{k}`")) && !allowed.contains(&k) {
                         allowed.push(k);
                     }
@@ -423,7 +438,18 @@ impl Ctx<'_> {
             base.set(spec.name, value);
         }
 
-        let (mode, axes, axis_at) = self.sweep(model, &raw.sweep, &raw.params, &mut base)?;
+        let design = match &raw.design {
+            Some(d) => Some(self.design(model, d, &raw.params, &raw.sweep)?),
+            None => None,
+        };
+        let (mode, axes, mut axis_at) = self.sweep(model, &raw.sweep, &raw.params, &mut base)?;
+        let mut lens: Vec<usize> = axes.iter().map(|a| a.values.len()).collect();
+        let mut varied = axes.len();
+        if let (Some(d), Some(raw_design)) = (&design, &raw.design) {
+            lens = vec![d.size()];
+            varied = d.factors.len();
+            axis_at = Some(raw_design.method_at());
+        }
         self.check_size(
             header,
             overrides,
@@ -433,10 +459,10 @@ impl Ctx<'_> {
                 replications,
                 ticks,
                 record_every,
-                run_columns: 3 + axes.len() as u64 + model.metrics().len() as u64,
+                run_columns: 3 + varied as u64 + model.metrics().len() as u64,
                 series_columns: 3 + model.metrics().len() as u64,
             },
-            &axes,
+            &lens,
             axis_at,
         )?;
         // Where each scheduled change was written, so a change that breaks a constraint at some
@@ -465,6 +491,18 @@ impl Ctx<'_> {
                         format!(
                             "`{}` is swept in [sweep]; an option cannot also set it",
                             spec.name
+                        ),
+                    ));
+                }
+                if let (Some(d), Some(raw_design)) = (&design, &raw.design)
+                    && d.factors.iter().any(|f| f.param == spec.name)
+                {
+                    return Err(self.at(
+                        key,
+                        format!(
+                            "`{}` is set by option \"{option_name}\" here and varied in [design.space] (line {}); keep one",
+                            spec.name,
+                            raw_design.line_of_param(self, spec.name)
                         ),
                     ));
                 }
@@ -503,9 +541,29 @@ impl Ctx<'_> {
             }
         };
 
-        apply_set_flags(model, &overrides.set, &mut base, &axes, &options)?;
+        let mut fixed_elsewhere: Vec<&'static str> = axes.iter().map(|a| a.param).collect();
+        if let Some(d) = &design {
+            fixed_elsewhere.extend(d.factors.iter().map(|f| f.param));
+        }
+        apply_set_flags(
+            model,
+            &overrides.set,
+            &mut base,
+            &axes,
+            &fixed_elsewhere,
+            &options,
+        )?;
 
-        let points = design::expand(&base, mode, &axes, &options, &schedule);
+        let points = match &design {
+            Some(d) => design::expand_rows(
+                &base,
+                &d.rows(),
+                &options,
+                &schedule,
+                !d.common_random_numbers,
+            ),
+            None => design::expand(&base, mode, &axes, &options, &schedule),
+        };
         for point in &points {
             self.check_point(model, point, &written)?;
         }
@@ -527,6 +585,7 @@ impl Ctx<'_> {
             axes,
             options,
             schedule,
+            design,
             points,
         })
     }
@@ -745,11 +804,10 @@ impl Ctx<'_> {
         header: &RawHeader,
         overrides: &Overrides,
         demand: &limits::Demand,
-        axes: &[Axis],
+        lens: &[usize],
         axis_at: Option<usize>,
     ) -> Result<limits::Size, InputError> {
-        let lens: Vec<usize> = axes.iter().map(|a| a.values.len()).collect();
-        limits::check(demand, &lens, overrides.allow_large).map_err(|refusal| {
+        limits::check(demand, lens, overrides.allow_large).map_err(|refusal| {
             let line_of =
                 |at: Option<usize>| at.map_or_else(|| self.file.clone(), |at| self.place(at));
             let place = match refusal.which {
@@ -928,6 +986,7 @@ fn apply_set_flags(
     flags: &[String],
     base: &mut Params,
     axes: &[Axis],
+    varied: &[&'static str],
     options: &[OptionSpec],
 ) -> Result<(), InputError> {
     for flag in flags {
@@ -937,12 +996,15 @@ fn apply_set_flags(
         })?;
         let name = name.trim();
         let spec = find_param(model, name).map_err(|m| InputError::new(&place, m))?;
-        if axes.iter().any(|a| a.param == spec.name) {
+        if varied.contains(&spec.name) {
+            let section = if axes.iter().any(|a| a.param == spec.name) {
+                "is swept in the scenario's [sweep]"
+            } else {
+                "is varied in the scenario's [design.space]"
+            };
             return Err(InputError::new(
                 &place,
-                format!(
-                    "`{name}` is swept in the scenario's [sweep]; --set changes only fixed parameters"
-                ),
+                format!("`{name}` {section}; --set changes only fixed parameters"),
             ));
         }
         if let Some(o) = options
