@@ -198,7 +198,7 @@ crate::declare_params! {
             .source("Simon 1971; Weiss 1979").schedulable().explore(0.5, 12.0),
         literacy: f64 = ParamSpec::share(0.3, "initial literacy (absorptive capacity) of the units")
             .labelled("Initial literacy").source("Cohen & Levinthal 1990"),
-        trust: f64 = ParamSpec::share(0.5, "initial trust of the units in the data team")
+        trust: f64 = ParamSpec::share(0.5, "initial trust of the units in the data team (both stocks, relational and competence, start here)")
             .labelled("Initial trust").source("Oliver et al. 2014"),
         prior_noise: f64 = ParamSpec::real(1.0, 0.01, 10.0, "SD",
             "noise of the units' initial beliefs about each effect")
