@@ -72,24 +72,29 @@ impl Team {
 
     /// Competence (ii): the commissioned insight for `problem`'s window arrived before the window.
     pub(super) fn delivered_on_time(&mut self, problem: usize) {
-        if !std::mem::take(&mut self.awaiting[problem]) {
-            return;
-        }
-        let unit = self.unit_of[problem];
-        let k = &mut self.competence[unit];
-        *k = (*k + self.c.delivery_gain * (1.0 - *k)).clamp(0.0, 1.0);
-        self.refresh_trust(unit);
+        self.settle_commission(problem, true);
     }
 
     /// Competence (ii): `problem`'s window has arrived; if the insight commissioned for it was not
     /// delivered, the unit saw the team miss it.
     pub(super) fn missed_window(&mut self, problem: usize) {
+        self.settle_commission(problem, false);
+    }
+
+    /// The unit waiting for a commission on `problem` sees it delivered on time or its window missed
+    /// (nothing happens if it waits for none).
+    fn settle_commission(&mut self, problem: usize, delivered: bool) {
         if !std::mem::take(&mut self.awaiting[problem]) {
             return;
         }
         let unit = self.unit_of[problem];
-        let k = &mut self.competence[unit];
-        *k = (*k - self.c.delivery_loss * *k).clamp(0.0, 1.0);
+        let k = self.competence[unit];
+        let step = if delivered {
+            self.c.delivery_gain * (1.0 - k)
+        } else {
+            -self.c.delivery_loss * k
+        };
+        self.competence[unit] = (k + step).clamp(0.0, 1.0);
         self.refresh_trust(unit);
     }
 }
