@@ -77,6 +77,32 @@ impl Constants {
         if off.contains(Mechanism::HubLearning) {
             self.tech_hub = 0.0;
         }
+        // Trust (§9.2). Asymmetry first, so that a competence knock-out on top zeroes everything.
+        if off.contains(Mechanism::TrustAsymmetry) {
+            // Losses as large as gains, in both channels of competence trust.
+            self.competence_loss = self.competence_gain;
+            self.delivery_loss = self.delivery_gain;
+        }
+        if off.contains(Mechanism::RelationalDecay) {
+            self.relational_half_life = f64::INFINITY;
+        }
+        if off.contains(Mechanism::RelationalBuilding) {
+            self.relational_rate = 0.0;
+        }
+        if off.contains(Mechanism::VisibleDelivery) {
+            self.delivery_gain = 0.0;
+            self.delivery_loss = 0.0;
+        }
+        if off.contains(Mechanism::CompetenceTrust) {
+            self.competence_gain = 0.0;
+            self.competence_loss = 0.0;
+            self.delivery_gain = 0.0;
+            self.delivery_loss = 0.0;
+        }
+        // Evaluation (§9.3 ii); sparse evaluation itself is switched off in `run.rs` (both arms).
+        if off.contains(Mechanism::TeamCoverage) {
+            self.team_eval_lift = 0.0;
+        }
         self
     }
 }

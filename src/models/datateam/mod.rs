@@ -198,7 +198,7 @@ crate::declare_params! {
             .source("Simon 1971; Weiss 1979").schedulable().explore(0.5, 12.0),
         literacy: f64 = ParamSpec::share(0.3, "initial literacy (absorptive capacity) of the units")
             .labelled("Initial literacy").source("Cohen & Levinthal 1990"),
-        trust: f64 = ParamSpec::share(0.5, "initial trust of the units in the data team")
+        trust: f64 = ParamSpec::share(0.5, "initial trust of the units in the data team (both stocks, relational and competence, start here)")
             .labelled("Initial trust").source("Oliver et al. 2014"),
         prior_noise: f64 = ParamSpec::real(1.0, 0.01, 10.0, "SD",
             "noise of the units' initial beliefs about each effect")
@@ -222,6 +222,9 @@ crate::declare_params! {
         decision_notice: u32 = ParamSpec::int(12, 0, 260, "weeks",
             "weeks between a window's announcement and the decision")
             .source(BRIEF).schedulable().explore(0.0, 26.0),
+        eval_coverage: f64 = ParamSpec::share(0.25,
+            "share of decisions whose outcome is formally evaluated (a team lifts it: c + (1 - c) 0.3 data_access); the others give no outcome observation")
+            .labelled("Evaluation coverage").source("NAO 2021, Evaluating government spending").schedulable(),
         eval_lag: u32 = ParamSpec::int(26, 1, 260, "weeks",
             "weeks until a decision's outcome is observed without a team (a team with data_access > 0.5 is faster)")
             .labelled("Evaluation lag").source(BRIEF).schedulable().explore(4.0, 104.0),
@@ -256,13 +259,19 @@ crate::declare_params! {
         trust_salience_floor: f64 = level(0.4, "salience's trust floor: floor + (1 - floor) trust"),
         misread_noise: f64 = rate(1.0, "SD", "noise added when a product is read but not understood"),
         translator_capacity: f64 = rate(6.0, "products/week", "products a translator carries to units in a week"),
-        // Feedback: trust.
-        trust_gain_eval: f64 = level(0.05, "share of the gap to 1 that trust gains when an evaluation confirms an insight"),
-        trust_loss_eval: f64 = level(0.15, "share of trust lost when an evaluation contradicts an insight"),
-        trust_z_tolerance: f64 = rate(1.5, "SD", "how far (in SDs) an outcome may miss an insight and still confirm it"),
-        trust_contact: f64 = rate(0.01, "per contact-week", "trust gained from a week of contact, times the gap to 1"),
-        trust_unmet: f64 = rate(0.005, "per request", "trust lost per unmet request, times trust"),
+        // Feedback: trust, two stocks (T = (A + K)/2): relational A, competence K.
+        relational_rate: f64 = rate(0.02, "per contact-week", "relational trust gained from a week of contact, times the gap to 1"),
+        relational_half_life: f64 = rate(26.0, "weeks", "half-life of relational trust's excess over trust_baseline without contact (decay ln 2 / half-life a week)"),
+        trust_baseline: f64 = level(0.3, "the relational trust a unit decays to without contact: generic trust in a remote analytical function"),
+        relational_unmet: f64 = rate(0.005, "per request", "relational trust lost per unmet request, times relational trust"),
         contact_per_answer: f64 = rate(0.1, "contact-weeks", "contact an ad-hoc answer counts for"),
+        competence_gain: f64 = level(0.05, "share of the gap to 1 that competence trust gains when a judged window confirms the team's advice"),
+        competence_loss: f64 = level(0.15, "share of competence trust lost when a judged window contradicts the team's advice"),
+        trust_z_tolerance: f64 = rate(1.5, "SD", "how far (in SDs) an outcome may miss the advice and still confirm it"),
+        informal_noise: f64 = rate(1.0, "SD", "noise of a unit's informal impression of an outcome that is not formally evaluated"),
+        delivery_gain: f64 = level(0.02, "share of the gap to 1 that competence trust gains when a commission is delivered before its window"),
+        delivery_loss: f64 = level(0.06, "share of competence trust lost when a commissioned window passes without the insight"),
+        team_eval_lift: f64 = level(0.3, "how far a team lifts evaluation coverage, times data_access: c + (1 - c) lift data_access"),
         relationship_weeks: f64 = rate(26.0, "weeks", "weeks a working relationship takes to build after a move or a hire"),
         // Feedback: literacy.
         literacy_rate: f64 = rate(0.002, "per exposure-week", "growth of literacy with exposure: rate exposure (0.2 + L)(1 - L)"),
@@ -326,7 +335,9 @@ crate::declare_metrics! {
         value_added = MetricSpec::new("effect SD x weeks", "welfare - welfare of the same world with no data team (the headline outcome)").headline(),
         uptake_rate = MetricSpec::new("share", "insights_used / insights_delivered").headline(),
         evidence_informed_share = MetricSpec::new("share", "share of decisions changed by products the unit read and understood").headline(),
-        trust = MetricSpec::new("0-1 scale", "mean trust of the units in the team").headline(),
+        trust = MetricSpec::new("0-1 scale", "mean trust of the units in the team: the mean of relational and competence trust").headline(),
+        trust_relational = MetricSpec::new("0-1 scale", "mean relational (affect-based) trust of the units: built by contact, decays to a baseline"),
+        trust_competence = MetricSpec::new("0-1 scale", "mean competence (cognition-based) trust of the units: judged outcomes of advised decisions and visible delivery"),
         tech = MetricSpec::new("0-1 skill", "mean technical skill of analysts in post").headline().labelled("Technical skill"),
         welfare = MetricSpec::new("effect SD x weeks", "cumulative true effect of the policies in force, per problem-week, averaged over problems"),
         regret = MetricSpec::new("effect SD x weeks", "cumulative gap to the best option each week (averaged over problems)").lower_is_better(),
@@ -398,6 +409,7 @@ pub struct Environment {
     pub hiring_delay: u32,
     pub decision_interval: f64,
     pub decision_notice: u32,
+    pub eval_coverage: f64,
     pub eval_lag: u32,
     pub election_interval: u32,
 }
@@ -462,6 +474,7 @@ impl Inputs {
             hiring_delay: self.hiring_delay,
             decision_interval: self.decision_interval,
             decision_notice: self.decision_notice,
+            eval_coverage: self.eval_coverage,
             eval_lag: self.eval_lag,
             election_interval: self.election_interval,
         }

@@ -8,9 +8,11 @@
 
 use super::Constants;
 use super::team::{Team, Window};
-use super::units::{Units, choose};
+use super::units::{Evaluation, Units, choose};
 use super::world::{Event, World};
-use super::{Environment, Inputs, Knockouts, Metrics, Prices, Setup, Switches, UnitMetrics};
+use super::{
+    Environment, Inputs, Knockouts, Mechanism, Metrics, Prices, Setup, Switches, UnitMetrics,
+};
 use crate::engine::params::{Params, Value};
 use crate::engine::{RunSettings, Simulation, Step};
 
@@ -29,6 +31,27 @@ impl Org {
         }
         let factor = (1.25 - 0.5 * self.team.levers.data_access).min(1.0);
         ((env.eval_lag as f64 * factor).round() as u32).max(1)
+    }
+
+    /// The share of decisions formally evaluated: a team lifts the environment's coverage c to
+    /// c + (1 − c)·lift·data_access, only where it exists (so without one this is the
+    /// counterfactual's c, exactly).
+    fn eval_coverage(&self, env: &Environment, off: Knockouts) -> f64 {
+        let c = counterfactual_coverage(env, off);
+        if !self.team.exists() {
+            return c;
+        }
+        c + (1.0 - c) * self.team.c.team_eval_lift * self.team.levers.data_access
+    }
+}
+
+/// The share of decisions formally evaluated without a team: `eval_coverage`, or every decision when
+/// sparse evaluation is knocked out (in both arms).
+fn counterfactual_coverage(env: &Environment, off: Knockouts) -> f64 {
+    if off.contains(Mechanism::SparseEvaluation) {
+        1.0
+    } else {
+        env.eval_coverage
     }
 }
 
@@ -109,22 +132,33 @@ impl DataTeamRun {
         self.budget.map(|b| self.spent + b * weeks / 52.0)
     }
 
-    fn step_org(org: &mut Org, world: &World, env: &Environment, week: u32) {
+    fn step_org(org: &mut Org, world: &World, env: &Environment, week: u32, off: Knockouts) {
         let Org { units, team } = org;
         units.predict(env, |i, ratio| team.decay_evidence(i, ratio));
         while let Some(e) = units.next_due(week) {
-            let y = units.observe_outcome(world, &e, env.obs_noise);
-            if let Some(informed_by) = e.informed_by {
-                team.judge(e.problem, informed_by, y, env.obs_noise);
+            // A formal evaluation is observed (beliefs update); otherwise the unit has only an
+            // informal impression, at the same lag, which judges the advice but informs no belief.
+            let (y, sd) = if e.formal {
+                (units.observe_outcome(world, &e, env.obs_noise), env.obs_noise)
+            } else {
+                let sd = team.c.informal_noise;
+                let theta = world.theta[e.problem * world.options + e.option];
+                (theta + sd * e.impression, sd)
+            };
+            if let Some(advice) = e.informed_by {
+                team.judge(e.problem, advice, y, sd);
             }
         }
         let lag = org.eval_lag(env);
+        let coverage = org.eval_coverage(env, off);
         let Org { units, team } = org;
         for event in &world.events {
             if let Event::Window {
                 problem,
                 politics_draw,
                 eval_noise,
+                impression_noise,
+                coverage_draw,
             } = *event
             {
                 let politics = politics_draw < env.politics;
@@ -132,8 +166,12 @@ impl DataTeamRun {
                     problem,
                     politics_override: politics,
                     week,
-                    eval_due: week + lag,
-                    eval_noise,
+                    evaluation: Evaluation {
+                        due: week + lag,
+                        formal: coverage_draw < coverage,
+                        noise: eval_noise,
+                        impression: impression_noise,
+                    },
                 };
                 team.decide(world, units, env, window);
             }
@@ -146,8 +184,11 @@ impl DataTeamRun {
         let (cf, world, env, week) = (&mut self.counterfactual, &self.world, &self.env, self.week);
         cf.predict(env, |_, _| {});
         while let Some(e) = cf.next_due(week) {
-            cf.observe_outcome(world, &e, env.obs_noise);
+            if e.formal {
+                cf.observe_outcome(world, &e, env.obs_noise);
+            }
         }
+        let coverage = counterfactual_coverage(env, self.off);
         let k = world.options;
         let mut means = [0.0; super::team::MAX_OPTIONS];
         for event in &world.events {
@@ -155,6 +196,8 @@ impl DataTeamRun {
                 problem,
                 politics_draw,
                 eval_noise,
+                impression_noise,
+                coverage_draw,
             } = *event
             {
                 let chosen = if politics_draw < env.politics {
@@ -165,14 +208,13 @@ impl DataTeamRun {
                     }
                     choose(&means[..k], cf.policy[problem], env.status_quo_bias)
                 };
-                cf.enact(
-                    world,
-                    problem,
-                    chosen,
-                    week + env.eval_lag,
-                    eval_noise,
-                    None,
-                );
+                let evaluation = Evaluation {
+                    due: week + env.eval_lag,
+                    formal: coverage_draw < coverage,
+                    noise: eval_noise,
+                    impression: impression_noise,
+                };
+                cf.enact(world, problem, chosen, evaluation, None);
             }
         }
         cf.earn(world);
@@ -188,6 +230,11 @@ impl DataTeamRun {
     }
 }
 
+/// The mean over units.
+fn mean(per_unit: &[f64]) -> f64 {
+    per_unit.iter().sum::<f64>() / per_unit.len() as f64
+}
+
 fn ratio(numerator: f64, denominator: f64) -> f64 {
     if denominator > 0.0 {
         numerator / denominator
@@ -201,7 +248,7 @@ impl Simulation for DataTeamRun {
         self.week += 1;
         self.world.advance(self.week, &self.env);
         self.step_counterfactual();
-        Self::step_org(&mut self.org, &self.world, &self.env, self.week);
+        Self::step_org(&mut self.org, &self.world, &self.env, self.week, self.off);
         Step::Continue
     }
 
@@ -260,7 +307,9 @@ impl DataTeamRun {
             value_added,
             uptake_rate: ratio(counters.insights_used, counters.insights_delivered),
             evidence_informed_share: ratio(counters.informed_decisions, units.decisions as f64),
-            trust: team.trust.iter().sum::<f64>() / team.trust.len() as f64,
+            trust: mean(&team.trust),
+            trust_relational: mean(&team.relational),
+            trust_competence: mean(&team.competence),
             tech: self.mean_over_staff(|a| a.tech),
             welfare: units.welfare,
             regret: units.regret,

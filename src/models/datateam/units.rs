@@ -14,15 +14,29 @@ use super::world::World;
 /// Beliefs with precision below this are clamped (a unit never becomes certain of ignorance).
 pub const MIN_PRECISION: f64 = 1e-9;
 
-/// A decision whose outcome will be observed.
+/// How a decision's outcome will become known, `due` weeks on: formally evaluated (an observation
+/// that updates the units' beliefs, with the world's noise draw `noise`), or only as an informal
+/// impression (`impression`, a standard-normal draw the team scales), which updates no belief.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Evaluation {
+    pub due: u32,
+    pub formal: bool,
+    pub noise: f64,
+    pub impression: f64,
+}
+
+/// A decision whose outcome will become known.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct PendingEvaluation {
     pub due: u32,
     pub problem: usize,
     pub option: usize,
+    pub formal: bool,
     pub noise: f64,
-    /// Estimate of the chosen option by the products that informed the decision, and its variance:
-    /// the outcome judges them (trust from evaluation). `None` when no product informed it.
+    pub impression: f64,
+    /// The team's advice on the chosen option: the precision-weighted estimate of the products read
+    /// on the problem since the last window, and its stated variance. The outcome judges it
+    /// (competence trust). `None` when the window was not advised.
     pub informed_by: Option<(f64, f64)>,
 }
 
@@ -128,14 +142,13 @@ impl Units {
         self.precision[index] += weight;
     }
 
-    /// Records a decision and schedules its evaluation.
+    /// Records a decision and schedules its evaluation (formal or informal).
     pub fn enact(
         &mut self,
         world: &World,
         problem: usize,
         option: usize,
-        due: u32,
-        noise: f64,
+        evaluation: Evaluation,
         informed_by: Option<(f64, f64)>,
     ) {
         self.decisions += 1;
@@ -144,10 +157,12 @@ impl Units {
         }
         self.policy[problem] = option;
         self.pending.push_back(PendingEvaluation {
-            due,
+            due: evaluation.due,
             problem,
             option,
-            noise,
+            formal: evaluation.formal,
+            noise: evaluation.noise,
+            impression: evaluation.impression,
             informed_by,
         });
     }
@@ -162,7 +177,8 @@ impl Units {
         }
     }
 
-    /// Observes an outcome y = θ + obs_noise·z of the chosen option and updates beliefs; returns y.
+    /// Observes a formally evaluated outcome y = θ + obs_noise·z of the chosen option and updates
+    /// beliefs; returns y.
     pub fn observe_outcome(&mut self, world: &World, e: &PendingEvaluation, obs_noise: f64) -> f64 {
         let index = e.problem * self.options + e.option;
         let y = world.theta[index] + obs_noise * e.noise;
@@ -266,6 +282,7 @@ mod tests {
             hiring_delay: 0,
             decision_interval: 26.0,
             decision_notice: 12,
+            eval_coverage: 0.25,
             eval_lag: 26,
             election_interval: 0,
         };

@@ -3,8 +3,9 @@
 //!
 //! Each source of randomness has its own stream, seeded by the run seed (master seed, replicate)
 //! only, and the sequence of calls on each stream never depends on what an arm chose or on a lever:
-//! drift draws a fixed number of normals a week; a window draws one politics uniform and one
-//! evaluation normal; an election draws one favourite per problem. So replicate r of every option faces
+//! drift draws a fixed number of normals a week; a window draws one politics uniform and, on the
+//! evaluation stream, an evaluation normal, an informal-impression normal and a coverage uniform (in
+//! that order); an election draws one favourite per problem. So replicate r of every option faces
 //! the same world (common random numbers), and the counterfactual faces the real arm's world.
 
 use rand::Rng as _;
@@ -26,11 +27,16 @@ const EVALUATION: u64 = 0xD6;
 pub enum Event {
     /// A window was announced; it opens `notice` weeks later.
     Announced { problem: usize },
-    /// A window was reached: a decision is due. `politics_draw` < politics means the favourite wins.
+    /// A window was reached: a decision is due. `politics_draw` < politics means the favourite wins;
+    /// `coverage_draw` < an arm's evaluation coverage means its decision is formally evaluated, with
+    /// noise `eval_noise`; otherwise units judge it by an informal impression with noise
+    /// `impression_noise` (both standard normal, scaled by the users).
     Window {
         problem: usize,
         politics_draw: f64,
         eval_noise: f64,
+        impression_noise: f64,
+        coverage_draw: f64,
     },
 }
 
@@ -154,11 +160,16 @@ impl World {
 
     fn reach_window(&mut self, problem: usize, week: u32, env: &Environment) {
         let politics_draw: f64 = self.politics.random();
+        // Always all three, whatever the coverage: the stream's call sequence stays choice-independent.
         let eval_noise: f64 = standard_normal(&mut self.evaluation);
+        let impression_noise: f64 = standard_normal(&mut self.evaluation);
+        let coverage_draw: f64 = self.evaluation.random();
         self.events.push(Event::Window {
             problem,
             politics_draw,
             eval_noise,
+            impression_noise,
+            coverage_draw,
         });
         self.window_at[problem] = None;
         self.windows_reached[problem] += 1;
@@ -206,6 +217,7 @@ mod tests {
             hiring_delay: 12,
             decision_interval: 26.0,
             decision_notice: 12,
+            eval_coverage: 0.25,
             eval_lag: 26,
             election_interval: 156,
         }

@@ -1,8 +1,10 @@
 //! The team's part in a decision window: whether the products since the last window changed the
 //! choice (the choice the beliefs without their evidence would have made is recomputed from the
 //! ledger), and, if so, credit for the products that did — to their producers, and a share to the
-//! analysts who engaged with the unit. The window then closes: evidence and waiting products are
-//! settled.
+//! analysts who engaged with the unit. The window's advice (what the products read since the last
+//! window said about the chosen option) goes with the decision, for its outcome to judge; a
+//! commissioned insight the window did not get costs competence trust. The window then closes:
+//! evidence and waiting products are settled.
 
 use rand::Rng as _;
 
@@ -10,7 +12,7 @@ use super::ledger::{CREDIT_ENGAGEMENT, CREDIT_INSIGHT};
 use super::{MAX_OPTIONS, Team};
 use crate::models::datateam::Environment;
 use crate::models::datateam::analysts::{ENGAGEMENT, INSIGHT};
-use crate::models::datateam::units::{MIN_PRECISION, Units, choose};
+use crate::models::datateam::units::{Evaluation, MIN_PRECISION, Units, choose};
 use crate::models::datateam::world::World;
 
 /// A decision window reached on one problem, as the organisation meets it.
@@ -20,10 +22,9 @@ pub struct Window {
     /// The ideological favourite wins, whatever the evidence.
     pub politics_override: bool,
     pub week: u32,
-    /// Week the decision's evaluation falls due.
-    pub eval_due: u32,
-    /// The evaluation's noise draw (the world's, shared by every arm).
-    pub eval_noise: f64,
+    /// When and how the decision's outcome becomes known (the world's draws, shared by every arm;
+    /// whether it is formal depends on the organisation's coverage).
+    pub evaluation: Evaluation,
 }
 
 impl Team {
@@ -32,20 +33,14 @@ impl Team {
     pub fn decide(&mut self, world: &World, units: &mut Units, env: &Environment, window: Window) {
         let problem = window.problem;
         let (chosen, informed) = self.choice(world, units, env, &window);
-        let informed_by = if informed {
+        if informed {
             self.counters.informed_decisions += 1.0;
-            self.credit_uses(problem, chosen, window.week)
-        } else {
-            None
-        };
-        units.enact(
-            world,
-            problem,
-            chosen,
-            window.eval_due,
-            window.eval_noise,
-            informed_by,
-        );
+            self.credit_uses(problem, chosen, window.week);
+        }
+        // Every advised window is judged, whoever chose: the advice is what the team said.
+        let advice = self.ledger.advice(problem * self.options + chosen);
+        self.missed_window(problem);
+        units.enact(world, problem, chosen, window.evaluation, advice);
         self.ledger.close_window(problem);
         self.covered[problem] = false;
     }
@@ -83,19 +78,14 @@ impl Team {
         (chosen, informed)
     }
 
-    /// Every waiting product that ranked the chosen option first was used: counted, credited, and
-    /// returned as what the decision was informed by (the mean estimate and variance of the used).
-    fn credit_uses(&mut self, problem: usize, chosen: usize, week: u32) -> Option<(f64, f64)> {
+    /// Every waiting product that ranked the chosen option first was used: counted and credited.
+    fn credit_uses(&mut self, problem: usize, chosen: usize, week: u32) {
         let unit = self.unit_of[problem];
-        let (mut x_sum, mut var_sum, mut n) = (0.0, 0.0, 0.0);
         for j in 0..self.ledger.product_len[problem] {
             let p = self.ledger.products[problem][j];
             if p.best != chosen {
                 continue;
             }
-            n += 1.0;
-            x_sum += p.x[chosen];
-            var_sum += p.sigma2;
             self.counters.insights_used += 1.0;
             let credited = self.credit_draws.random::<f64>() >= self.c.credit_miss;
             // A producer whose post was cut (or changed role) gets no credit.
@@ -111,7 +101,6 @@ impl Team {
             }
             self.credit_engagement(unit, credited, week);
         }
-        (n > 0.0).then(|| (x_sum / n, var_sum / n))
     }
 
     /// Engagement with the unit earns a share of each use, split by engagement time.

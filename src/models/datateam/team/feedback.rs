@@ -1,6 +1,6 @@
 //! Feedback (MODEL.md §2 step 6): the units' relational trust and literacy from this week's contact
-//! and exposure; the analysts' skills, motivation and working relationships; quits. Also trust from
-//! evaluation, which arrives when an evaluation falls due (`judge`).
+//! and exposure; the analysts' skills, motivation and working relationships; quits. (Competence
+//! trust moves when an outcome falls due or a window passes: `trust.rs`.)
 
 use rand::Rng as _;
 
@@ -23,34 +23,20 @@ impl Team {
         self.quits(env, week);
     }
 
-    /// Trust from evaluation: an outcome within 1.5 SD of what the informing products said builds
-    /// trust a little; a miss loses more (Slovic 1993).
-    pub fn judge(&mut self, problem: usize, informed_by: (f64, f64), outcome: f64, obs_noise: f64) {
-        let unit = self.unit_of[problem];
-        let (x, var) = informed_by;
-        let z = (outcome - x) / (var + obs_noise * obs_noise).sqrt();
-        let t = &mut self.trust[unit];
-        if z.abs() < self.c.trust_z_tolerance {
-            *t += self.c.trust_gain_eval * (1.0 - *t);
-        } else {
-            *t -= self.c.trust_loss_eval * *t;
-        }
-        *t = t.clamp(0.0, 1.0);
-    }
-
-    /// Units: relational trust (contact builds it, unmet requests erode it) and literacy (exposure
+    /// Units: relational trust (contact builds it, unmet requests erode it, it decays without
+    /// contact: `trust.rs`) and literacy (exposure
     /// builds it, fastest in the middle; it decays toward a floor).
     fn units_feedback(&mut self) {
-        let (c, s) = (&self.c, &self.scratch);
         for u in 0..self.units {
+            let (c, s) = (&self.c, &self.scratch);
             let contact =
                 (s.engagement[u] + s.presence[u]).min(1.0) + c.contact_per_answer * s.answered[u];
-            let t = &mut self.trust[u];
-            *t += c.trust_contact * contact * (1.0 - *t) - c.trust_unmet * self.unmet[u] * *t;
-            *t = t.clamp(0.0, 1.0);
+            let unmet = self.unmet[u];
             // Read once, then cleared: requests lost at a quit or a cut of posts arrive after this
             // (or between weeks), and must still cost trust next week.
             self.unmet[u] = 0.0;
+            self.relational_week(u, contact, unmet);
+            let (c, s) = (&self.c, &self.scratch);
             let exposure = s.understood[u]
                 + s.presence[u]
                 + s.engagement[u]

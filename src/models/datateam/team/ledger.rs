@@ -7,7 +7,7 @@
 //! products last from window to window, credit rides a ring of weeks, and both must follow a change
 //! of posts without leaking credit to the wrong holder.
 
-use super::{CREDIT_DELAY, MAX_OPTIONS, PRODUCTS_PER_PROBLEM};
+use super::{CREDIT_DELAY, PRODUCTS_PER_PROBLEM};
 
 /// Weeks of credit in flight: more than `CREDIT_DELAY`, so a slot is paid out before it is reused.
 pub(super) const CREDIT_RING: usize = 16;
@@ -24,8 +24,6 @@ pub(super) struct Product {
     pub(super) producer: usize,
     pub(super) generation: u32,
     pub(super) best: usize,
-    pub(super) sigma2: f64,
-    pub(super) x: [f64; MAX_OPTIONS],
 }
 
 #[derive(Debug, Clone)]
@@ -38,6 +36,10 @@ pub(super) struct Ledger {
     /// This window's evidence per option (ΣT/σ², ΣTx/σ²), decayed like precision.
     pub(super) s0: Vec<f64>,
     pub(super) s1: Vec<f64>,
+    /// What the products read since the window said about each option, at their stated precision
+    /// and undecayed (Σ1/σ², Σx/σ²): the advice a window's outcome judges (competence trust).
+    stated0: Vec<f64>,
+    stated1: Vec<f64>,
     /// Credited uses arriving `CREDIT_DELAY` weeks later: [slot][post][insight, engagement].
     pub(super) credit: Vec<[f64; 2]>,
 }
@@ -51,6 +53,8 @@ impl Ledger {
             product_len: vec![0; problems],
             s0: vec![0.0; problems * options],
             s1: vec![0.0; problems * options],
+            stated0: vec![0.0; problems * options],
+            stated1: vec![0.0; problems * options],
             credit: vec![[0.0; 2]; CREDIT_RING * posts],
         }
     }
@@ -59,6 +63,20 @@ impl Ledger {
     pub(super) fn add_evidence(&mut self, index: usize, weight: f64, x: f64) {
         self.s0[index] += weight;
         self.s1[index] += weight * x;
+    }
+
+    /// A read product said `x` about option `index` with stated precision `precision` (1/σ², as the
+    /// units take it: they cannot see shading, bias or a misreading).
+    pub(super) fn add_stated(&mut self, index: usize, precision: f64, x: f64) {
+        self.stated0[index] += precision;
+        self.stated1[index] += precision * x;
+    }
+
+    /// The advice on option `index` since the window: the read products' precision-weighted estimate
+    /// and its stated variance; `None` if no read product spoke about it.
+    pub(super) fn advice(&self, index: usize) -> Option<(f64, f64)> {
+        let precision = self.stated0[index];
+        (precision > 0.0).then(|| (self.stated1[index] / precision, 1.0 / precision))
     }
 
     /// Decays this window's evidence sums like the precision they were added to.
@@ -85,6 +103,8 @@ impl Ledger {
         for o in 0..self.options {
             self.s0[base + o] = 0.0;
             self.s1[base + o] = 0.0;
+            self.stated0[base + o] = 0.0;
+            self.stated1[base + o] = 0.0;
         }
         self.product_len[problem] = 0;
     }

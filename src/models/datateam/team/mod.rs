@@ -1,6 +1,7 @@
 //! The data team and the units' trust and literacy in it: one week of demand → allocation →
 //! production → transmission → feedback (MODEL.md §2, steps 2–6), plus the team's part in decisions
-//! (which products informed a window and get credit) and in evaluation (trust from outcomes).
+//! (which products informed a window and get credit) and in evaluation (competence trust from
+//! outcomes and delivery, `trust.rs`).
 //!
 //! Allocation is a rational response to the incentive system: each analyst keeps reward estimates per
 //! activity from what the appraisal regime actually paid them (counted outputs vs credited uses,
@@ -33,6 +34,7 @@ mod posts;
 mod produce;
 mod scratch;
 mod transmit;
+mod trust;
 
 pub use decide::Window;
 use ledger::Ledger;
@@ -81,12 +83,18 @@ pub struct Team {
     options: usize,
     insight_effort: f64,
     pub analysts: Vec<Analyst>,
+    /// Per unit: trust T = ½(A + K), what every mechanism reads; relational trust A and competence
+    /// trust K, its two stocks (`trust.rs`).
     pub trust: Vec<f64>,
+    pub relational: Vec<f64>,
+    pub competence: Vec<f64>,
     pub literacy: Vec<f64>,
     /// Evidence and products since each problem's last window, and credit on its way to the posts.
     ledger: Ledger,
     /// Problems someone is working an insight on (commissioned or unsolicited).
     covered: Vec<bool>,
+    /// Problems whose unit waits for an insight commissioned for the next window (visible delivery).
+    awaiting: Vec<bool>,
     /// Requests per unit that went unanswered since the last feedback (which reads, then clears it).
     unmet: Vec<f64>,
     /// Engagement time per unit over the current planning period (shares of uses' credit).
@@ -143,9 +151,12 @@ impl Team {
             insight_effort: setup.insight_effort,
             analysts,
             trust: vec![setup.trust; units],
+            relational: vec![setup.trust; units],
+            competence: vec![setup.trust; units],
             literacy: vec![setup.literacy; units],
             ledger: Ledger::new(problems, options, posts),
             covered: vec![false; problems],
+            awaiting: vec![false; problems],
             unmet: vec![0.0; units],
             period_engagement: vec![0.0; units],
             scratch: Scratch::new(units, posts),
@@ -203,6 +214,7 @@ mod fixtures {
     use super::super::{PARAMS, read_environment, read_levers, read_setup};
     use super::ledger::Product;
     use super::*;
+    use crate::models::datateam::units::Evaluation;
     use crate::engine::params::{Params, Value};
 
     /// One unit with one problem of two options and one embedded analyst who never quits and gets no
@@ -261,28 +273,29 @@ mod fixtures {
         team.ledger.s1[..2].copy_from_slice(&[0.0, 6.0]);
     }
 
-    /// Problem `problem`'s window in `week`, evaluated at `eval_due`, without politics or noise.
+    /// Problem `problem`'s window in `week`, formally evaluated at `eval_due`, without politics or
+    /// noise.
     pub fn window(problem: usize, week: u32, eval_due: u32) -> Window {
         Window {
             problem,
             politics_override: false,
             week,
-            eval_due,
-            eval_noise: 0.0,
+            evaluation: Evaluation {
+                due: eval_due,
+                formal: true,
+                noise: 0.0,
+                impression: 0.0,
+            },
         }
     }
 
     /// An insight by post `producer`'s holder of `generation`, ranking option 1 first, waiting for
     /// problem 0's window.
     pub fn plant_product(team: &mut Team, producer: usize, generation: u32) {
-        let mut x = [0.0; MAX_OPTIONS];
-        x[1] = 1.0;
         team.ledger.products[0][0] = Product {
             producer,
             generation,
             best: 1,
-            sigma2: 1.0,
-            x,
         };
         team.ledger.product_len[0] = 1;
     }

@@ -159,5 +159,8 @@ impl Team {
         self.counters.counted_outputs += 1.0;
         self.counters.insights_delivered += 1.0;
         self.counters.delivered += 1.0;
+        if timely {
+            self.delivered_on_time(problem);
+        }
     }
 }

@@ -105,6 +105,7 @@ impl Team {
             };
             units.believe(base + o, x, weight);
             self.ledger.add_evidence(base + o, weight, x);
+            self.ledger.add_stated(base + o, 1.0 / d.sigma2, x);
         }
         // A product's own estimate decides, at the window, whether it was used.
         self.ledger.keep(
@@ -113,8 +114,6 @@ impl Team {
                 producer: d.producer,
                 generation: d.generation,
                 best: argmax(&d.x[..k]),
-                sigma2: d.sigma2,
-                x: d.x,
             },
         );
     }
@@ -154,6 +153,7 @@ impl Team {
                 let weight = t * m / rn2;
                 units.believe(index, x, weight);
                 self.ledger.add_evidence(index, weight, x);
+                self.ledger.add_stated(index, m / rn2, x);
             }
         }
     }
