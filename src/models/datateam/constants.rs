@@ -45,6 +45,12 @@ impl Constants {
         c
     }
 
+    /// A shelf life in whole weeks (rounded, from 1 to 520): the inbox keeps one bucket per week,
+    /// and after ten years a waiting product's salience is 0.8^520 of its first week's anyway.
+    pub fn shelf_weeks(life: f64) -> usize {
+        (life.round() as usize).clamp(1, 520)
+    }
+
     /// The split an existing team starts from: reports, insight, extra engagement.
     pub fn initial_split(&self) -> [f64; ACTIVITIES] {
         [
@@ -65,6 +71,16 @@ impl Constants {
     /// The constants with the knock-outs that are a constant set to its neutral value applied;
     /// the other knock-outs are tested where their mechanism acts (`Team::off`).
     pub fn knocked_out(mut self, off: Knockouts) -> Constants {
+        if off.contains(Mechanism::OutsideBusiness) {
+            self.reading_outside = 0.0;
+        }
+        if off.contains(Mechanism::ShelfLife) {
+            self.report_shelf_life = 1.0;
+            self.insight_shelf_life = 1.0;
+        }
+        if off.contains(Mechanism::AdhocReading) {
+            self.adhoc_read_cost = 0.0;
+        }
         if off.contains(Mechanism::Shading) {
             self.shading = 0.0;
         }

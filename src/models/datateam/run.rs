@@ -292,6 +292,10 @@ impl DataTeamRun {
         let counters = &team.counters;
         let value_added = units.welfare - self.counterfactual.welfare;
         let headcount = team.headcount() as f64;
+        // Resolved products: read, or expired unread at their shelf life (reports as expected
+        // counts, sums of reals: the clamps below are for rounding, not a modelling choice).
+        let expired = counters.reports_expired + counters.insights_expired;
+        let read = counters.reports_read + counters.insights_read;
         let (cost, value_per_cost) = match self.cost() {
             Some(cost) => (
                 cost,
@@ -317,8 +321,17 @@ impl DataTeamRun {
             counted_outputs: counters.counted_outputs,
             insights_delivered: counters.insights_delivered,
             insights_used: counters.insights_used,
-            // Expected unread report counts are sums of reals: clamp the rounding, not a modelling choice.
-            unread_share: ratio(counters.unread, counters.delivered).clamp(0.0, 1.0),
+            unread_share: ratio(expired, expired + read).clamp(0.0, 1.0),
+            unread_reports: ratio(
+                counters.reports_expired,
+                counters.reports_expired + counters.reports_read,
+            )
+            .clamp(0.0, 1.0),
+            unread_insights: ratio(
+                counters.insights_expired,
+                counters.insights_expired + counters.insights_read,
+            ),
+            attention_used: ratio(counters.attention_used, counters.reading_weeks),
             late_share: ratio(counters.late, counters.commissioned_finished),
             literacy: team.literacy.iter().sum::<f64>() / team.literacy.len() as f64,
             domain: self.mean_over_staff(|a| a.domain[a.unit]),

@@ -1,27 +1,29 @@
 //! Transmission, *delivered → read → understood → believed*: the pure functions that carry a
 //! product's salience, read and understood probabilities, and insight quality.
 //!
-//! One salience formula carries relevance, proximity, trust and overload (MODEL.md §2.5); keeping it
-//! here, apart from the weekly loop, lets unit tests pin its shape (read probability rising in trust,
-//! falling with overload).
+//! Reading is a budget (MODEL.md §9.1): a unit reader's week holds `attention` reads; ad-hoc answers
+//! take theirs first, and the products waiting in the unit's inbox compete for the rest by salience
+//! (relevance, timeliness, staleness, proximity, trust, translation) against the reader's other
+//! business. Keeping the forms here, apart from the weekly loop, lets unit tests pin them.
 
 use super::Constants;
 use super::{Levers, Structure};
 
-/// What a product is, for its relevance.
+/// What a product is, for its relevance ρ.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
-    /// An insight commissioned for a window, delivered before it.
+    /// An insight commissioned for a window that has not been reached yet.
     TimelyCommissioned,
-    /// An unsolicited insight, or a commissioned one finished after its window.
+    /// An unsolicited insight, or a commissioned one whose window has passed.
     OtherInsight,
     Report,
-    AdhocAnswer,
 }
 
+/// Relevance ρ: 1 for a commission before its window, `relevance_unsolicited` for another insight,
+/// `relevance_report` for a report.
 pub fn relevance(kind: Kind, c: &Constants) -> f64 {
     match kind {
-        Kind::TimelyCommissioned | Kind::AdhocAnswer => 1.0,
+        Kind::TimelyCommissioned => 1.0,
         Kind::OtherInsight => c.relevance_unsolicited,
         Kind::Report => c.relevance_report,
     }
@@ -38,24 +40,53 @@ pub fn proximity(levers: &Levers, relationship: f64, c: &Constants) -> f64 {
     c.proximity_central + (1.0 - c.proximity_central) * near * relationship
 }
 
-/// Salience s = relevance × proximity × (floor + (1 − floor)·T), doubled by a translator, capped at 1.
-/// An ad-hoc answer has s = 1.
-pub fn salience(kind: Kind, proximity: f64, trust: f64, translated: bool, c: &Constants) -> f64 {
-    if kind == Kind::AdhocAnswer {
-        return 1.0;
+/// Timeliness τ: 1 while the product's problem has an announced window not yet reached, else
+/// `timeliness_unannounced` (Oliver et al. 2014: timing is the barrier most often reported).
+pub fn timeliness(window_announced: bool, c: &Constants) -> f64 {
+    if window_announced {
+        1.0
+    } else {
+        c.timeliness_unannounced
     }
-    let s = relevance(kind, c)
-        * proximity
-        * (c.trust_salience_floor + (1.0 - c.trust_salience_floor) * trust);
-    if translated { (2.0 * s).min(1.0) } else { s }
 }
 
-/// Read probability p = s·min(1, attention / Σs over the unit's products this week).
-pub fn read_probability(salience: f64, total_salience: f64, attention: f64) -> f64 {
-    if total_salience <= 0.0 {
-        return salience.min(1.0);
+/// The trust term of salience: floor + (1 − floor)·T.
+pub fn trust_factor(trust: f64, c: &Constants) -> f64 {
+    c.trust_salience_floor + (1.0 - c.trust_salience_floor) * trust
+}
+
+/// Salience s = ρ·τ·δ^age·prox·(floor + (1 − floor)·T)·translation, capped at 1; `translation` is
+/// 2 for a product a translator carried (1 otherwise, or with translator salience knocked out).
+pub fn salience(
+    relevance: f64,
+    timeliness: f64,
+    staleness: f64,
+    proximity: f64,
+    trust_factor: f64,
+    translation: f64,
+) -> f64 {
+    (relevance * timeliness * staleness * proximity * trust_factor * translation).min(1.0)
+}
+
+/// Luce choice with an outside option: each of the `budget` (A') reading slots goes to a product
+/// of salience `s` with probability s/(s₀ + S), S the inbox's total salience, else to other
+/// business; the product is read if it wins at least one slot: p = 1 − (1 − s/(s₀ + S))^{A'}.
+/// A fractional budget is read as the same closed form (a part-slot is a partial chance).
+pub fn read_probability(salience: f64, total_salience: f64, outside: f64, budget: f64) -> f64 {
+    let competing = outside + total_salience;
+    if budget <= 0.0 || salience <= 0.0 || competing <= 0.0 {
+        return 0.0;
     }
-    (salience * (attention / total_salience).min(1.0)).clamp(0.0, 1.0)
+    let x = salience / competing;
+    if x >= 1.0 {
+        return 1.0;
+    }
+    -(budget * (-x).ln_1p()).exp_m1()
+}
+
+/// The budget a unit's reader has left for products after its ad-hoc answers: max(0, A − c_a·n).
+pub fn reading_budget(attention: f64, answers: f64, c: &Constants) -> f64 {
+    (attention - c.adhoc_read_cost * answers).max(0.0)
 }
 
 /// Understood with probability L + (1 − L)·comm, comm the best of the producer and translator.
@@ -84,25 +115,42 @@ mod tests {
     use super::*;
 
     #[test]
-    fn read_probability_rises_in_trust_and_falls_with_overload() {
-        let c = Constants::default();
-        let low = salience(Kind::TimelyCommissioned, 1.0, 0.2, false, &c);
-        let high = salience(Kind::TimelyCommissioned, 1.0, 0.8, false, &c);
-        assert!(high > low);
-        assert!(read_probability(high, 2.0, 3.0) > read_probability(low, 2.0, 3.0));
-        // Overload: the same product among more salient competition is read less.
-        assert!(read_probability(high, 10.0, 3.0) < read_probability(high, 2.0, 3.0));
-        assert_eq!(read_probability(0.5, 2.0, 3.0), 0.5);
-        assert!((read_probability(0.5, 6.0, 3.0) - 0.25).abs() < 1e-12);
+    fn read_probability_is_the_closed_form_of_luce_choice_with_an_outside_option() {
+        // One slot: the share of the competition, s/(s0 + S).
+        assert!((read_probability(0.5, 2.0, 2.0, 1.0) - 0.125).abs() < 1e-15);
+        // A' slots: 1 − (1 − s/(s0 + S))^A', pinned at values worked by hand.
+        let p = read_probability(0.7, 1.0, 2.0, 2.4);
+        assert!((p - (1.0 - (1.0f64 - 0.7 / 3.0).powf(2.4))).abs() < 1e-15);
+        assert!((p - 0.471_486_852_9).abs() < 1e-9, "{p}");
+        // No budget, nothing read; a lone product with no outside option, read with any budget.
+        assert_eq!(read_probability(0.7, 0.7, 2.0, 0.0), 0.0);
+        assert_eq!(read_probability(0.7, 0.7, 0.0, 0.5), 1.0);
+        assert_eq!(read_probability(0.0, 0.0, 0.0, 3.0), 0.0);
+        // More budget, more read; more competition, less.
+        assert!(read_probability(0.3, 1.0, 2.0, 30.0) > read_probability(0.3, 1.0, 2.0, 3.0));
+        assert!(read_probability(0.3, 4.0, 2.0, 3.0) < read_probability(0.3, 1.0, 2.0, 3.0));
+        // Expected reads never exceed the budget when it is a whole slot or more.
+        let (s, n) = (0.2, 40.0);
+        assert!(n * read_probability(s, n * s, 2.0, 3.0) < 3.0);
     }
 
     #[test]
-    fn translators_double_salience_up_to_one() {
+    fn ad_hoc_answers_take_their_reads_first() {
         let c = Constants::default();
-        let s = salience(Kind::Report, 0.4, 0.5, false, &c);
-        assert!((salience(Kind::Report, 0.4, 0.5, true, &c) - 2.0 * s).abs() < 1e-12);
-        assert_eq!(salience(Kind::TimelyCommissioned, 1.0, 1.0, true, &c), 1.0);
-        assert_eq!(salience(Kind::AdhocAnswer, 0.1, 0.0, false, &c), 1.0);
+        assert!((reading_budget(3.0, 2.9, &c) - 2.42).abs() < 1e-12);
+        assert_eq!(reading_budget(3.0, 20.0, &c), 0.0);
+    }
+
+    #[test]
+    fn salience_multiplies_its_terms_and_caps_at_one() {
+        let c = Constants::default();
+        let report = salience(relevance(Kind::Report, &c), 1.0, 0.8, 0.4, trust_factor(0.5, &c), 1.0);
+        assert!((report - 0.25 * 0.8 * 0.4 * 0.7).abs() < 1e-15);
+        let carried = salience(relevance(Kind::Report, &c), 1.0, 0.8, 0.4, trust_factor(0.5, &c), 2.0);
+        assert!((carried - 2.0 * report).abs() < 1e-15);
+        assert_eq!(salience(1.0, 1.0, 1.0, 1.0, trust_factor(1.0, &c), 2.0), 1.0);
+        assert_eq!(timeliness(false, &c), 0.5);
+        assert!(relevance(Kind::OtherInsight, &c) < relevance(Kind::TimelyCommissioned, &c));
     }
 
     #[test]

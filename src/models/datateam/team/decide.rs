@@ -124,7 +124,7 @@ impl Team {
 mod tests {
     use super::super::fixtures::{one_analyst_team, window};
     use crate::models::datateam::analysts::Project;
-    use crate::models::datateam::transmission::{self as tx, Kind};
+    use crate::models::datateam::{Knockouts, Mechanism};
 
     #[test]
     fn a_late_insight_does_not_inform_the_window_it_missed_but_a_later_one() {
@@ -141,20 +141,19 @@ mod tests {
         team.decide(&world, &mut units, &env, window(0, 10, 36));
         assert_eq!(team.counters.informed_decisions, 0.0);
         assert_eq!(team.ledger.product_len[0], 0);
-        // Finished after its window: counted late, and delivered with a late insight's salience.
+        // Finished after its window: counted late, and it joins the inbox as a late insight (its
+        // commission's window has been reached: relevance 0.5, not 1).
         team.scratch.clear();
         team.allocate_and_produce(&world, &units);
         assert_eq!(team.counters.late, 1.0);
         assert_eq!(team.counters.commissioned_finished, 1.0);
         assert_eq!(team.scratch.deliveries.len(), 1);
-        let proximity = tx::proximity(&team.levers, team.analysts[0].relationship, &team.c);
-        let late = tx::salience(Kind::OtherInsight, proximity, 1.0, false, &team.c);
-        let timely = tx::salience(Kind::TimelyCommissioned, proximity, 1.0, false, &team.c);
-        assert_eq!(team.scratch.deliveries[0].salience, late);
-        assert!(late < timely);
-        // Once read it waits for the problem's next window, and that window considers it.
-        team.scratch.deliveries[0].salience = 1.0;
+        assert_eq!(team.scratch.deliveries[0].for_window, Some(0));
+        // Once read (every product is, with the reading budget knocked out) it waits for the
+        // problem's next window, and that window considers it.
+        team.off = Knockouts::of(&[Mechanism::ReadingBudget]);
         team.transmit(&world, &mut units, &env);
+        assert_eq!(team.counters.insights_read, 1.0);
         assert_eq!(team.ledger.product_len[0], 1);
         team.decide(&world, &mut units, &env, window(0, 36, 62));
         assert_eq!(

@@ -29,6 +29,7 @@ mod allocate;
 mod decide;
 mod demand;
 mod feedback;
+mod inbox;
 mod ledger;
 mod posts;
 mod produce;
@@ -37,6 +38,7 @@ mod transmit;
 mod trust;
 
 pub use decide::Window;
+use inbox::Inbox;
 use ledger::Ledger;
 use scratch::Scratch;
 
@@ -61,8 +63,15 @@ pub struct Counters {
     pub counted_outputs: f64,
     pub insights_delivered: f64,
     pub insights_used: f64,
-    pub delivered: f64,
-    pub unread: f64,
+    pub reports_delivered: f64,
+    /// Reading (§9.1): products read, and products that expired unread (reports as expected counts).
+    pub reports_read: f64,
+    pub reports_expired: f64,
+    pub insights_read: f64,
+    pub insights_expired: f64,
+    /// Σ over unit-weeks of the share of the reading budget spent, and the unit-weeks counted.
+    pub attention_used: f64,
+    pub reading_weeks: f64,
     pub commissioned_finished: f64,
     pub late: f64,
     pub quits: f64,
@@ -100,6 +109,8 @@ pub struct Team {
     /// Engagement time per unit over the current planning period (shares of uses' credit).
     period_engagement: Vec<f64>,
     scratch: Scratch,
+    /// What has been delivered to each unit and not yet read.
+    inbox: Inbox,
     pub counters: Counters,
     /// EWMA (about a quarter) of the shares adhoc, reports, insight, engagement, learning.
     pub time_share: [f64; 5],
@@ -140,6 +151,13 @@ impl Team {
             })
             .collect::<Vec<_>>();
         let posts = analysts.len();
+        let inbox = Inbox::new(
+            units,
+            posts,
+            Constants::shelf_weeks(c.report_shelf_life),
+            Constants::shelf_weeks(c.insight_shelf_life),
+            c.staleness,
+        );
         Team {
             levers,
             c,
@@ -160,6 +178,7 @@ impl Team {
             unmet: vec![0.0; units],
             period_engagement: vec![0.0; units],
             scratch: Scratch::new(units, posts),
+            inbox,
             counters: Counters::default(),
             time_share: [0.0; 5],
             demand: rng::stream(seed, DEMAND),

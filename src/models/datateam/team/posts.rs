@@ -48,6 +48,7 @@ impl Team {
             ));
         }
         self.scratch.set_posts(posts);
+        self.inbox.set_posts(posts);
     }
 
     /// Post `i` takes the role `translator`; a holder in post starts it afresh (see `set_posts`).
@@ -120,7 +121,7 @@ mod tests {
             assert_eq!(a.unit, i % 4, "post i's home unit is i mod units");
         }
         assert_eq!(team.ledger.credit.len(), CREDIT_RING * 12);
-        assert_eq!(team.scratch.own_reports.len(), 12);
+        assert_eq!(team.inbox.own_reports.len(), 12 * team.inbox.report_life);
         for week in 11..=22 {
             team.week(&world, &mut units, &env, week);
             let expected = if week < 22 { 8 } else { 12 };

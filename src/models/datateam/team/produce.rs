@@ -32,18 +32,14 @@ impl Team {
         best.map(|b| b.2)
     }
 
-    /// Analyst `i`'s `n` reports this week to the home unit, added to the unit's aggregates.
+    /// Analyst `i`'s `n` reports this week to the home unit's inbox, aggregated there.
     pub(super) fn make_reports(&mut self, i: usize, n: f64, proximity: f64) {
         let a = &self.analysts[i];
-        let unit = a.unit;
-        let salience = tx::salience(Kind::Report, proximity, self.trust[unit], false, &self.c);
-        let s = &mut self.scratch;
-        s.report_count[unit] += n;
-        s.report_salience[unit] += n * salience;
-        s.report_comm[unit] += n * a.comm;
-        s.own_reports[i] = (n, salience);
+        let salience = tx::relevance(Kind::Report, &self.c) * proximity;
+        self.inbox
+            .add_reports(a.unit, i, a.generation, n, n * salience, n * a.comm);
         self.counters.counted_outputs += n;
-        self.counters.delivered += n;
+        self.counters.reports_delivered += n;
     }
 
     /// A commission pre-empts unsolicited work, which is dropped; an analyst with insight time and no
@@ -99,7 +95,8 @@ impl Team {
     }
 
     /// A finished project becomes a delivery: the estimate of every option with the analyst's noise,
-    /// shaded toward the unit's belief if inconvenient and the culture unsafe, and its salience.
+    /// shaded toward the unit's belief if inconvenient and the culture unsafe, and what its salience
+    /// is made of (its commission and its producer's proximity; the inbox weighs it each week).
     fn deliver_insight(
         &mut self,
         i: usize,
@@ -130,7 +127,6 @@ impl Team {
             }
             a.week_shaded += 1.0;
         }
-        let timely = project.for_window == Some(world.windows_reached[problem]);
         if let Some(w) = project.for_window {
             self.counters.commissioned_finished += 1.0;
             if world.windows_reached[problem] != w {
@@ -141,25 +137,19 @@ impl Team {
             // An unsolicited project no longer blocks its problem once delivered.
             self.covered[problem] = false;
         }
-        let kind = if timely {
-            Kind::TimelyCommissioned
-        } else {
-            Kind::OtherInsight
-        };
-        let salience = tx::salience(kind, proximity, self.trust[p_unit], false, c);
         self.scratch.deliveries.push(Delivery {
             producer: i,
             generation: a.generation,
             problem,
-            salience,
+            for_window: project.for_window,
+            proximity,
             translated: false,
             sigma2: sigma * sigma,
             x,
         });
         self.counters.counted_outputs += 1.0;
         self.counters.insights_delivered += 1.0;
-        self.counters.delivered += 1.0;
-        if timely {
+        if project.for_window == Some(world.windows_reached[problem]) {
             self.delivered_on_time(problem);
         }
     }

@@ -14,7 +14,10 @@ pub(super) struct Delivery {
     pub(super) producer: usize,
     pub(super) generation: u32,
     pub(super) problem: usize,
-    pub(super) salience: f64,
+    /// The window it was commissioned for (`None`: unsolicited).
+    pub(super) for_window: Option<u32>,
+    /// How close its producer sits to the unit (salience's proximity term).
+    pub(super) proximity: f64,
     pub(super) translated: bool,
     pub(super) sigma2: f64,
     pub(super) x: [f64; MAX_OPTIONS],
@@ -29,14 +32,12 @@ pub(super) struct Scratch {
     pub(super) translator_time: Vec<f64>,
     pub(super) translator_capacity: Vec<f64>,
     pub(super) translator_comm: Vec<f64>,
-    pub(super) report_count: Vec<f64>,
-    pub(super) report_salience: Vec<f64>,
-    pub(super) report_comm: Vec<f64>,
-    pub(super) insight_salience: Vec<f64>,
+    /// Reading: the budget left after ad-hoc answers (A'), the inbox's total salience (S), and the
+    /// products read (expected, for reports).
+    pub(super) reading_budget: Vec<f64>,
+    pub(super) inbox_salience: Vec<f64>,
+    pub(super) reads: Vec<f64>,
     pub(super) understood: Vec<f64>,
-    /// Per post: reports made and their salience (for unread accounting), zeroed as transmission
-    /// reads them.
-    pub(super) own_reports: Vec<(f64, f64)>,
     pub(super) deliveries: Vec<Delivery>,
     /// For routing: the posts a request may go to (refilled for each unit that asks).
     pub(super) candidates: Vec<Candidate>,
@@ -51,12 +52,10 @@ impl Scratch {
             translator_time: vec![0.0; units],
             translator_capacity: vec![0.0; units],
             translator_comm: vec![0.0; units],
-            report_count: vec![0.0; units],
-            report_salience: vec![0.0; units],
-            report_comm: vec![0.0; units],
-            insight_salience: vec![0.0; units],
+            reading_budget: vec![0.0; units],
+            inbox_salience: vec![0.0; units],
+            reads: vec![0.0; units],
             understood: vec![0.0; units],
-            own_reports: vec![(0.0, 0.0); posts],
             deliveries: Vec::with_capacity(posts + 1),
             candidates: Vec::with_capacity(posts),
         }
@@ -71,10 +70,9 @@ impl Scratch {
             &mut self.translator_time,
             &mut self.translator_capacity,
             &mut self.translator_comm,
-            &mut self.report_count,
-            &mut self.report_salience,
-            &mut self.report_comm,
-            &mut self.insight_salience,
+            &mut self.reading_budget,
+            &mut self.inbox_salience,
+            &mut self.reads,
             &mut self.understood,
         ] {
             v.fill(0.0);
@@ -83,13 +81,11 @@ impl Scratch {
         // Per analyst nothing needs clearing: `time` is written by allocation for every analyst who
         // works before feedback reads it, and the own-product events (`week_used` …) are cleared by
         // feedback after use, because decisions credit uses before the team's week begins.
-        // `own_reports` is zeroed by transmission as it reads it; `candidates` by routing.
+        // `candidates` is cleared by routing.
     }
 
     /// Per-post buffers follow the posts; the weekly loop then allocates nothing, as before.
     pub(super) fn set_posts(&mut self, posts: usize) {
-        self.own_reports.clear();
-        self.own_reports.resize(posts, (0.0, 0.0));
         self.deliveries.clear();
         self.deliveries.reserve(posts + 1);
         self.candidates.clear();

@@ -1,173 +1,299 @@
-//! Transmission (MODEL.md §2 step 5): translators carry insights, then reports; each unit attends to
-//! what its attention allows; read insights are understood (or misread) and believed with weight
-//! trust/σ², and kept for the problem's next window; reports are read as expected counts and believed
-//! in one closed-form update per problem. Every belief update is also recorded as this window's
+//! Transmission (MODEL.md §9.1, replacing §2.5's *read*): translators carry insights, then reports;
+//! what is delivered joins the unit's inbox; each unit's reader spends a weekly budget of
+//! `attention` reads — ad-hoc answers first, then inbox products by Luce choice against other
+//! business — and what is read is understood (or misread) and believed with weight trust/σ² that
+//! week; read insights are kept for the problem's next window. What waits too long expires unread,
+//! which costs its producer motivation. Every belief update is also recorded as this window's
 //! evidence in the ledger.
 
 use rand::Rng as _;
 
 use super::Team;
+use super::inbox::HeldInsight;
 use super::ledger::Product;
-use super::scratch::Delivery;
 use crate::engine::normal::standard_normal;
-use crate::models::datateam::Environment;
-use crate::models::datateam::transmission as tx;
+use crate::models::datateam::transmission::{self as tx, Kind};
 use crate::models::datateam::units::Units;
 use crate::models::datateam::world::{World, argmax};
-
-/// Units a team can serve (the per-unit attention terms live on the stack).
-const MAX_UNITS: usize = 64;
-
-/// Per unit this week: how much translators lift reports' salience, and the share of what arrives
-/// that attention lets through.
-struct Attention {
-    report_boost: [f64; MAX_UNITS],
-    overload: [f64; MAX_UNITS],
-}
+use crate::models::datateam::{Environment, Mechanism};
 
 impl Team {
-    /// Translators carry insights first, then reports, up to their capacity per unit.
+    /// The salience factor of what a translator carries (×2; ×1 with `translator_salience` off).
+    fn translation(&self) -> f64 {
+        if self.off.contains(Mechanism::TranslatorSalience) {
+            1.0
+        } else {
+            2.0
+        }
+    }
+
+    /// Translators carry this week's insights first, then its reports, up to their capacity per
+    /// unit.
     pub(super) fn translate(&mut self) {
+        let translation = self.translation();
         let s = &mut self.scratch;
         for d in &mut s.deliveries {
             let unit = self.unit_of[d.problem];
             if s.translator_capacity[unit] >= 1.0 {
                 s.translator_capacity[unit] -= 1.0;
                 d.translated = true;
-                d.salience = (2.0 * d.salience).min(1.0);
             }
-            s.insight_salience[unit] += d.salience;
+        }
+        for unit in 0..self.units {
+            let (count, capacity) = (self.inbox.fresh_reports(unit), s.translator_capacity[unit]);
+            if count > 0.0 && capacity > 0.0 {
+                let share = (capacity / count).min(1.0);
+                let comm = s.translator_comm[unit];
+                self.inbox.carry_reports(unit, share, translation, comm);
+            }
         }
     }
 
     pub(super) fn transmit(&mut self, world: &World, units: &mut Units, env: &Environment) {
-        let attention = self.attention(env);
+        self.shelve_deliveries();
+        for u in 0..self.units {
+            let answers = self.scratch.answered[u];
+            self.scratch.reading_budget[u] = tx::reading_budget(env.attention, answers, &self.c);
+        }
+        self.weigh_inbox(world);
+        self.read_insights(units);
+        self.read_reports(world, units);
+        self.count_attention(env);
+        self.expire_unread();
+    }
+
+    /// This week's insights join their units' inboxes, carrying what their salience is made of.
+    fn shelve_deliveries(&mut self) {
+        let translation = self.translation();
         for j in 0..self.scratch.deliveries.len() {
             let d = self.scratch.deliveries[j];
-            self.read_insight(d, &attention, units);
-        }
-        self.read_reports(&attention, world, units);
-        self.count_own_unread(&attention);
-    }
-
-    fn attention(&self, env: &Environment) -> Attention {
-        let s = &self.scratch;
-        let mut overload = [0.0f64; MAX_UNITS];
-        let mut report_boost = [1.0f64; MAX_UNITS];
-        for u in 0..self.units {
-            if s.report_count[u] > 0.0 {
-                report_boost[u] = 1.0 + (s.translator_capacity[u] / s.report_count[u]).min(1.0);
-            }
-            let total =
-                s.answered[u] + s.insight_salience[u] + s.report_salience[u] * report_boost[u];
-            overload[u] = if total > 0.0 {
-                (env.attention / total).min(1.0)
+            let unit = self.unit_of[d.problem];
+            let producer_comm = self.analysts[d.producer].comm;
+            let (translation, comm) = if d.translated {
+                (translation, producer_comm.max(self.scratch.translator_comm[unit]))
             } else {
-                1.0
+                (1.0, producer_comm)
             };
-        }
-        Attention {
-            report_boost,
-            overload,
+            self.inbox.hold(HeldInsight {
+                unit,
+                problem: d.problem,
+                producer: d.producer,
+                generation: d.generation,
+                for_window: d.for_window,
+                proximity: d.proximity,
+                translation,
+                comm,
+                sigma2: d.sigma2,
+                x: d.x,
+                age: 0,
+                salience: 0.0,
+            });
         }
     }
 
-    /// An insight: read, understood, believed, and kept for its problem's next window.
-    fn read_insight(&mut self, d: Delivery, attention: &Attention, units: &mut Units) {
-        let k = self.options;
-        let unit = self.unit_of[d.problem];
-        let p_read = (d.salience * attention.overload[unit]).clamp(0.0, 1.0);
-        if self.transmission.random::<f64>() >= p_read {
-            self.counters.unread += 1.0;
-            self.analysts[d.producer].week_unread += 1.0;
-            return;
+    /// Every waiting product's salience this week, and each inbox's total S.
+    fn weigh_inbox(&mut self, world: &World) {
+        let c = &self.c;
+        let s = &mut self.scratch;
+        for j in 0..self.inbox.insights.len() {
+            let h = &self.inbox.insights[j];
+            let commissioned = h.for_window == Some(world.windows_reached[h.problem]);
+            let kind = if commissioned {
+                Kind::TimelyCommissioned
+            } else {
+                Kind::OtherInsight
+            };
+            let salience = tx::salience(
+                tx::relevance(kind, c),
+                tx::timeliness(world.window_at[h.problem].is_some(), c),
+                self.inbox.staleness(h.age),
+                h.proximity,
+                tx::trust_factor(self.trust[h.unit], c),
+                h.translation,
+            );
+            s.inbox_salience[h.unit] += salience;
+            self.inbox.insights[j].salience = salience;
         }
-        let producer_comm = self.analysts[d.producer].comm;
-        let comm = if d.translated {
-            producer_comm.max(self.scratch.translator_comm[unit])
-        } else {
-            producer_comm
-        };
-        let p_understood = tx::understood_probability(self.literacy[unit], comm);
+        let ppu = self.problems_per_unit;
+        for u in 0..self.units {
+            // Reports go to all of the unit's problems alike: their timeliness is the mean τ.
+            let problems = u * ppu..(u + 1) * ppu;
+            let announced = problems
+                .map(|p| tx::timeliness(world.window_at[p].is_some(), c))
+                .sum::<f64>();
+            let timeliness = announced / ppu as f64;
+            let trust = tx::trust_factor(self.trust[u], c);
+            for b in self.inbox.buckets(u) {
+                let count = self.inbox.report_count[b];
+                if count <= 0.0 {
+                    continue;
+                }
+                let base = self.inbox.report_salience[b] / count;
+                let stale = self.inbox.staleness(self.inbox.report_age(b));
+                let mean = tx::salience(base, timeliness, stale, 1.0, trust, 1.0);
+                self.inbox.report_mean[b] = mean;
+                s.inbox_salience[u] += count * mean;
+            }
+        }
+    }
+
+    /// The probability a waiting product of salience `salience` is read this week in unit `unit`:
+    /// Luce choice over the budget left, or 1 with the reading budget knocked out (every product
+    /// is read the week it arrives).
+    fn p_read(&self, salience: f64, unit: usize) -> f64 {
+        if self.off.contains(Mechanism::ReadingBudget) {
+            return 1.0;
+        }
+        let s = &self.scratch;
+        tx::read_probability(
+            salience,
+            s.inbox_salience[unit],
+            self.c.reading_outside,
+            s.reading_budget[unit],
+        )
+    }
+
+    /// Each waiting insight is read with one draw on the transmission stream, and leaves the inbox.
+    fn read_insights(&mut self, units: &mut Units) {
+        let mut j = 0;
+        while j < self.inbox.insights.len() {
+            let h = self.inbox.insights[j];
+            let p_read = self.p_read(h.salience, h.unit);
+            if self.transmission.random::<f64>() < p_read {
+                self.inbox.insights.swap_remove(j);
+                self.read_insight(h, units);
+            } else {
+                j += 1;
+            }
+        }
+    }
+
+    /// An insight read: understood or misread, believed, and kept for its problem's next window.
+    fn read_insight(&mut self, h: HeldInsight, units: &mut Units) {
+        let k = self.options;
+        let unit = h.unit;
+        self.counters.insights_read += 1.0;
+        self.scratch.reads[unit] += 1.0;
+        let p_understood = tx::understood_probability(self.literacy[unit], h.comm);
         let understood = self.transmission.random::<f64>() < p_understood;
         if understood {
             self.scratch.understood[unit] += 1.0;
         }
         let t = self.trust[unit];
-        let weight = t / d.sigma2;
-        let base = d.problem * k;
+        let weight = t / h.sigma2;
+        let base = h.problem * k;
         for o in 0..k {
             let x = if understood {
-                d.x[o]
+                h.x[o]
             } else {
                 let z: f64 = standard_normal(&mut self.transmission);
-                d.x[o] + self.c.misread_noise * z
+                h.x[o] + self.c.misread_noise * z
             };
             units.believe(base + o, x, weight);
             self.ledger.add_evidence(base + o, weight, x);
-            self.ledger.add_stated(base + o, 1.0 / d.sigma2, x);
+            self.ledger.add_stated(base + o, 1.0 / h.sigma2, x);
         }
         // A product's own estimate decides, at the window, whether it was used.
         self.ledger.keep(
-            d.problem,
+            h.problem,
             Product {
-                producer: d.producer,
-                generation: d.generation,
-                best: argmax(&d.x[..k]),
+                producer: h.producer,
+                generation: h.generation,
+                best: argmax(&h.x[..k]),
             },
         );
     }
 
-    /// Reports, aggregated: expected read and understood counts; one closed-form update per problem.
-    fn read_reports(&mut self, attention: &Attention, world: &World, units: &mut Units) {
-        let (k, ppu) = (self.options, self.problems_per_unit);
-        let rn2 = self.c.report_noise * self.c.report_noise;
-        let mn2 = self.c.misread_noise * self.c.misread_noise;
+    /// Reports, aggregated: each age bucket is read at the read probability of its mean salience
+    /// (expected counts); what is read this week is understood at the read reports' mean skill and
+    /// believed in one closed-form update per problem.
+    fn read_reports(&mut self, world: &World, units: &mut Units) {
+        let ppu = self.problems_per_unit;
         for u in 0..self.units {
-            let s = &mut self.scratch;
-            let count = s.report_count[u];
-            if count <= 0.0 {
-                continue;
-            }
-            let boost = attention.report_boost[u];
-            let read = (s.report_salience[u] * boost * attention.overload[u]).min(count);
-            self.counters.unread += count - read;
-            let mut comm = s.report_comm[u] / count;
-            let translated = boost - 1.0;
-            comm = (1.0 - translated) * comm + translated * comm.max(s.translator_comm[u]);
-            let p_understood = tx::understood_probability(self.literacy[u], comm);
-            s.understood[u] += read * p_understood;
-            let t = self.trust[u];
-            let bias_sd = self.c.report_bias * (1.2 - self.levers.data_quality);
-            for p in u * ppu..(u + 1) * ppu {
-                let m = read / ppu as f64;
-                if m <= 1e-12 {
+            let (mut read, mut comm) = (0.0, 0.0);
+            for b in self.inbox.buckets(u) {
+                let count = self.inbox.report_count[b];
+                if count <= 0.0 {
                     continue;
                 }
-                let misread = m * (1.0 - p_understood);
-                let var = (m * rn2 + misread * mn2) / (m * m);
-                let z: f64 = standard_normal(&mut self.transmission);
-                let option = units.policy[p];
-                let index = p * k + option;
-                let x = world.theta[index] + bias_sd * world.bias_draw[p] + var.sqrt() * z;
-                let weight = t * m / rn2;
-                units.believe(index, x, weight);
-                self.ledger.add_evidence(index, weight, x);
-                self.ledger.add_stated(index, m / rn2, x);
+                let p_read = self.p_read(self.inbox.report_mean[b], u);
+                read += count * p_read;
+                comm += self.inbox.report_comm[b] * p_read;
+                self.inbox.keep_reports(b, 1.0 - p_read);
+            }
+            if read <= 0.0 {
+                continue;
+            }
+            self.counters.reports_read += read;
+            self.scratch.reads[u] += read;
+            let p_understood = tx::understood_probability(self.literacy[u], comm / read);
+            self.scratch.understood[u] += read * p_understood;
+            for p in u * ppu..(u + 1) * ppu {
+                self.believe_reports(u, p, read / ppu as f64, p_understood, world, units);
             }
         }
     }
 
-    /// Each analyst's own unread reports, for motivation.
-    fn count_own_unread(&mut self, attention: &Attention) {
-        let own_reports = &mut self.scratch.own_reports;
-        for (a, own) in self.analysts.iter_mut().zip(own_reports.iter_mut()) {
-            // No branch on whether the analyst made reports: with none, n = 0 adds exactly +0.
-            let (n, s) = *own;
-            let u = a.unit;
-            let p_read = (s * attention.report_boost[u] * attention.overload[u]).min(1.0);
-            a.week_unread += n * (1.0 - p_read);
-            *own = (0.0, 0.0);
+    /// `m` reports read this week on problem `problem` of unit `unit`, `p_understood` of them
+    /// understood: one closed-form update of the option in force, x = θ + bias + noise with the
+    /// misread share's extra noise, at weight T·m/σ_r² (units take the reports' stated σ_r).
+    fn believe_reports(
+        &mut self,
+        unit: usize,
+        problem: usize,
+        m: f64,
+        p_understood: f64,
+        world: &World,
+        units: &mut Units,
+    ) {
+        if m <= 1e-12 {
+            return;
         }
+        let k = self.options;
+        let rn2 = self.c.report_noise * self.c.report_noise;
+        let mn2 = self.c.misread_noise * self.c.misread_noise;
+        let misread = m * (1.0 - p_understood);
+        let var = (m * rn2 + misread * mn2) / (m * m);
+        let z: f64 = standard_normal(&mut self.transmission);
+        let bias_sd = self.c.report_bias * (1.2 - self.levers.data_quality);
+        let index = problem * k + units.policy[problem];
+        let x = world.theta[index] + bias_sd * world.bias_draw[problem] + var.sqrt() * z;
+        let weight = self.trust[unit] * m / rn2;
+        units.believe(index, x, weight);
+        self.ledger.add_evidence(index, weight, x);
+        self.ledger.add_stated(index, m / rn2, x);
+    }
+
+    /// The share of each unit's reading budget spent this week: ad-hoc answers' reads plus products
+    /// read, over `attention`, capped at 1 (uncounted when there is no attention to spend).
+    fn count_attention(&mut self, env: &Environment) {
+        if env.attention <= 0.0 {
+            return;
+        }
+        let s = &self.scratch;
+        for u in 0..self.units {
+            let spent = self.c.adhoc_read_cost * s.answered[u] + s.reads[u];
+            self.counters.attention_used += (spent / env.attention).min(1.0);
+        }
+        self.counters.reading_weeks += self.units as f64;
+    }
+
+    /// Products at their shelf life expire unread; each costs its producer motivation (reports
+    /// as the expected part of each analyst's reports in the expiring bucket).
+    fn expire_unread(&mut self) {
+        let analysts = &mut self.analysts;
+        let mut own_unread = |post: usize, generation: u32, n: f64| {
+            // A post cut or given a new holder since: nobody now in post made it.
+            if let Some(a) = analysts.get_mut(post)
+                && a.in_post
+                && a.generation == generation
+            {
+                a.week_unread += n;
+            }
+        };
+        self.counters.reports_expired += self.inbox.expire_reports(&mut own_unread);
+        self.counters.insights_expired += self
+            .inbox
+            .expire_insights(|post, generation| own_unread(post, generation, 1.0));
     }
 }
