@@ -271,6 +271,7 @@ impl DataTeamRun {
             // Expected unread report counts are sums of reals: clamp the rounding, not a modelling choice.
             unread_share: ratio(counters.unread, counters.delivered).clamp(0.0, 1.0),
             late_share: ratio(counters.late, counters.commissioned_finished),
+            care: self.mean_over_staff(|a| a.care),
             literacy: team.literacy.iter().sum::<f64>() / team.literacy.len() as f64,
             domain: self.mean_over_staff(|a| a.domain[a.unit]),
             comm: self.mean_over_staff(|a| a.comm),

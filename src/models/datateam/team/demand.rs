@@ -66,6 +66,7 @@ impl Team {
                                 (problem, world.windows_reached[problem]);
                             a.commission_len += 1;
                             self.covered[problem] = true;
+                            self.counters.commissions += 1.0;
                         }
                         _ => self.unmet[unit] += 1.0,
                     }

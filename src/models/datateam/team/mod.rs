@@ -15,9 +15,10 @@
 //! Speed: all buffers are allocated at build; reports are aggregated per unit (expected read and
 //! understood counts, one normal draw per problem-week); no allocation happens in the weekly loop.
 
+use rand::Rng as _;
 use rand_distr::{Beta, Distribution};
 
-use super::analysts::Analyst;
+use super::analysts::{Analyst, MODES};
 use super::Constants;
 use super::units::Units;
 use super::world::World;
@@ -61,6 +62,10 @@ pub struct Counters {
     pub insights_used: f64,
     pub delivered: f64,
     pub unread: f64,
+    /// Commissions taken on by an analyst (not the ones no analyst could take: those are unmet).
+    pub commissions: f64,
+    /// Commissions not delivered by their window (dropped unstarted, or demoted in progress).
+    pub windows_missed: f64,
     pub commissioned_finished: f64,
     pub late: f64,
     pub quits: f64,
@@ -110,6 +115,8 @@ impl Team {
         let beta = Beta::new(c.initial_tech_shape, c.initial_tech_shape).expect("valid Beta");
         let split = c.initial_split();
         let reward = c.initial_reward();
+        // Each analyst's first period of care is drawn on the people stream, before any quit draw.
+        let mut people = rng::stream(seed, PEOPLE);
         let analysts = (0..setup.posts)
             .map(|i| {
                 let translator = i < setup.translators;
@@ -128,6 +135,11 @@ impl Team {
                 };
                 a.motivation = c.initial_motivation;
                 a.relationship = c.initial_relationship;
+                a.care = c.care_initial;
+                a.care_reward = [c.initial_care_reward(); MODES];
+                if !translator {
+                    a.careful = people.random::<f64>() < a.care;
+                }
                 a
             })
             .collect::<Vec<_>>();
@@ -154,7 +166,7 @@ impl Team {
             demand: rng::stream(seed, DEMAND),
             production: rng::stream(seed, PRODUCTION),
             transmission: rng::stream(seed, TRANSMISSION),
-            people: rng::stream(seed, PEOPLE),
+            people,
             credit_draws: rng::stream(seed, CREDIT),
         }
     }
@@ -187,7 +199,7 @@ impl Team {
         self.hire(week);
         self.demand(world, env, week);
         self.credit_arrivals(week);
-        self.allocate_and_produce(world, units);
+        self.allocate_and_produce(world, units, week);
         self.translate();
         self.transmit(world, units, env);
         self.feedback(env, week);
@@ -283,6 +295,7 @@ mod fixtures {
             best: 1,
             sigma2: 1.0,
             x,
+            fast: 0.0,
         };
         team.ledger.product_len[0] = 1;
     }

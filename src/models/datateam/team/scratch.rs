@@ -18,6 +18,8 @@ pub(super) struct Delivery {
     pub(super) translated: bool,
     pub(super) sigma2: f64,
     pub(super) x: [f64; MAX_OPTIONS],
+    /// Share of the work done fast (MODEL.md §9.3 (i)).
+    pub(super) fast: f64,
 }
 
 #[derive(Debug, Clone)]
@@ -32,6 +34,8 @@ pub(super) struct Scratch {
     pub(super) report_count: Vec<f64>,
     pub(super) report_salience: Vec<f64>,
     pub(super) report_comm: Vec<f64>,
+    /// Of `report_count`, the reports made fast (noisier: MODEL.md §9.3 (i)).
+    pub(super) report_fast: Vec<f64>,
     pub(super) insight_salience: Vec<f64>,
     pub(super) understood: Vec<f64>,
     /// Per post: reports made and their salience (for unread accounting), zeroed as transmission
@@ -54,6 +58,7 @@ impl Scratch {
             report_count: vec![0.0; units],
             report_salience: vec![0.0; units],
             report_comm: vec![0.0; units],
+            report_fast: vec![0.0; units],
             insight_salience: vec![0.0; units],
             understood: vec![0.0; units],
             own_reports: vec![(0.0, 0.0); posts],
@@ -74,6 +79,7 @@ impl Scratch {
             &mut self.report_count,
             &mut self.report_salience,
             &mut self.report_comm,
+            &mut self.report_fast,
             &mut self.insight_salience,
             &mut self.understood,
         ] {

@@ -115,6 +115,7 @@ impl Team {
                 best: argmax(&d.x[..k]),
                 sigma2: d.sigma2,
                 x: d.x,
+                fast: d.fast,
             },
         );
     }
@@ -123,6 +124,8 @@ impl Team {
     fn read_reports(&mut self, attention: &Attention, world: &World, units: &mut Units) {
         let (k, ppu) = (self.options, self.problems_per_unit);
         let rn2 = self.c.report_noise * self.c.report_noise;
+        // Fast reports are noisier (×fast_report_noise in SD); units still weigh them at rn2.
+        let fast_excess = self.c.fast_report_noise * self.c.fast_report_noise - 1.0;
         let mn2 = self.c.misread_noise * self.c.misread_noise;
         for u in 0..self.units {
             let s = &mut self.scratch;
@@ -140,13 +143,14 @@ impl Team {
             s.understood[u] += read * p_understood;
             let t = self.trust[u];
             let bias_sd = self.c.report_bias * (1.2 - self.levers.data_quality);
+            let noise2 = rn2 * (1.0 + fast_excess * s.report_fast[u] / count);
             for p in u * ppu..(u + 1) * ppu {
                 let m = read / ppu as f64;
                 if m <= 1e-12 {
                     continue;
                 }
                 let misread = m * (1.0 - p_understood);
-                let var = (m * rn2 + misread * mn2) / (m * m);
+                let var = (m * noise2 + misread * mn2) / (m * m);
                 let z: f64 = standard_normal(&mut self.transmission);
                 let option = units.policy[p];
                 let index = p * k + option;
