@@ -282,18 +282,22 @@ impl Team {
         };
         let (per_counts, per_credited, per_seen) =
             (per_mean(counts), per_mean(credited), per_mean(seen));
+        // The reward per full-time week of `time` that earned `counts`, `credited` and `seen` uses,
+        // for an analyst of motivation `m` (used for activities and for modes of work alike).
+        let reward = |counts: f64, credited: f64, seen: f64, time: f64, m: f64| {
+            let per_time = 1.0 / time;
+            kw * (counts * per_time * per_counts)
+                + (1.0 - kw) * (credited * per_time * per_credited)
+                + c.intrinsic_weight * m * (seen * per_time * per_seen)
+        };
         for a in self.analysts.iter_mut().filter(|a| a.analyses()) {
             for act in 0..ACTIVITIES {
                 let t = a.period_time[act];
                 if t < 0.1 {
                     continue;
                 }
-                let per_time = 1.0 / t;
-                let r = kw * (a.period_counts[act] * per_time * per_counts)
-                    + (1.0 - kw) * (a.period_credited[act] * per_time * per_credited)
-                    + c.intrinsic_weight
-                        * a.motivation
-                        * (a.period_seen[act] * per_time * per_seen);
+                let (counts, credited) = (a.period_counts[act], a.period_credited[act]);
+                let r = reward(counts, credited, a.period_seen[act], t, a.motivation);
                 a.reward[act] += c.q_rate * (r - a.reward[act]);
             }
             let top = a.reward.iter().copied().fold(f64::MIN, f64::max);
@@ -319,10 +323,8 @@ impl Team {
                     // Too little time to judge: what the mode earned waits for more of it.
                     continue;
                 }
-                let per_time = 1.0 / t;
-                let r = kw * (a.mode_counts[mode] * per_time * per_counts)
-                    + (1.0 - kw) * (a.mode_credited[mode] * per_time * per_credited)
-                    + c.intrinsic_weight * a.motivation * (a.mode_seen[mode] * per_time * per_seen);
+                let (counts, credited) = (a.mode_counts[mode], a.mode_credited[mode]);
+                let r = reward(counts, credited, a.mode_seen[mode], t, a.motivation);
                 a.care_reward[mode] += c.q_care_rate * (r - a.care_reward[mode]);
                 a.mode_time[mode] = 0.0;
                 a.mode_counts[mode] = 0.0;
