@@ -18,6 +18,11 @@ pub const INSIGHT: usize = 1;
 pub const ENGAGEMENT: usize = 2;
 pub const ACTIVITIES: usize = 3;
 
+/// How an analyst works in a planning period (MODEL.md §9.3 (i)): the index of the reward estimates.
+pub const CAREFUL: usize = 0;
+pub const FAST: usize = 1;
+pub const MODES: usize = 2;
+
 /// An insight in progress.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Project {
@@ -26,6 +31,21 @@ pub struct Project {
     pub remaining: f64,
     /// For commissioned work: the window count of the problem it was commissioned before.
     pub for_window: Option<u32>,
+    /// Progress made while working fast (same units as `remaining`): the product's fast share is
+    /// this over all progress made.
+    pub fast_work: f64,
+}
+
+impl Project {
+    /// A project not yet worked on, needing `effort`.
+    pub fn new(problem: usize, effort: f64, for_window: Option<u32>) -> Project {
+        Project {
+            problem,
+            remaining: effort,
+            for_window,
+            fast_work: 0.0,
+        }
+    }
 }
 
 /// A waiting ad-hoc request: the week raised and the unit.
@@ -67,6 +87,21 @@ pub struct Analyst {
     pub period_counts: [f64; ACTIVITIES],
     pub period_credited: [f64; ACTIVITIES],
     pub period_seen: [f64; ACTIVITIES],
+    /// Works carefully this planning period, else fast (MODEL.md §9.3 (i)): every product takes
+    /// `fast_effort` of the effort, insight quality is `fast_quality` times lower, report noise
+    /// `fast_report_noise` times higher and errors `fast_error` times likelier (§9.4).
+    pub careful: bool,
+    /// π: the probability of working carefully in a period, re-planned with the split.
+    pub care: f64,
+    /// Reward estimates per full-time week of careful and of fast work ([`CAREFUL`], [`FAST`]).
+    pub care_reward: [f64; MODES],
+    /// Per mode: discretionary time, counted outputs, credited and seen uses not yet turned into
+    /// its reward estimate. A mode's are kept until it has worked enough time to be judged, so late
+    /// credit for a product reaches the mode it was made in even when the analyst has switched.
+    pub mode_time: [f64; MODES],
+    pub mode_counts: [f64; MODES],
+    pub mode_credited: [f64; MODES],
+    pub mode_seen: [f64; MODES],
     /// This week: time shares (adhoc, reports, insight, engagement, learning) and own-product events.
     pub time: [f64; 5],
     pub week_used: f64,
@@ -109,6 +144,13 @@ impl Analyst {
             period_counts: [0.0; ACTIVITIES],
             period_credited: [0.0; ACTIVITIES],
             period_seen: [0.0; ACTIVITIES],
+            careful: true,
+            care: 1.0,
+            care_reward: [0.0; MODES],
+            mode_time: [0.0; MODES],
+            mode_counts: [0.0; MODES],
+            mode_credited: [0.0; MODES],
+            mode_seen: [0.0; MODES],
             time: [0.0; 5],
             week_used: 0.0,
             week_unread: 0.0,
@@ -118,8 +160,23 @@ impl Analyst {
 
     /// Starts the post's holder afresh in its role (a hire, or a change of role): a new generation,
     /// so late credit for a predecessor's products never arrives; no working relationships yet; the
-    /// time split `plan` with its reward estimates; an empty appraisal period.
-    pub fn start_afresh(&mut self, plan: [f64; ACTIVITIES], reward: [f64; ACTIVITIES]) {
+    /// time split `plan` with its reward estimates; care `care` with equal reward estimates
+    /// `care_reward` for both modes, working carefully iff `careful`; an empty appraisal period.
+    pub fn start_afresh(
+        &mut self,
+        plan: [f64; ACTIVITIES],
+        reward: [f64; ACTIVITIES],
+        care: f64,
+        care_reward: f64,
+        careful: bool,
+    ) {
+        self.care = care;
+        self.care_reward = [care_reward; MODES];
+        self.careful = careful;
+        self.mode_time = [0.0; MODES];
+        self.mode_counts = [0.0; MODES];
+        self.mode_credited = [0.0; MODES];
+        self.mode_seen = [0.0; MODES];
         self.generation += 1;
         self.relationship = 0.0;
         self.split = plan;
@@ -134,6 +191,16 @@ impl Analyst {
     /// without converting to floating point (the order is the same: the values are small and exact).
     pub fn load(&self) -> usize {
         self.request_len + 4 * self.commission_len
+    }
+
+    /// This period's mode: [`CAREFUL`] or [`FAST`].
+    pub fn mode(&self) -> usize {
+        if self.careful { CAREFUL } else { FAST }
+    }
+
+    /// The effort factor of this period's mode: 1 careful, `fast_effort` fast.
+    pub fn care_effort(&self, c: &Constants) -> f64 {
+        if self.careful { 1.0 } else { c.fast_effort }
     }
 
     /// Whether the analyst can take work (in post and an analyst, not a translator).
@@ -188,6 +255,22 @@ pub fn tech_change(
         * boost;
     let unused = (1.0 - insight - learning).max(0.0);
     growth - c.tech_decay * unused * (tech - 0.5 * tech_max)
+}
+
+/// The re-planned probability of working carefully: π ← (1 − r)π + r / (1 + e^{−g(Q_c − Q_f)})
+/// (MODEL.md §9.3 (i)), r = `care_rate`, g = `care_gain`.
+pub fn care_update(care: f64, q_careful: f64, q_fast: f64, c: &Constants) -> f64 {
+    let logistic = 1.0 / (1.0 + (-c.care_gain * (q_careful - q_fast)).exp());
+    (1.0 - c.care_rate) * care + c.care_rate * logistic
+}
+
+/// The pacing floor of a commission (MODEL.md §9.3 (i)): the time a week it needs to be done a week
+/// before its window, f = min(avail, E_rem / max(1, w − 1)), with `avail` the week's time left after
+/// ad-hoc and learning, `effort_left` the time it still needs at this week's speed and
+/// `weeks_to_window` w (0 once the window has passed).
+pub fn pacing_floor(avail: f64, effort_left: f64, weeks_to_window: u32) -> f64 {
+    let weeks = weeks_to_window.saturating_sub(1).max(1) as f64;
+    avail.min(effort_left / weeks)
 }
 
 /// Weekly change of motivation: toward a regime-set target (crowding-out: Deci, Koestner & Ryan
@@ -281,6 +364,43 @@ mod tests {
         for i in 0..=1000 {
             assert!(quit_hazard(base, i as f64 / 1000.0, &negative) <= bound);
         }
+    }
+
+    #[test]
+    fn care_moves_toward_the_better_paid_mode_and_rests_when_they_pay_alike() {
+        let c = Constants::default();
+        // Equal rewards: the logistic is 1/2, so π moves a fifth of the way to 1/2.
+        assert!((care_update(0.5, 1.0, 1.0, &c) - 0.5).abs() < 1e-15);
+        assert!((care_update(1.0, 0.3, 0.3, &c) - 0.9).abs() < 1e-12);
+        // Fast paid 1/0.6 times careful (a KPI regime's counts): π settles at 1/(1 + e^{1.5}).
+        let (careful, fast) = (0.75, 0.75 / 0.6);
+        let mut care = 0.5;
+        for _ in 0..200 {
+            care = care_update(care, careful, fast, &c);
+        }
+        let rest = 1.0 / (1.0 + (3.0f64 * 0.5).exp());
+        assert!((care - rest).abs() < 1e-9, "{care} vs {rest}");
+        assert!(care_update(0.5, 2.0, 1.0, &c) > 0.5);
+        // Knocked out (care_choice): π stays 1.
+        let off = Constants {
+            care_rate: 0.0,
+            ..c.clone()
+        };
+        assert_eq!(care_update(1.0, 0.0, 5.0, &off), 1.0);
+    }
+
+    #[test]
+    fn pacing_floor_spreads_the_work_to_finish_a_week_early() {
+        // 6 weeks of work, 7 weeks to the window: 1 a week, capped at the time available.
+        assert_eq!(pacing_floor(0.8, 6.0, 7), 0.8);
+        assert!((pacing_floor(0.8, 3.0, 7) - 0.5).abs() < 1e-15);
+        // Far from the window the floor is small: the split decides.
+        assert!((pacing_floor(0.8, 1.1, 12) - 0.1).abs() < 1e-15);
+        // In the last weeks, and once the window has passed, the whole remaining effort.
+        assert_eq!(pacing_floor(0.8, 0.3, 2), 0.3);
+        assert_eq!(pacing_floor(0.8, 0.3, 1), 0.3);
+        assert_eq!(pacing_floor(0.8, 0.3, 0), 0.3);
+        assert_eq!(pacing_floor(0.8, 5.0, 0), 0.8);
     }
 
     #[test]

@@ -65,6 +65,15 @@ impl Constants {
     pub fn initial_reward(&self) -> [f64; ACTIVITIES] {
         self.initial_split().map(|s| s.ln() / self.softmax_gain)
     }
+
+    /// The reward estimate both modes of work (careful, fast) start from: the team-mean reward per
+    /// full-time week, 1 for the appraised part (rewards are normalised by team means, whatever the
+    /// regime) plus the intrinsic part at the initial motivation. Equal, so neither mode starts ahead,
+    /// and at the level a mode's first observations average, so the first mode worked is not
+    /// favoured for having been observed first.
+    pub fn initial_care_reward(&self) -> f64 {
+        1.0 + self.intrinsic_weight * self.initial_motivation
+    }
 }
 
 impl Constants {
@@ -118,6 +127,11 @@ impl Constants {
         // Evaluation (§9.3 ii); sparse evaluation itself is switched off in `run.rs` (both arms).
         if off.contains(Mechanism::TeamCoverage) {
             self.team_eval_lift = 0.0;
+        }
+        if off.contains(Mechanism::CareChoice) {
+            // π ≡ 1: everyone starts careful and the re-plan never moves π.
+            self.care_initial = 1.0;
+            self.care_rate = 0.0;
         }
         self
     }

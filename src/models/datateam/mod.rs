@@ -252,6 +252,15 @@ crate::declare_params! {
         report_noise: f64 = rate(1.5, "SD", "noise of what a routine report says about an effect"),
         report_bias: f64 = rate(0.5, "SD", "SD of a KPI report's bias: report_bias (1.2 - data_quality)"),
         shading: f64 = level(0.6, "probability an inconvenient finding is shaded at psych_safety 0"),
+        // Goodhart: care and pacing (MODEL.md §9.3 (i)).
+        care_rate: f64 = level(0.2, "step of the probability of working carefully at each re-plan: care <- (1 - rate) care + rate logistic(care_gain (Q_careful - Q_fast))"),
+        care_gain: f64 = rate(3.0, "1/reward", "inverse temperature of the logistic choice between careful and fast work"),
+        care_initial: f64 = level(0.5, "probability of working carefully of the initial team, a hire and a post that changes role"),
+        q_care_rate: f64 = level(0.1, "EWMA rate of an analyst's reward estimates for careful and for fast work"),
+        fast_effort: f64 = level(0.6, "effort of every product (answers, reports, insight) when working fast, as a share of the careful effort"),
+        fast_quality: f64 = level(0.7, "insight quality q of fast work, as a share of careful work's"),
+        fast_report_noise: f64 = rate(1.3, "", "report noise SD of fast work, times report_noise (units still take the careful SD at face value)"),
+        fast_error: f64 = rate(2.0, "", "error probability of fast work, times careful work's (read by the error mechanism, MODEL.md §9.4)"),
         // Transmission.
         relevance_unsolicited: f64 = level(0.5, "relevance rho of an insight other than a commission before its window (unsolicited, or past the window it was commissioned for; a commission before its window: 1)"),
         relevance_report: f64 = level(0.25, "relevance rho of a routine report"),
@@ -357,6 +366,7 @@ crate::declare_metrics! {
         unread_insights = MetricSpec::new("share", "insights that expired unread / insights resolved (read or expired)").lower_is_better(),
         attention_used = MetricSpec::new("share", "share of the units' reading budget spent: (adhoc_read_cost x ad-hoc answers + products read) / attention, capped at 1, mean over unit-weeks with a team (unit-weeks with attention 0 not counted)"),
         late_share = MetricSpec::new("share", "share of commissioned insights finished after the window they were commissioned for").lower_is_better(),
+        care = MetricSpec::new("probability", "mean probability that an analyst in post works carefully in a planning period (else fast: quicker, lower quality, noisier)"),
         literacy = MetricSpec::new("0-1 scale", "mean literacy of the units"),
         domain = MetricSpec::new("0-1 skill", "mean domain knowledge of analysts of their home (main) unit").labelled("Domain knowledge"),
         comm = MetricSpec::new("0-1 skill", "mean communication skill of analysts").labelled("Communication skill"),

@@ -333,6 +333,7 @@ impl DataTeamRun {
             ),
             attention_used: ratio(counters.attention_used, counters.reading_weeks),
             late_share: ratio(counters.late, counters.commissioned_finished),
+            care: self.mean_over_staff(|a| a.care),
             literacy: team.literacy.iter().sum::<f64>() / team.literacy.len() as f64,
             domain: self.mean_over_staff(|a| a.domain[a.unit]),
             comm: self.mean_over_staff(|a| a.comm),

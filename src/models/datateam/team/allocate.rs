@@ -6,9 +6,13 @@
 //! Production of reports and insight happens inside the same per-analyst pass (`produce`), in post
 //! order, because production draws must stay in that order.
 
+use rand::Rng as _;
+
 use super::Team;
-use crate::models::datateam::Structure;
-use crate::models::datateam::analysts::{ACTIVITIES, ENGAGEMENT, INSIGHT, REPORTS};
+use crate::models::datateam::analysts::{
+    self, ACTIVITIES, CAREFUL, ENGAGEMENT, FAST, INSIGHT, MODES, REPORTS,
+};
+use crate::models::datateam::{Mechanism, Structure};
 use crate::models::datateam::transmission as tx;
 use crate::models::datateam::units::Units;
 use crate::models::datateam::world::World;
@@ -33,7 +37,7 @@ struct Plan {
 }
 
 impl Team {
-    pub(super) fn allocate_and_produce(&mut self, world: &World, units: &Units) {
+    pub(super) fn allocate_and_produce(&mut self, world: &World, units: &Units, week: u32) {
         let terms = self.week_terms();
         let n_translators = self.analysts.iter().filter(|a| a.translator).count();
         let mut translator_rank = 0;
@@ -47,7 +51,7 @@ impl Team {
                 continue;
             }
             if self.analysts[i].in_post {
-                self.work_week(i, &terms, world, units);
+                self.work_week(i, &terms, world, units, week);
             }
         }
     }
@@ -98,7 +102,7 @@ impl Team {
 
     /// One analyst's week: ad-hoc answers, the plan for the rest, reports, presence and engagement,
     /// insight work; then the week's time and outputs are recorded for feedback and the re-plan.
-    fn work_week(&mut self, i: usize, terms: &WeekTerms, world: &World, units: &Units) {
+    fn work_week(&mut self, i: usize, terms: &WeekTerms, world: &World, units: &Units, week: u32) {
         let a = &self.analysts[i];
         let unit = a.unit;
         let (tech, relationship) = (a.tech, a.relationship);
@@ -107,17 +111,19 @@ impl Team {
         } else {
             None
         };
-        let slow = tx::slowness(tech, self.levers.data_access, &self.c);
+        // Fast work takes fast_effort of the effort of every product (MODEL.md §9.3 (i)).
+        let slow = tx::slowness(tech, self.levers.data_access, &self.c) * a.care_effort(&self.c);
         let speed = 1.0 / slow;
         let adhoc = self.answer_requests(i, slow, speed, terms.per_answer);
-        let mut plan = self.plan(i, adhoc, terms.scale);
+        let priority = self.priority_commission(i, world, week, slow);
+        let mut plan = self.plan(i, adhoc, terms.scale, priority);
         let n_reports = plan.reports * speed * terms.per_report;
         let proximity = tx::proximity(&self.levers, relationship, &self.c);
         self.make_reports(i, n_reports, proximity);
         self.scratch.engagement[unit] += plan.engage;
         self.period_engagement[unit] += plan.engage;
         self.scratch.presence[unit] += terms.presence_share * relationship;
-        self.take_up_project(i, plan.insight, unsolicited);
+        self.take_up_project(i, plan.insight, unsolicited, world);
         let (worked, insight_done) =
             match self.work_on_insight(i, plan.insight, speed, proximity, world, units) {
                 Some(done) => (plan.insight, done),
@@ -135,6 +141,11 @@ impl Team {
         a.period_time[ENGAGEMENT] += plan.engage;
         a.period_counts[REPORTS] += n_reports;
         a.period_counts[INSIGHT] += insight_done;
+        // The week's time and reports belong to this period's mode; a delivered insight's count is
+        // split by the share of it made fast (`deliver_insight`).
+        let mode = a.mode();
+        a.mode_time[mode] += plan.reports + worked + plan.engage;
+        a.mode_counts[mode] += n_reports;
         a.time = [adhoc, plan.reports, worked, plan.engage, plan.learning];
     }
 
@@ -154,25 +165,78 @@ impl Team {
         answers as f64 * answer_cost
     }
 
-    /// Learning and engagement from what ad-hoc leaves, then the rest by the analyst's split.
-    fn plan(&self, i: usize, adhoc: f64, scale: f64) -> Plan {
+    /// The commission that comes first in analyst `i`'s week, if any: the time it still needs at
+    /// this week's `slow`ness, and the weeks to its window (0 once passed). A commission in
+    /// progress before its window; else the first waiting one, which pre-empts a project that is
+    /// not a live commission (`take_up_project`). After its window a commission is demoted and
+    /// comes first no more — unless `late_demotion` is knocked out (it then keeps priority, with
+    /// its window passed).
+    fn priority_commission(
+        &self,
+        i: usize,
+        world: &World,
+        week: u32,
+        slow: f64,
+    ) -> Option<(f64, u32)> {
+        let a = &self.analysts[i];
+        let keeps_priority = self.off.contains(Mechanism::LateDemotion);
+        let before_window = |problem: usize, window: u32| world.windows_reached[problem] == window;
+        let weeks_to_window = |problem: usize, window: u32| {
+            if before_window(problem, window) {
+                world.window_at[problem].map_or(0, |at| at.saturating_sub(week))
+            } else {
+                0
+            }
+        };
+        if let Some(p) = a.project
+            && let Some(window) = p.for_window
+            && (keeps_priority || before_window(p.problem, window))
+        {
+            return Some((
+                p.remaining.max(0.0) * slow,
+                weeks_to_window(p.problem, window),
+            ));
+        }
+        (a.commission_len > 0).then(|| {
+            let (problem, window) = a.commissions[0];
+            (self.insight_effort * slow, weeks_to_window(problem, window))
+        })
+    }
+
+    /// Learning and engagement from what ad-hoc leaves, then the rest by the analyst's split. A
+    /// `priority` commission (time needed, weeks to its window) takes at least its pacing floor
+    /// and at least the split's insight share of the time available (MODEL.md §9.3 (i)); the
+    /// split's other activities share the rest. With `commission_pacing` knocked out the floor is
+    /// all the time available, as in the first build (a commission claimed like a request).
+    fn plan(&self, i: usize, adhoc: f64, scale: f64, priority: Option<(f64, u32)>) -> Plan {
         let (levers, a) = (&self.levers, &self.analysts[i]);
         let rest = (1.0 - adhoc).max(0.0);
         let learning = rest * levers.learning_share * scale;
-        // A commissioned insight is asked for, like an ad-hoc request: while an analyst holds one,
-        // it takes the time ad-hoc and learning leave (ODD: a refinement of the brief, which would
-        // otherwise make nearly every commission late at the defaults).
-        let commissioned =
-            a.commission_len > 0 || a.project.is_some_and(|p| p.for_window.is_some());
-        if commissioned {
+        let engage = rest * levers.engagement_share * scale;
+        if let Some((effort_left, weeks)) = priority {
+            let avail = rest - learning;
+            let floor = if self.off.contains(Mechanism::CommissionPacing) {
+                avail
+            } else {
+                analysts::pacing_floor(avail, effort_left, weeks)
+            };
+            let insight = floor.max(a.split[INSIGHT] * avail).min(avail);
+            let left = avail - insight;
+            let engage = engage.min(left);
+            let free = left - engage;
+            let others = a.split[REPORTS] + a.split[ENGAGEMENT];
+            let reports = if others > 0.0 {
+                free * a.split[REPORTS] / others
+            } else {
+                0.0
+            };
             return Plan {
-                reports: 0.0,
-                insight: rest - learning,
-                engage: 0.0,
+                reports,
+                insight,
+                engage: engage + (free - reports),
                 learning,
             };
         }
-        let engage = rest * levers.engagement_share * scale;
         let free = (rest - learning - engage).max(0.0);
         Plan {
             reports: free * a.split[REPORTS],
@@ -184,11 +248,14 @@ impl Team {
 
     /// The leader's credit for uses decided `CREDIT_DELAY` weeks ago reaches the appraisal period.
     pub(super) fn credit_arrivals(&mut self, week: u32) {
-        let arriving = self.ledger.arriving(week);
-        for (a, c) in self.analysts.iter_mut().zip(arriving) {
+        let (arriving, arriving_fast) = self.ledger.arriving(week);
+        for ((a, c), fast) in self.analysts.iter_mut().zip(arriving).zip(arriving_fast) {
             a.period_credited[INSIGHT] += c[0];
             a.period_credited[ENGAGEMENT] += c[1];
+            a.mode_credited[CAREFUL] += c[0] + c[1] - *fast;
+            a.mode_credited[FAST] += *fast;
             *c = [0.0; 2];
+            *fast = 0.0;
         }
     }
 
@@ -215,18 +282,22 @@ impl Team {
         };
         let (per_counts, per_credited, per_seen) =
             (per_mean(counts), per_mean(credited), per_mean(seen));
+        // The reward per full-time week of `time` that earned `counts`, `credited` and `seen` uses,
+        // for an analyst of motivation `m` (used for activities and for modes of work alike).
+        let reward = |counts: f64, credited: f64, seen: f64, time: f64, m: f64| {
+            let per_time = 1.0 / time;
+            kw * (counts * per_time * per_counts)
+                + (1.0 - kw) * (credited * per_time * per_credited)
+                + c.intrinsic_weight * m * (seen * per_time * per_seen)
+        };
         for a in self.analysts.iter_mut().filter(|a| a.analyses()) {
             for act in 0..ACTIVITIES {
                 let t = a.period_time[act];
                 if t < 0.1 {
                     continue;
                 }
-                let per_time = 1.0 / t;
-                let r = kw * (a.period_counts[act] * per_time * per_counts)
-                    + (1.0 - kw) * (a.period_credited[act] * per_time * per_credited)
-                    + c.intrinsic_weight
-                        * a.motivation
-                        * (a.period_seen[act] * per_time * per_seen);
+                let (counts, credited) = (a.period_counts[act], a.period_credited[act]);
+                let r = reward(counts, credited, a.period_seen[act], t, a.motivation);
                 a.reward[act] += c.q_rate * (r - a.reward[act]);
             }
             let top = a.reward.iter().copied().fold(f64::MIN, f64::max);
@@ -243,6 +314,25 @@ impl Team {
             for (share, weight) in a.split.iter_mut().zip(weights) {
                 *share = (1.0 - c.plan_step) * *share + weight * step_per_total;
             }
+            // Care (MODEL.md §9.3 (i)): each mode's reward per full-time week, by the same rule,
+            // from what it earned since it was last judged; then π, and the next period's mode
+            // (one draw per analyst per period, on the people stream, whatever π is).
+            for mode in 0..MODES {
+                let t = a.mode_time[mode];
+                if t < 0.1 {
+                    // Too little time to judge: what the mode earned waits for more of it.
+                    continue;
+                }
+                let (counts, credited) = (a.mode_counts[mode], a.mode_credited[mode]);
+                let r = reward(counts, credited, a.mode_seen[mode], t, a.motivation);
+                a.care_reward[mode] += c.q_care_rate * (r - a.care_reward[mode]);
+                a.mode_time[mode] = 0.0;
+                a.mode_counts[mode] = 0.0;
+                a.mode_credited[mode] = 0.0;
+                a.mode_seen[mode] = 0.0;
+            }
+            a.care = analysts::care_update(a.care, a.care_reward[CAREFUL], a.care_reward[FAST], c);
+            a.careful = self.people.random::<f64>() < a.care;
             a.period_time = [0.0; ACTIVITIES];
             a.period_counts = [0.0; ACTIVITIES];
             a.period_credited = [0.0; ACTIVITIES];

@@ -10,9 +10,9 @@ use rand::Rng as _;
 
 use super::ledger::{CREDIT_ENGAGEMENT, CREDIT_INSIGHT};
 use super::{MAX_OPTIONS, Team};
-use crate::models::datateam::Environment;
-use crate::models::datateam::analysts::{ENGAGEMENT, INSIGHT};
+use crate::models::datateam::analysts::{CAREFUL, ENGAGEMENT, FAST, INSIGHT};
 use crate::models::datateam::units::{Evaluation, MIN_PRECISION, Units, choose};
+use crate::models::datateam::{Environment, Mechanism};
 use crate::models::datateam::world::World;
 
 /// A decision window reached on one problem, as the organisation meets it.
@@ -41,8 +41,48 @@ impl Team {
         let advice = self.ledger.advice(problem * self.options + chosen);
         self.missed_window(problem);
         units.enact(world, problem, chosen, window.evaluation, advice);
+        self.settle_commissions(world, problem);
         self.ledger.close_window(problem);
         self.covered[problem] = false;
+    }
+
+    /// Commissions for the window just reached lose their priority (MODEL.md §9.3 (i)): one nobody
+    /// started is dropped — a request the unit made and the team did not meet — and one in progress
+    /// is demoted to another insight (`Team::priority_commission` no longer puts it first). With
+    /// `late_demotion` knocked out both keep their priority, as in the first build.
+    fn settle_commissions(&mut self, world: &World, problem: usize) {
+        let reached = world.windows_reached[problem];
+        let unit = self.unit_of[problem];
+        let demote = !self.off.contains(Mechanism::LateDemotion);
+        let missed_now = |p: usize, window: u32| p == problem && window + 1 == reached;
+        for a in &mut self.analysts {
+            let mut j = 0;
+            while j < a.commission_len {
+                let (p, window) = a.commissions[j];
+                if !missed_now(p, window) {
+                    j += 1;
+                    continue;
+                }
+                // MISSED WINDOW, not started: competence trust's loss for a missed window
+                // (MODEL.md §9.2 (ii)) belongs here (another part of issue 9).
+                self.counters.windows_missed += 1.0;
+                if !demote {
+                    j += 1;
+                    continue;
+                }
+                a.commissions.copy_within(j + 1..a.commission_len, j);
+                a.commission_len -= 1;
+                self.unmet[unit] += 1.0;
+            }
+            if let Some(project) = a.project
+                && let Some(window) = project.for_window
+                && missed_now(project.problem, window)
+            {
+                // MISSED WINDOW, in progress: demoted from now on (`priority_commission`);
+                // §9.2 (ii)'s loss for a missed window applies here too.
+                self.counters.windows_missed += 1.0;
+            }
+        }
     }
 
     /// Decays this window's evidence sums like the precision they were added to.
@@ -95,8 +135,12 @@ impl Team {
             {
                 producer.week_used += 1.0;
                 producer.period_seen[INSIGHT] += 1.0;
+                // Seen and credited uses go to the mode the product was made in.
+                producer.mode_seen[CAREFUL] += 1.0 - p.fast;
+                producer.mode_seen[FAST] += p.fast;
                 if credited {
-                    self.ledger.owe(week, p.producer, CREDIT_INSIGHT, 1.0);
+                    self.ledger
+                        .owe(week, p.producer, CREDIT_INSIGHT, 1.0, p.fast);
                 }
             }
             self.credit_engagement(unit, credited, week);
@@ -111,8 +155,11 @@ impl Team {
                 if a.analyses() && a.unit == unit && a.period_time[ENGAGEMENT] > 0.0 {
                     let share = self.c.engagement_credit * a.period_time[ENGAGEMENT] / engaged;
                     a.period_seen[ENGAGEMENT] += share;
+                    // Engagement of this period: its mode is the analyst's mode now.
+                    a.mode_seen[a.mode()] += share;
                     if credited {
-                        self.ledger.owe(week, i, CREDIT_ENGAGEMENT, share);
+                        let fast = if a.careful { 0.0 } else { share };
+                        self.ledger.owe(week, i, CREDIT_ENGAGEMENT, share, fast);
                     }
                 }
             }
@@ -130,11 +177,7 @@ mod tests {
     fn a_late_insight_does_not_inform_the_window_it_missed_but_a_later_one() {
         let (mut world, mut units, mut team, env) = one_analyst_team();
         // The analyst's insight, commissioned for the problem's first window, is nearly done…
-        team.analysts[0].project = Some(Project {
-            problem: 0,
-            remaining: 1e-9,
-            for_window: Some(0),
-        });
+        team.analysts[0].project = Some(Project::new(0, 1e-9, Some(0)));
         team.covered[0] = true;
         // …but that window comes first: nothing has been delivered, so nothing informs it.
         world.windows_reached[0] = 1;
@@ -144,7 +187,7 @@ mod tests {
         // Finished after its window: counted late, and it joins the inbox as a late insight (its
         // commission's window has been reached: relevance 0.5, not 1).
         team.scratch.clear();
-        team.allocate_and_produce(&world, &units);
+        team.allocate_and_produce(&world, &units, 10);
         assert_eq!(team.counters.late, 1.0);
         assert_eq!(team.counters.commissioned_finished, 1.0);
         assert_eq!(team.scratch.deliveries.len(), 1);

@@ -67,6 +67,7 @@ impl Team {
                             a.commission_len += 1;
                             self.covered[problem] = true;
                             self.commission_placed(problem);
+                            self.counters.commissions += 1.0;
                         }
                         _ => self.unmet[unit] += 1.0,
                     }

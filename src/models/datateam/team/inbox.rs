@@ -31,6 +31,8 @@ pub(super) struct HeldInsight {
     pub(super) comm: f64,
     pub(super) sigma2: f64,
     pub(super) x: [f64; MAX_OPTIONS],
+    /// Share of the work done fast (MODEL.md §9.3 (i)), for the credit of a use.
+    pub(super) fast: f64,
     /// Whole weeks waited (0 in the week of delivery).
     pub(super) age: usize,
     /// This week's salience, written when the inbox is weighed.
@@ -244,6 +246,7 @@ mod tests {
             comm: 0.4,
             sigma2: 1.0,
             x: [0.0; MAX_OPTIONS],
+            fast: 0.0,
             age,
             salience: 0.0,
         }

@@ -24,6 +24,8 @@ pub(super) struct Product {
     pub(super) producer: usize,
     pub(super) generation: u32,
     pub(super) best: usize,
+    /// Share of the work done fast: its uses and credit go to the fast mode in that share.
+    pub(super) fast: f64,
 }
 
 #[derive(Debug, Clone)]
@@ -42,6 +44,8 @@ pub(super) struct Ledger {
     stated1: Vec<f64>,
     /// Credited uses arriving `CREDIT_DELAY` weeks later: [slot][post][insight, engagement].
     pub(super) credit: Vec<[f64; 2]>,
+    /// Of each entry of `credit`, the part earned by fast work (for the reward estimate of fast work).
+    pub(super) credit_fast: Vec<f64>,
 }
 
 impl Ledger {
@@ -56,6 +60,7 @@ impl Ledger {
             stated0: vec![0.0; problems * options],
             stated1: vec![0.0; problems * options],
             credit: vec![[0.0; 2]; CREDIT_RING * posts],
+            credit_fast: vec![0.0; CREDIT_RING * posts],
         }
     }
 
@@ -109,22 +114,27 @@ impl Ledger {
         self.product_len[problem] = 0;
     }
 
-    /// Owes post `post` `amount` of credit of `kind` for a use decided in week `week`.
-    pub(super) fn owe(&mut self, week: u32, post: usize, kind: usize, amount: f64) {
+    /// Owes post `post` `amount` of credit of `kind` for a use decided in week `week`, of which
+    /// `fast` was earned by fast work.
+    pub(super) fn owe(&mut self, week: u32, post: usize, kind: usize, amount: f64, fast: f64) {
         let slot = (week as usize + CREDIT_DELAY) % CREDIT_RING;
         self.credit[slot * self.posts + post][kind] += amount;
+        self.credit_fast[slot * self.posts + post] += fast;
     }
 
-    /// The credit arriving in week `week`, one entry per post, for the caller to pay out and zero.
-    pub(super) fn arriving(&mut self, week: u32) -> &mut [[f64; 2]] {
+    /// The credit arriving in week `week`, one entry per post, and the part of each earned by fast
+    /// work, for the caller to pay out and zero.
+    pub(super) fn arriving(&mut self, week: u32) -> (&mut [[f64; 2]], &mut [f64]) {
         let slot = week as usize % CREDIT_RING;
-        &mut self.credit[slot * self.posts..(slot + 1) * self.posts]
+        let range = slot * self.posts..(slot + 1) * self.posts;
+        (&mut self.credit[range.clone()], &mut self.credit_fast[range])
     }
 
     /// Forgets the credit on its way to post `post` (its holder left or changed role).
     pub(super) fn drop_pending(&mut self, post: usize) {
         for slot in 0..CREDIT_RING {
             self.credit[slot * self.posts + post] = [0.0; 2];
+            self.credit_fast[slot * self.posts + post] = 0.0;
         }
     }
 
@@ -140,12 +150,15 @@ impl Ledger {
             }
         }
         let mut credit = vec![[0.0; 2]; CREDIT_RING * posts];
+        let mut credit_fast = vec![0.0; CREDIT_RING * posts];
         for slot in 0..CREDIT_RING {
             for i in 0..posts.min(old) {
                 credit[slot * posts + i] = self.credit[slot * old + i];
+                credit_fast[slot * posts + i] = self.credit_fast[slot * old + i];
             }
         }
         self.credit = credit;
+        self.credit_fast = credit_fast;
         self.posts = posts;
     }
 }

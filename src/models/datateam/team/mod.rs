@@ -16,9 +16,10 @@
 //! Speed: all buffers are allocated at build; reports are aggregated per unit (expected read and
 //! understood counts, one normal draw per problem-week); no allocation happens in the weekly loop.
 
+use rand::Rng as _;
 use rand_distr::{Beta, Distribution};
 
-use super::analysts::Analyst;
+use super::analysts::{Analyst, MODES};
 use super::Constants;
 use super::units::Units;
 use super::world::World;
@@ -72,6 +73,10 @@ pub struct Counters {
     /// Σ over unit-weeks of the share of the reading budget spent, and the unit-weeks counted.
     pub attention_used: f64,
     pub reading_weeks: f64,
+    /// Commissions taken on by an analyst (not the ones no analyst could take: those are unmet).
+    pub commissions: f64,
+    /// Commissions not delivered by their window (dropped unstarted, or demoted in progress).
+    pub windows_missed: f64,
     pub commissioned_finished: f64,
     pub late: f64,
     pub quits: f64,
@@ -129,6 +134,8 @@ impl Team {
         let beta = Beta::new(c.initial_tech_shape, c.initial_tech_shape).expect("valid Beta");
         let split = c.initial_split();
         let reward = c.initial_reward();
+        // Each analyst's first period of care is drawn on the people stream, before any quit draw.
+        let mut people = rng::stream(seed, PEOPLE);
         let analysts = (0..setup.posts)
             .map(|i| {
                 let translator = i < setup.translators;
@@ -147,6 +154,11 @@ impl Team {
                 };
                 a.motivation = c.initial_motivation;
                 a.relationship = c.initial_relationship;
+                a.care = c.care_initial;
+                a.care_reward = [c.initial_care_reward(); MODES];
+                if !translator {
+                    a.careful = people.random::<f64>() < a.care;
+                }
                 a
             })
             .collect::<Vec<_>>();
@@ -184,7 +196,7 @@ impl Team {
             demand: rng::stream(seed, DEMAND),
             production: rng::stream(seed, PRODUCTION),
             transmission: rng::stream(seed, TRANSMISSION),
-            people: rng::stream(seed, PEOPLE),
+            people,
             credit_draws: rng::stream(seed, CREDIT),
         }
     }
@@ -217,7 +229,7 @@ impl Team {
         self.hire(week);
         self.demand(world, env, week);
         self.credit_arrivals(week);
-        self.allocate_and_produce(world, units);
+        self.allocate_and_produce(world, units, week);
         self.translate();
         self.transmit(world, units, env);
         self.feedback(env, week);
@@ -315,6 +327,7 @@ mod fixtures {
             producer,
             generation,
             best: 1,
+            fast: 0.0,
         };
         team.ledger.product_len[0] = 1;
     }

@@ -1,6 +1,8 @@
 //! The posts and the people in them between weeks and at the start of a week: hires filling vacant
 //! posts, scheduled headcount changes (MODEL.md §3), and what a leaving holder leaves behind.
 
+use rand::Rng as _;
+
 use super::Team;
 use crate::models::datateam::analysts::Analyst;
 
@@ -63,7 +65,10 @@ impl Team {
         self.release_work(i);
         self.ledger.drop_pending(i);
         let (split, reward) = (self.c.initial_split(), self.c.initial_reward());
-        self.analysts[i].start_afresh(split, reward);
+        let (care, care_reward) = (self.c.care_initial, self.c.initial_care_reward());
+        // The new role's first period of care: a draw for analysts only, as at a hire.
+        let careful = translator || self.people.random::<f64>() < care;
+        self.analysts[i].start_afresh(split, reward, care, care_reward, careful);
     }
 
     /// What a holder leaving post `i` leaves behind, as on a quit: open requests are unmet, waiting
@@ -88,10 +93,13 @@ impl Team {
         let hire_tech = self.levers.hire_tech;
         let c = &self.c;
         let (split, reward) = (c.initial_split(), c.initial_reward());
+        let (care, care_reward) = (c.care_initial, c.initial_care_reward());
         for a in &mut self.analysts {
             if !a.in_post && a.hire_at <= week {
                 a.in_post = true;
-                a.start_afresh(split, reward);
+                // A hire's first period of care is drawn at once (analysts only), on the people stream.
+                let careful = a.translator || self.people.random::<f64>() < care;
+                a.start_afresh(split, reward, care, care_reward, careful);
                 a.tech = hire_tech;
                 a.tech_max = hire_tech;
                 a.domain.fill(0.0);
@@ -153,16 +161,8 @@ mod tests {
         assert!(team.analysts[7].push_request(request) && team.analysts[7].push_request(request));
         team.analysts[7].commissions[0] = (6, 0);
         team.analysts[7].commission_len = 1;
-        team.analysts[7].project = Some(Project {
-            problem: 7,
-            remaining: 2.0,
-            for_window: Some(0),
-        });
-        team.analysts[6].project = Some(Project {
-            problem: 5,
-            remaining: 2.0,
-            for_window: None,
-        });
+        team.analysts[7].project = Some(Project::new(7, 2.0, Some(0)));
+        team.analysts[6].project = Some(Project::new(5, 2.0, None));
         team.covered[5..8].fill(true);
         // Pending credit for a surviving post and for a cut one.
         team.ledger.credit[3 * 8 + 2] = [1.0, 0.5];
@@ -230,11 +230,7 @@ mod tests {
         let (world, mut units, mut team, env) = team_of(8, 0);
         // Post 0 is in post with a request and a project; post 1 is vacant.
         assert!(team.analysts[0].push_request(Request { week: 1, unit: 0 }));
-        team.analysts[0].project = Some(Project {
-            problem: 1,
-            remaining: 2.0,
-            for_window: None,
-        });
+        team.analysts[0].project = Some(Project::new(1, 2.0, None));
         team.covered[1] = true;
         team.analysts[0].split = [0.6, 0.2, 0.2];
         team.ledger.credit[5 * 8] = [1.0, 0.0];

@@ -9,7 +9,8 @@ use super::MAX_OPTIONS;
 use super::Team;
 use super::scratch::Delivery;
 use crate::engine::normal::standard_normal;
-use crate::models::datateam::analysts::Project;
+use crate::models::datateam::Mechanism;
+use crate::models::datateam::analysts::{CAREFUL, FAST, Project};
 use crate::models::datateam::transmission::{self as tx, Kind};
 use crate::models::datateam::units::Units;
 use crate::models::datateam::world::{World, argmax};
@@ -42,11 +43,23 @@ impl Team {
         self.counters.reports_delivered += n;
     }
 
-    /// A commission pre-empts unsolicited work, which is dropped; an analyst with insight time and no
+    /// A commission pre-empts unsolicited work, which is dropped, and so a commission demoted at
+    /// its window (unless `late_demotion` is knocked out); an analyst with insight time and no
     /// project takes the first commission, else the unsolicited target (`unsolicited`).
-    pub(super) fn take_up_project(&mut self, i: usize, time: f64, unsolicited: Option<usize>) {
+    pub(super) fn take_up_project(
+        &mut self,
+        i: usize,
+        time: f64,
+        unsolicited: Option<usize>,
+        world: &World,
+    ) {
+        let demotes = !self.off.contains(Mechanism::LateDemotion);
         let a = &mut self.analysts[i];
-        if a.commission_len > 0 && a.project.is_some_and(|p| p.for_window.is_none()) {
+        let yields = |p: Project| match p.for_window {
+            None => true,
+            Some(window) => demotes && world.windows_reached[p.problem] != window,
+        };
+        if a.commission_len > 0 && a.project.is_some_and(yields) {
             let shelved = a.project.take().expect("project");
             self.covered[shelved.problem] = false;
         }
@@ -55,18 +68,10 @@ impl Team {
                 let (problem, window) = a.commissions[0];
                 a.commissions.copy_within(1..a.commission_len, 0);
                 a.commission_len -= 1;
-                a.project = Some(Project {
-                    problem,
-                    remaining: self.insight_effort,
-                    for_window: Some(window),
-                });
+                a.project = Some(Project::new(problem, self.insight_effort, Some(window)));
             } else if let Some(problem) = unsolicited {
                 self.covered[problem] = true;
-                a.project = Some(Project {
-                    problem,
-                    remaining: self.insight_effort,
-                    for_window: None,
-                });
+                a.project = Some(Project::new(problem, self.insight_effort, None));
             }
         }
     }
@@ -84,7 +89,11 @@ impl Team {
     ) -> Option<f64> {
         let a = &mut self.analysts[i];
         let project = a.project.as_mut()?;
-        project.remaining -= time * speed;
+        let progress = time * speed;
+        project.remaining -= progress;
+        if !a.careful {
+            project.fast_work += progress;
+        }
         if project.remaining <= 0.0 {
             let project = a.project.take().expect("project in progress");
             self.deliver_insight(i, project, proximity, world, units);
@@ -109,7 +118,16 @@ impl Team {
         let a = &mut self.analysts[i];
         let problem = project.problem;
         let p_unit = self.unit_of[problem];
-        let q = tx::insight_quality(a.tech, a.domain[p_unit], levers.data_quality, a.motivation);
+        // The share of the work done fast lowers quality in proportion (fast_quality at all-fast).
+        let done = self.insight_effort - project.remaining;
+        let fast = if done > 0.0 {
+            (project.fast_work / done).clamp(0.0, 1.0)
+        } else {
+            0.0
+        };
+        let care_quality = 1.0 - (1.0 - c.fast_quality) * fast;
+        let q = care_quality
+            * tx::insight_quality(a.tech, a.domain[p_unit], levers.data_quality, a.motivation);
         let sigma = tx::insight_sigma(q, c);
         let mut x = [0.0; MAX_OPTIONS];
         let effects = world.effects(problem);
@@ -146,7 +164,10 @@ impl Team {
             translated: false,
             sigma2: sigma * sigma,
             x,
+            fast,
         });
+        a.mode_counts[CAREFUL] += 1.0 - fast;
+        a.mode_counts[FAST] += fast;
         self.counters.counted_outputs += 1.0;
         self.counters.insights_delivered += 1.0;
         if project.for_window == Some(world.windows_reached[problem]) {

@@ -21,6 +21,8 @@ pub(super) struct Delivery {
     pub(super) translated: bool,
     pub(super) sigma2: f64,
     pub(super) x: [f64; MAX_OPTIONS],
+    /// Share of the work done fast (MODEL.md §9.3 (i)).
+    pub(super) fast: f64,
 }
 
 #[derive(Debug, Clone)]

@@ -85,6 +85,7 @@ impl Team {
                 comm,
                 sigma2: d.sigma2,
                 x: d.x,
+                fast: d.fast,
                 age: 0,
                 salience: 0.0,
             });
@@ -200,6 +201,7 @@ impl Team {
                 producer: h.producer,
                 generation: h.generation,
                 best: argmax(&h.x[..k]),
+                fast: h.fast,
             },
         );
     }
