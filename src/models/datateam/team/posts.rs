@@ -90,6 +90,8 @@ impl Team {
         for a in &mut self.analysts {
             if !a.in_post && a.hire_at <= week {
                 a.in_post = true;
+                a.pay_tech = hire_tech;
+                self.counters.hires += 1.0;
                 a.start_afresh(split, reward);
                 a.tech = hire_tech;
                 a.tech_max = hire_tech;

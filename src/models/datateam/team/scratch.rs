@@ -34,6 +34,8 @@ pub(super) struct Scratch {
     pub(super) report_comm: Vec<f64>,
     pub(super) insight_salience: Vec<f64>,
     pub(super) understood: Vec<f64>,
+    /// Analysts in post at home in each unit this week (n_u: isolation, MODEL.md §9.4).
+    pub(super) home_analysts: Vec<f64>,
     /// Per post: reports made and their salience (for unread accounting), zeroed as transmission
     /// reads them.
     pub(super) own_reports: Vec<(f64, f64)>,
@@ -56,6 +58,7 @@ impl Scratch {
             report_comm: vec![0.0; units],
             insight_salience: vec![0.0; units],
             understood: vec![0.0; units],
+            home_analysts: vec![0.0; units],
             own_reports: vec![(0.0, 0.0); posts],
             deliveries: Vec::with_capacity(posts + 1),
             candidates: Vec::with_capacity(posts),
@@ -76,6 +79,7 @@ impl Scratch {
             &mut self.report_comm,
             &mut self.insight_salience,
             &mut self.understood,
+            &mut self.home_analysts,
         ] {
             v.fill(0.0);
         }
