@@ -836,10 +836,13 @@ fn pattern_2_engine_without_transmission() {
     println!(
         "transmission high literacy: skill gain {skill_high:+.3}, translators gain {trans_high:+.3}"
     );
-    assert!(
-        edge > 2.0 * se,
-        "translators beat more skill at low literacy"
-    );
+    // Finding, not asserted since the structure costs (MODEL.md §9.4): at 100 pairs translators −
+    // skill at literacy 0.2 was +6.3 (se 1.1) before them and is +0.09 (se 0.89) with them. Distance
+    // makes a central team slow for units it does not know, and converting 4 of 24 analysts loses
+    // that capacity while more skill speeds all of it up. §9.8 item 2 asks for this comparison at
+    // equal cost instead (a skill upgrade ≈ 19 a post, a translator 81.5 vs 72.5): reported in the
+    // ODD, not forced here.
+    println!("translators - skill at literacy 0.2: {edge:+.3} (se {se:.3}), not asserted");
 }
 
 /// §6.3: the gain from data_quality 0.3 → 0.9 is larger with a skilled, staffed team (sign over a grid).
@@ -1023,15 +1026,29 @@ fn timeliness(c: &Constants, reps: u64, value_t: f64) {
         reps,
         c,
     );
-    up(
-        "timeliness uptake fair-poor",
-        &poor,
-        &fair,
-        |m| m.uptake_rate,
-        reps,
-        c,
-        value_t,
-    );
+    if value_t > 0.0 {
+        up(
+            "timeliness uptake fair-poor",
+            &poor,
+            &fair,
+            |m| m.uptake_rate,
+            reps,
+            c,
+            value_t,
+        );
+    } else {
+        // Across the hypercube uptake is diluted by unsolicited insights (MODEL.md §9.8 item 7: test
+        // insights_used); with the structure costs one row gave uptake −0.0012 (se 0.0030).
+        up(
+            "timeliness insights_used fair-poor",
+            &poor,
+            &fair,
+            |m| m.insights_used,
+            reps,
+            c,
+            0.0,
+        );
+    }
     up(
         "timeliness value fair-poor",
         &poor,
@@ -1067,4 +1084,161 @@ fn patterns_hold_across_a_hypercube_of_the_internal_constants() {
     }
     // Goodhart's value effect is small against noise; report how often its sign holds (see the ODD).
     println!("goodhart value_added sign held in {value_rows} of 4 rows");
+}
+
+/// §9.5: every default run spends from its first week on (posts, infrastructure), and its cumulative
+/// spend only grows; value per cost is always a number.
+#[test]
+fn cost_is_positive_and_grows_in_every_default_run() {
+    let p = params(&[]);
+    for seed in 0..4 {
+        let mut last = 0.0;
+        for (week, out) in weekly(&p, &[], seed) {
+            assert!(
+                out.cost > last,
+                "seed {seed} week {week}: {} after {last}",
+                out.cost
+            );
+            assert!(out.value_per_cost.is_finite());
+            last = out.cost;
+        }
+        // Five years of 24 posts at about 72.5 and 448 of infrastructure, less vacancies.
+        assert!((9_000.0..13_000.0).contains(&last), "{last}");
+    }
+}
+
+/// §9.5: a change programme costs once, at its week: 25 + 5 per analyst moved, here every analyst
+/// in post (a structure change); the same change set to the lever in force costs nothing.
+#[test]
+fn a_structure_change_costs_a_change_programme_once() {
+    let p = params(&[]);
+    let stay = weekly(&p, &[], 3);
+    let placebo = weekly(
+        &p,
+        &[change(53, &[("structure", text("hub_and_spoke"))])],
+        3,
+    );
+    let moved = weekly(&p, &[change(53, &[("structure", text("embedded"))])], 3);
+    for ((_, a), (_, b)) in stay.iter().zip(&placebo) {
+        assert_eq!(a.cost.to_bits(), b.cost.to_bits());
+    }
+    let cost = |run: &[(u32, Metrics)], week: usize| run[week - 1].1.cost;
+    assert_eq!(cost(&stay, 52), cost(&moved, 52));
+    let in_post = stay[51].1.headcount;
+    let programme = 25.0 + 5.0 * in_post;
+    let extra = (cost(&moved, 53) - cost(&moved, 52)) - (cost(&stay, 53) - cost(&stay, 52));
+    // Besides the programme, week 53's running costs differ only by how the new structure uses
+    // the week (training and engagement time, at most 65.7 a year per analyst).
+    let slack = in_post * 65.7 / 52.0;
+    println!("change programme: {extra:.2} extra in its week, {programme} expected ± {slack:.1}");
+    assert!((extra - programme).abs() < slack, "{extra} vs {programme}");
+}
+
+/// §9.4 dual reporting: its overhead lowers hub-and-spoke value (paired against its knock-out; at
+/// 300 pairs: +2.2, 95% CI +1.0 to +3.5 when switched off).
+#[test]
+fn dual_reporting_overhead_lowers_hub_and_spoke_value() {
+    let c = Constants::default();
+    let with = params(&[("structure", text("hub_and_spoke"))]);
+    let without = params(&[
+        ("structure", text("hub_and_spoke")),
+        ("knockout", text("dual_reporting")),
+    ]);
+    up(
+        "hub value without - with dual reporting",
+        &with,
+        &without,
+        |m| m.value_added,
+        300,
+        &c,
+        2.0,
+    );
+    clearly_up(
+        "hub insight time without - with dual reporting",
+        &with,
+        &without,
+        |m| m.time_insight,
+        60,
+        &c,
+    );
+}
+
+/// §9.4 isolation: an embedded team (3 analysts a unit) makes more errors than a central one, whose
+/// work is all checked; with no checking anywhere (`isolation_qa` off) the gap closes.
+#[test]
+fn isolation_qa_makes_the_embedded_error_gap() {
+    let c = Constants::default();
+    let cell = |structure: &str, qa_off: bool| {
+        let mut set = vec![("structure", text(structure))];
+        if qa_off {
+            set.push(("knockout", text("isolation_qa")));
+        }
+        params(&set)
+    };
+    let (central, embedded) = (cell("centralised", false), cell("embedded", false));
+    clearly_up(
+        "error_rate embedded - central",
+        &central,
+        &embedded,
+        |m| m.error_rate,
+        100,
+        &c,
+    );
+    let (central_off, embedded_off) = (cell("centralised", true), cell("embedded", true));
+    let cells = [&central_off, &embedded_off, &central, &embedded];
+    let (did, se) = interaction(cells, |m| m.error_rate, 100, &c);
+    println!("error_rate gap with QA - without: {did:+.4} (se {se:.4})");
+    assert!(did > 3.0 * se, "{did} (se {se})");
+}
+
+/// §9.4 isolation: embedded analysts' skills decay faster with few peers; without it their tech is
+/// higher.
+#[test]
+fn isolation_lowers_embedded_tech() {
+    let c = Constants::default();
+    let with = params(&[("structure", text("embedded"))]);
+    let without = params(&[
+        ("structure", text("embedded")),
+        ("knockout", text("isolation_skills")),
+    ]);
+    clearly_up(
+        "embedded tech without - with isolation",
+        &with,
+        &without,
+        |m| m.tech,
+        60,
+        &c,
+    );
+}
+
+/// §9.5: `leadership-options.toml` compares options of equal cost at the defaults: every option's
+/// mean five-year cost is within 5% of every other's (read from `orgsim run`'s summary, 40
+/// replications; costs vary little between replicates).
+#[test]
+fn leadership_options_cost_the_same_within_five_percent() {
+    let dir = TempDir::new().unwrap();
+    let text = fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/datateam/leadership-options.toml"),
+    )
+    .unwrap();
+    let out = run_cli(&dir, &text, "out", &["--replications", "40"]);
+    let (header, rows) = read_csv(&out.join("summary.csv"));
+    let (option, metric, mean) = (
+        column(&header, "option"),
+        column(&header, "metric"),
+        column(&header, "mean"),
+    );
+    let costs: Vec<(String, f64)> = rows
+        .iter()
+        .filter(|r| r[metric] == "cost")
+        .map(|r| (r[option].clone(), r[mean].parse().unwrap()))
+        .collect();
+    assert_eq!(costs.len(), 5, "{costs:?}");
+    let max = costs.iter().map(|c| c.1).fold(f64::MIN, f64::max);
+    let min = costs.iter().map(|c| c.1).fold(f64::MAX, f64::min);
+    println!(
+        "leadership options' costs: {costs:?}; max/min {:.3}",
+        max / min
+    );
+    assert!(max / min <= 1.05, "{costs:?}");
 }
