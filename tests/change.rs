@@ -134,8 +134,12 @@ fn the_transition_programme_ends_well_above_staying_put() {
     let last = trajectory.last().unwrap();
     eprintln!("transition: {c:?}\nat the horizon: {last:?}");
     assert_eq!(last["tick"], "260");
-    assert!(num(last, "simultaneous_lo") > 0.0, "{last:?}");
-    assert!(!c["weeks_to_recover"].is_empty(), "{c:?}");
+    // With the structure costs of MODEL.md §9.4 (dual reporting, belonging) hub_and_spoke gains
+    // less: at 100 pairs the programme ends +1.88 above staying put, pointwise 95% band +0.10 to
+    // +3.67, simultaneous band −0.52 to +4.29, so no recovery is declared within the horizon (it
+    // was before these costs). The honest claim left is the pointwise one.
+    assert!(num(last, "pointwise_lo") > 0.0, "{last:?}");
+    eprintln!("weeks to recover: {:?}", c["weeks_to_recover"]);
 }
 
 /// Shards of a change programme merge into the same change measures as one run (the bootstrap is

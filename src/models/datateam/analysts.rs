@@ -66,6 +66,9 @@ pub struct Analyst {
     /// Home unit (embedded, hub_and_spoke) or main client unit (centralised).
     pub unit: usize,
     pub tech: f64,
+    /// The skill the holder was hired at, which sets the post's pay (`Prices::post_cost`):
+    /// `initial_tech` for the initial team, `hire_tech` in force at the hire.
+    pub pay_tech: f64,
     pub tech_max: f64,
     pub domain: Vec<f64>,
     pub comm: f64,
@@ -127,6 +130,7 @@ impl Analyst {
             translator,
             unit,
             tech: 0.0,
+            pay_tech: 0.0,
             tech_max: 0.0,
             domain: vec![0.0; units],
             comm: 0.0,
@@ -233,7 +237,9 @@ impl Analyst {
 }
 
 /// Weekly change of tech: learning from insight work, training and the hub's best (concave in hub time,
-/// twice as fast below the dormant ceiling), and decay when the skill is not used.
+/// twice as fast below the dormant ceiling), and decay when the skill is not used, `isolation` times
+/// faster for an analyst with few peers (MODEL.md §9.4: 1 + φ/n_u).
+#[allow(clippy::too_many_arguments)]
 pub fn tech_change(
     tech: f64,
     tech_max: f64,
@@ -241,6 +247,7 @@ pub fn tech_change(
     learning: f64,
     hub: f64,
     best_in_hub: f64,
+    isolation: f64,
     c: &Constants,
 ) -> f64 {
     let boost = if tech < tech_max {
@@ -254,7 +261,7 @@ pub fn tech_change(
             + c.tech_hub * hub.sqrt() * (best_in_hub - tech).max(0.0))
         * boost;
     let unused = (1.0 - insight - learning).max(0.0);
-    growth - c.tech_decay * unused * (tech - 0.5 * tech_max)
+    growth - isolation * c.tech_decay * unused * (tech - 0.5 * tech_max)
 }
 
 /// The re-planned probability of working carefully: π ← (1 − r)π + r / (1 + e^{−g(Q_c − Q_f)})
@@ -321,19 +328,22 @@ mod tests {
     fn dormant_skill_regrows_faster_than_first_learning() {
         let c = Constants::default();
         // Same tech, same work: one once had more (dormant), the other never did.
-        let reactivating = tech_change(0.5, 0.7, 0.3, 0.1, 0.0, 0.0, &c);
-        let learning = tech_change(0.5, 0.5, 0.3, 0.1, 0.0, 0.0, &c);
+        let reactivating = tech_change(0.5, 0.7, 0.3, 0.1, 0.0, 0.0, 1.0, &c);
+        let learning = tech_change(0.5, 0.5, 0.3, 0.1, 0.0, 0.0, 1.0, &c);
         assert!(reactivating > learning, "{reactivating} vs {learning}");
-        // Unused skill decays.
-        assert!(tech_change(0.6, 0.6, 0.0, 0.0, 0.0, 0.0, &c) < 0.0);
+        // Unused skill decays, faster in isolation.
+        let decay = tech_change(0.6, 0.6, 0.0, 0.0, 0.0, 0.0, 1.0, &c);
+        assert!(decay < 0.0);
+        let isolated = tech_change(0.6, 0.6, 0.0, 0.0, 0.0, 0.0, 2.0, &c);
+        assert!((isolated - 2.0 * decay).abs() < 1e-15);
     }
 
     #[test]
     fn hub_time_is_concave_and_pulls_toward_the_best() {
         let c = Constants::default();
-        let none = tech_change(0.4, 0.4, 0.0, 0.0, 0.0, 0.9, &c);
-        let some = tech_change(0.4, 0.4, 0.0, 0.0, 0.2, 0.9, &c);
-        let all = tech_change(0.4, 0.4, 0.0, 0.0, 1.0, 0.9, &c);
+        let none = tech_change(0.4, 0.4, 0.0, 0.0, 0.0, 0.9, 1.0, &c);
+        let some = tech_change(0.4, 0.4, 0.0, 0.0, 0.2, 0.9, 1.0, &c);
+        let all = tech_change(0.4, 0.4, 0.0, 0.0, 1.0, 0.9, 1.0, &c);
         assert!(none < some && some < all);
         // Concave: the first fifth of hub time gives more than a fifth of the full-time gain.
         assert!(some - none > 0.2 * (all - none));

@@ -133,6 +133,22 @@ impl Constants {
             self.care_initial = 1.0;
             self.care_rate = 0.0;
         }
+        if off.contains(Mechanism::DualReporting) {
+            self.dual_overhead_base = 0.0;
+            self.dual_overhead_switch = 0.0;
+        }
+        if off.contains(Mechanism::Belonging) {
+            // Linear in time share: presence counts as it is spent (v2).
+            self.belonging_exponent = 1.0;
+        }
+        if off.contains(Mechanism::IsolationQa) {
+            // No checking anywhere: every insight carries the unchecked error rate.
+            self.qa_catch = 0.0;
+        }
+        if off.contains(Mechanism::Distance) {
+            self.distance_effort = 0.0;
+        }
+        // `isolation_skills` is structural (the decay factor is 1): `Team::off` in feedback.
         self
     }
 }

@@ -9,6 +9,7 @@
 //! - [`units`]: policy units' beliefs, the decision rule and evaluation (used by every arm);
 //! - [`analysts`]: one post of the team: skills, motivation, queues, reward estimates, quits;
 //! - [`transmission`]: salience, read and understood probabilities (pure functions);
+//! - [`structure`]: what each structure costs: dual reporting, belonging, isolation, distance;
 //! - [`team`]: one week of demand → allocation → production → transmission → feedback;
 //! - [`run`]: the arms stepped in lockstep over one world, schedules and the metrics.
 //!
@@ -17,6 +18,7 @@
 pub mod analysts;
 pub mod constants;
 pub mod run;
+pub mod structure;
 pub mod team;
 pub mod transmission;
 pub mod units;
@@ -170,7 +172,7 @@ crate::declare_params! {
             "infrastructure: time not lost to wrangling (effort factor 1 + (1 - data_access)); overridden in budget mode")
             .lever().schedulable(),
         budget: Option<f64> = ParamSpec::real(0.0, 0.0, 100_000.0, "thousands/year",
-            "budget mode: a yearly budget; people get people_share of it at 100 a post, infrastructure the rest (see notes). Can be scheduled only in a run that starts in budget mode")
+            "budget mode: a yearly budget; people get people_share of it (translators at translator_cost, analysts at c_post(initial_tech)), infrastructure the rest (see notes). Can be scheduled only in a run that starts in budget mode")
             .unset().source(BRIEF).lever().schedulable().explore(0.0, 6000.0),
         people_share: f64 = ParamSpec::real(0.8, 0.0, 1.0, "share",
             "budget mode: share of the budget spent on people (the rest on infrastructure); ignored without budget (and then cannot be scheduled)")
@@ -304,6 +306,13 @@ crate::declare_params! {
         domain_decay: f64 = rate(0.002, "per week", "decay of domain knowledge"),
         comm_gain: f64 = rate(0.01, "per week", "communication skill gained per week of engagement"),
         comm_decay: f64 = rate(0.001, "per week", "decay of communication skill towards 0.3"),
+        // Structure costs (MODEL.md §9.4; φ = time share in the home unit, n_u = analysts at home in unit u).
+        dual_overhead_base: f64 = level(0.04, "hub_and_spoke: weekly overhead of two line managers and two sets of objectives, taken before ad-hoc work"),
+        dual_overhead_switch: f64 = level(0.06, "hub_and_spoke: weekly overhead of switching places at an even split: overhead = base + switch 4h(1 - h)"),
+        belonging_exponent: f64 = rate(2.0, "", "beta in proximity 0.4 + 0.6 phi^beta r and presence contact phi^beta: a part-timer is a visitor"),
+        error_base: f64 = level(0.15, "probability an unchecked insight carries an undetected material error"),
+        qa_catch: f64 = level(0.6, "share of errors checking catches: error probability base (1 - catch checked), checked = (1 - phi) + phi (1 - 1/n_u)"),
+        distance_effort: f64 = rate(0.3, "", "extra ad-hoc and insight effort for a unit the analyst does not know: factor 1 + distance (1 - domain)"),
         // Feedback: motivation and quits.
         motivation_rate: f64 = level(0.02, "weekly pull of motivation towards its target"),
         motivation_kpi: f64 = rate(0.3, "", "how far KPI appraisal lowers the motivation target (less with psychological safety)"),
@@ -332,15 +341,48 @@ crate::declare_params! {
             "mechanisms switched off, to measure what each moves (docs/datateam-odd.md, knock-outs): e.g. --set knockout=reading_budget,shading")
             .source(ODD).constant(),
     }
-    /// Budget mode's prices: what a post costs and what infrastructure money buys.
+    /// Prices of every lever, in thousands a year (one-off where marked), in every mode (MODEL.md
+    /// §9.5; sources in docs/datateam-odd.md). A post costs c_post(t) = on_cost (base + per_skill
+    /// (t - 0.3)) + overhead at the skill t its holder was hired at.
     pub struct Prices {
-        analyst_cost: f64 = ParamSpec::real(100.0, 1.0, f64::INFINITY, "thousands/year",
-            "budget mode: what a post costs a year").source(BRIEF).constant(),
-        infra_rate: f64 = ParamSpec::real(0.001, 0.0, f64::INFINITY, "per thousand",
-            "budget mode: how fast infrastructure spend buys quality and access: 1 - (1 - floor) exp(-rate spend)")
+        post_on_cost: f64 = ParamSpec::real(1.39, 1.0, f64::INFINITY, "factor",
+            "employer on-costs on a salary: national insurance (13.8% above the threshold) and alpha pension (about 28%)")
+            .source("HMRC 2023/24; alpha employer contribution rates 26.6-30.3%").constant(),
+        post_base_salary: f64 = ParamSpec::real(34.5, 0.0, f64::INFINITY, "thousands/year",
+            "salary of an analyst of tech 0.3 (HEO)")
+            .source("Civil Service Statistics 2023: HEO about 34-35k").constant(),
+        post_salary_per_skill: f64 = ParamSpec::real(45.0, 0.0, f64::INFINITY, "thousands/year per skill",
+            "salary per unit of tech above 0.3 (G7 at 0.8: about 57k)")
+            .source("Civil Service Statistics 2023: SEO about 42-43k, G7 about 56-58k").constant(),
+        post_overhead: f64 = ParamSpec::real(12.0, 0.0, f64::INFINITY, "thousands/year",
+            "non-pay overhead of a post: accommodation, IT, corporate services (assumption)")
+            .source(ODD).constant(),
+        translator_cost: f64 = ParamSpec::real(81.5, 0.0, f64::INFINITY, "thousands/year",
+            "a translator (knowledge broker) post: 1.39 x 50 + 12, the midpoint of SEO and G7 (assumption)")
+            .source("assumption; Lightowler & Knight 2013").constant(),
+        recruitment_cost: f64 = ParamSpec::real(3.0, 0.0, f64::INFINITY, "thousands",
+            "one-off cost of each hire")
+            .source("CIPD Resourcing and Talent Planning 2022").constant(),
+        severance_share: f64 = ParamSpec::real(0.5, 0.0, f64::INFINITY, "years of salary",
+            "one-off cost of cutting a filled post, as a share of its salary (6 years of service assumed)")
+            .source("Civil Service Compensation Scheme").constant(),
+        infra_scale: f64 = ParamSpec::real(1000.0, 1.0, f64::INFINITY, "thousands/year",
+            "infrastructure: a yearly spend S buys data quality and access 1 - (1 - floor) exp(-S/scale); a level x > floor costs scale ln((1 - floor)/(1 - x)) a year")
             .source(BRIEF).constant(),
         infra_floor: f64 = ParamSpec::share(0.3,
-            "budget mode: the data quality and access of zero infrastructure spend").source(BRIEF).constant(),
+            "infrastructure: the data quality and access of zero spend").source(BRIEF).constant(),
+        training_fee: f64 = ParamSpec::real(20.0, 0.0, f64::INFINITY, "thousands/FTE-year",
+            "course fees per full-time year of protected learning")
+            .source("CIPD L&D surveys (assumption: technical training priced higher)").constant(),
+        engagement_cost_share: f64 = ParamSpec::real(0.5, 0.0, f64::INFINITY, "posts/FTE",
+            "unit-side time per analyst-FTE of engagement, priced at a G7 post c_post(0.8) (assumption)")
+            .source(ODD).constant(),
+        programme_base: f64 = ParamSpec::real(25.0, 0.0, f64::INFINITY, "thousands",
+            "one-off cost of a scheduled change of levers or posts (a change programme)")
+            .source("assumption scaled from NAO 2010").constant(),
+        programme_per_move: f64 = ParamSpec::real(5.0, 0.0, f64::INFINITY, "thousands",
+            "one-off cost per analyst whose structure or role a change programme changes")
+            .source("assumption scaled from NAO 2010").constant(),
     }
 }
 
@@ -358,6 +400,7 @@ crate::declare_metrics! {
         welfare = MetricSpec::new("effect SD x weeks", "cumulative true effect of the policies in force, per problem-week, averaged over problems"),
         regret = MetricSpec::new("effect SD x weeks", "cumulative gap to the best option each week (averaged over problems)").lower_is_better(),
         decision_accuracy = MetricSpec::new("share", "share of decisions that picked the then-best option"),
+        error_rate = MetricSpec::new("share", "share of delivered insights carrying an undetected material error (isolation: fewer peers, less checking)").lower_is_better(),
         counted_outputs = MetricSpec::new("products", "what a KPI dashboard counts: reports, ad-hoc answers and insights delivered (cumulative)"),
         insights_delivered = MetricSpec::new("insights", "insight products finished (cumulative)"),
         insights_used = MetricSpec::new("insights", "insights that informed a decision (cumulative)"),
@@ -379,8 +422,8 @@ crate::declare_metrics! {
         time_insight = MetricSpec::new("share of time", "share of analyst time on insight work (EWMA over ~a quarter)").labelled("Time on insight"),
         time_engagement = MetricSpec::new("share of time", "share of analyst time working with units (EWMA over ~a quarter)").labelled("Time on engagement"),
         time_learning = MetricSpec::new("share of time", "share of analyst time in training (EWMA over ~a quarter)").labelled("Time on learning"),
-        cost = MetricSpec::new("thousands", "budget mode: cumulative spend (thousands), at the yearly budget in force each week; NaN otherwise").lower_is_better(),
-        value_per_cost = MetricSpec::new("effect SD x weeks per thousand", "budget mode: value_added per thousand spent; NaN otherwise"),
+        cost = MetricSpec::new("thousands", "cumulative spend: posts in post, translators, infrastructure, training fees, units' engagement time, and one-off hires, cuts and change programmes").lower_is_better(),
+        value_per_cost = MetricSpec::new("effect SD x weeks per thousand", "value_added per thousand spent (0 while nothing is spent)"),
     }
 }
 
@@ -463,7 +506,13 @@ impl Inputs {
     pub fn levers(&self, prices: &Prices) -> Levers {
         let (mut data_quality, mut data_access) = (self.data_quality, self.data_access);
         if let Some(budget) = self.budget {
-            let (_, q, a) = budget_allocation(budget, self.people_share, prices);
+            let (_, q, a) = budget_allocation(
+                budget,
+                self.people_share,
+                self.translators,
+                self.initial_tech,
+                prices,
+            );
             data_quality = q;
             data_access = a;
         }
@@ -503,7 +552,16 @@ impl Inputs {
     /// What is fixed at the start of a run; in budget mode the budget buys the posts at `prices`.
     pub fn setup(&self, prices: &Prices) -> Setup {
         let posts = match self.budget {
-            Some(b) => budget_allocation(b, self.people_share, prices).0,
+            Some(b) => {
+                budget_allocation(
+                    b,
+                    self.people_share,
+                    self.translators,
+                    self.initial_tech,
+                    prices,
+                )
+                .0
+            }
             None => self.analysts,
         };
         Setup {
@@ -541,12 +599,75 @@ pub fn read_setup(params: &Params) -> Setup {
     Inputs::read(params).setup(&Prices::read(params))
 }
 
-/// Budget mode: (posts, data_quality, data_access) bought by a yearly budget at `prices`.
-pub fn budget_allocation(budget: f64, people_share: f64, prices: &Prices) -> (usize, f64, f64) {
-    let posts = (budget * people_share / prices.analyst_cost + 1e-9).floor() as usize;
-    let infra = budget * (1.0 - people_share);
-    let level = 1.0 - (1.0 - prices.infra_floor) * (-prices.infra_rate * infra).exp();
+/// Budget mode: (posts, data_quality, data_access) bought by a yearly budget at `prices`. The people
+/// money buys the `translators` posts at their price first, then analyst posts at the cost of the
+/// team in post, c_post(`initial_tech`); the rest buys infrastructure.
+pub fn budget_allocation(
+    budget: f64,
+    people_share: f64,
+    translators: usize,
+    initial_tech: f64,
+    prices: &Prices,
+) -> (usize, f64, f64) {
+    let people = budget * people_share;
+    let for_analysts = people - translators as f64 * prices.translator_cost;
+    // 1e-9: a budget written as an exact multiple of a post's cost buys that many posts.
+    let posts = if for_analysts < 0.0 {
+        // Not even the translators: as many translator posts as the money buys (and the check
+        // refuses translators > posts).
+        (people / prices.translator_cost + 1e-9).floor() as usize
+    } else {
+        translators + (for_analysts / prices.post_cost(initial_tech) + 1e-9).floor() as usize
+    };
+    let level = prices.infrastructure_level(budget * (1.0 - people_share));
     (posts, level, level)
+}
+
+/// A level of data quality or access above this is priced as this: the price curve reaches
+/// infinity at 1 (perfect data is unaffordable), and an infinite cost would make every mean of it
+/// infinite.
+const PRICED_LEVEL_MAX: f64 = 0.999;
+
+impl Prices {
+    /// A post's salary (before on-costs) for skill `tech`.
+    pub fn salary(&self, tech: f64) -> f64 {
+        self.post_base_salary + self.post_salary_per_skill * (tech - 0.3)
+    }
+
+    /// c_post(t): a post's yearly cost for skill `tech` (60 at 0.3, 72.5 at 0.5, 91 at 0.8).
+    pub fn post_cost(&self, tech: f64) -> f64 {
+        self.post_on_cost * self.salary(tech) + self.post_overhead
+    }
+
+    /// A translator's salary (before on-costs), for severance.
+    pub fn translator_salary(&self) -> f64 {
+        (self.translator_cost - self.post_overhead) / self.post_on_cost
+    }
+
+    /// The data quality (or access) a yearly infrastructure spend buys.
+    pub fn infrastructure_level(&self, spend: f64) -> f64 {
+        1.0 - (1.0 - self.infra_floor) * (-spend / self.infra_scale).exp()
+    }
+
+    /// C(x): the yearly spend that buys level `x` (the inverse of `infrastructure_level`); 0 at or
+    /// below the floor.
+    pub fn infrastructure_spend(&self, level: f64) -> f64 {
+        if level <= self.infra_floor {
+            return 0.0;
+        }
+        let level = level.min(PRICED_LEVEL_MAX);
+        self.infra_scale * ((1.0 - self.infra_floor) / (1.0 - level)).ln()
+    }
+
+    /// The yearly infrastructure cost of the levels in force: ½[C(data_quality) + C(data_access)].
+    pub fn infrastructure(&self, data_quality: f64, data_access: f64) -> f64 {
+        0.5 * (self.infrastructure_spend(data_quality) + self.infrastructure_spend(data_access))
+    }
+
+    /// The units' time a full-time year of engagement takes, priced at a G7 post.
+    pub fn engagement_per_fte(&self) -> f64 {
+        self.engagement_cost_share * self.post_cost(0.8)
+    }
 }
 
 /// The model's declaration; runs are built by [`Model::build`].
@@ -581,10 +702,20 @@ impl Model for DataTeam {
          uses); nothing writes an expected result.\n\
          Incentive: give `incentive` (kpi = 1, mixed = 0.5, impact = 0) or `kpi_weight`, not both; \
          neither means mixed.\n\
-         Budget mode (set `budget`, thousands a year; at the default prices): posts = floor(budget * people_share / 100); \
-         data_quality = data_access = 1 - 0.7 * exp(-0.001 * budget * (1 - people_share)) (so 500 a year \
-         on infrastructure gives 0.58, 1000 gives 0.74); `analysts`, `data_quality` and `data_access` \
-         are then ignored, and cost (cumulative spend) and value_per_cost are reported.\n\
+         Costs, in every mode (thousands a year at the default prices; docs/datateam-odd.md): a post \
+         in post costs c_post(t) = 1.39 (34.5 + 45 (t - 0.3)) + 12 at the skill it was filled at \
+         (initial_tech for the initial team, hire_tech for hires: 72.5 at 0.5), a translator 81.5; \
+         infrastructure 1000 ln(0.7/(1 - x)) a year for each of data_quality and data_access above \
+         0.3, halved (448 at the defaults); training fees 20 per FTE-year of learning; units' time \
+         45.6 per analyst-FTE-year of engagement; one-off 3 per hire, half a salary per cut filled \
+         post, and 25 + 5 per analyst moved (structure or role) at a scheduled change of levers or \
+         posts. cost is the cumulative spend and value_per_cost = value_added / cost.\n\
+         Budget mode (set `budget`, thousands a year): the people share buys the translators' posts \
+         at 81.5, then analyst posts at c_post(initial_tech) (3000 at people_share 0.8 buys 33 \
+         posts at the defaults); data_quality = data_access = 1 - 0.7 * exp(-budget * (1 - \
+         people_share) / 1000) (so 500 a year on infrastructure gives 0.58, 1000 gives 0.74); \
+         `analysts`, `data_quality` and `data_access` are then ignored. cost is the spend as in \
+         every mode: vacancies save, training and engagement come on top.\n\
          Schedules: every parameter marked 'can be scheduled' may change mid-run; a structure change \
          re-routes new requests and resets working relationships (they rebuild over about 26 weeks). \
          Headcount can change too: more `analysts` (or a bigger budget) adds vacant posts that junior \
@@ -704,13 +835,39 @@ mod tests {
     #[test]
     fn budget_maps_money_to_posts_and_infrastructure() {
         let prices = Prices::defaults();
-        let (posts, q, a) = budget_allocation(3000.0, 0.8, &prices);
-        assert_eq!(posts, 24);
+        // 2400 for people at c_post(0.5) = 72.5 buys 33 posts; 600 for infrastructure.
+        let (posts, q, a) = budget_allocation(3000.0, 0.8, 0, 0.5, &prices);
+        assert_eq!(posts, 33);
         assert!((q - (1.0 - 0.7 * (-0.6f64).exp())).abs() < 1e-12);
         assert_eq!(q, a);
-        let (posts, q, _) = budget_allocation(0.0, 0.5, &prices);
+        // Translators are bought first at 81.5: 4 of them leave 2074, 28 analyst posts.
+        assert_eq!(budget_allocation(3000.0, 0.8, 4, 0.5, &prices).0, 32);
+        // An exact multiple of c_post(0.5) = 72.465 buys that many posts.
+        assert_eq!(budget_allocation(724.65, 1.0, 0, 0.5, &prices).0, 10);
+        let (posts, q, _) = budget_allocation(0.0, 0.5, 0, 0.5, &prices);
         assert_eq!(posts, 0);
         assert!((q - prices.infra_floor).abs() < 1e-12);
+    }
+
+    #[test]
+    fn prices_are_the_briefs() {
+        let p = Prices::defaults();
+        for (tech, cost) in [(0.3, 60.0), (0.5, 72.5), (0.8, 91.0)] {
+            assert!((p.post_cost(tech) - cost).abs() < 0.25, "c_post({tech}) = {}", p.post_cost(tech));
+        }
+        assert!((p.post_cost(0.5) - 72.465).abs() < 1e-9);
+        assert!((p.translator_salary() - 50.0).abs() < 1e-9);
+        // Infrastructure at the defaults: C(0.6) ≈ 560, C(0.5) ≈ 336, mean ≈ 448.
+        assert!((p.infrastructure_spend(0.6) - 559.6).abs() < 0.1);
+        assert!((p.infrastructure_spend(0.5) - 336.5).abs() < 0.1);
+        assert!((p.infrastructure(0.6, 0.5) - 448.0).abs() < 0.1);
+        assert_eq!(p.infrastructure(0.3, 0.1), 0.0);
+        assert!(p.infrastructure(1.0, 1.0).is_finite());
+        // The price curve inverts the budget curve.
+        let level = p.infrastructure_level(600.0);
+        assert!((p.infrastructure_spend(level) - 600.0).abs() < 1e-9);
+        // Engagement: half a G7 post per analyst-FTE.
+        assert!((p.engagement_per_fte() - 45.5).abs() < 0.15);
     }
 
     #[test]

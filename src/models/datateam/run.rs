@@ -66,13 +66,12 @@ pub struct DataTeamRun {
     pub org: Org,
     /// Mechanisms switched off in this run (knock-out experiments).
     pub off: Knockouts,
-    /// Budget mode's prices (not schedulable: fixed for the run).
+    /// The prices of every lever (not schedulable: fixed for the run).
     prices: Prices,
-    /// Budget mode: the yearly budget in force, and the spend up to `spent_to` weeks at earlier
-    /// budgets (cost is cumulative over scheduled budget changes).
-    budget: Option<f64>,
+    /// The yearly cost of the infrastructure in force (recomputed at a change of levers).
+    infrastructure: f64,
+    /// Spend so far, recruitment aside (it follows the team's count of hires: `cost`).
     spent: f64,
-    spent_to: u32,
 }
 
 impl DataTeamRun {
@@ -90,7 +89,10 @@ impl DataTeamRun {
             team: Team::new(seed, &setup, levers, c),
         };
         org.team.off = off;
-        let budget = setup.budget;
+        let infrastructure = prices.infrastructure(
+            org.team.levers.data_quality,
+            org.team.levers.data_access,
+        );
         DataTeamRun {
             week: 0,
             env,
@@ -100,9 +102,8 @@ impl DataTeamRun {
             org,
             off,
             prices,
-            budget,
+            infrastructure,
             spent: 0.0,
-            spent_to: 0,
         }
     }
 
@@ -110,26 +111,79 @@ impl DataTeamRun {
     /// and the posts in force after it.
     fn apply_change(&mut self, week: u32, inputs: &Inputs) {
         self.env = inputs.environment();
-        self.org.team.set_levers(inputs.levers(&self.prices));
+        let levers = inputs.levers(&self.prices);
         // Headcount (`analysts`, `translators`, or the posts a budget buys) is a lever too: new
         // posts are vacancies filled after the hiring delay in force (`Team::set_posts`).
         let setup = inputs.setup(&self.prices);
+        self.spent += self.change_cost(&levers, setup.posts, setup.translators);
+        self.infrastructure = self
+            .prices
+            .infrastructure(levers.data_quality, levers.data_access);
+        self.org.team.set_levers(levers);
         self.org
             .team
             .set_posts(setup.posts, setup.translators, week + self.env.hiring_delay);
-        // Weeks before this one were spent at the old budget; this one is at the new.
-        if setup.budget != self.budget {
-            let weeks = (week - 1 - self.spent_to) as f64;
-            self.spent += self.budget.unwrap_or(0.0) * weeks / 52.0;
-            self.spent_to = week - 1;
-            self.budget = setup.budget;
-        }
     }
 
-    /// Budget mode: cumulative spend to the end of this week, at the budget in force each week.
-    fn cost(&self) -> Option<f64> {
-        let weeks = (self.week - self.spent_to) as f64;
-        self.budget.map(|b| self.spent + b * weeks / 52.0)
+    /// The one-off cost of a scheduled change to `levers` and `posts` posts of which `translators`
+    /// are translators (MODEL.md §9.5): severance of half a salary for each filled post cut, and,
+    /// if any lever or post changes, a change programme of a base cost plus a cost per analyst in
+    /// post whose structure or role changes. (Homes never change: post i's is unit i mod units.)
+    fn change_cost(&self, levers: &super::Levers, posts: usize, translators: usize) -> f64 {
+        let (team, p) = (&self.org.team, &self.prices);
+        let restructured = levers.structure != team.levers.structure;
+        let (mut moved, mut severance) = (0.0, 0.0);
+        for (i, a) in team.analysts.iter().enumerate().filter(|(_, a)| a.in_post) {
+            if i >= posts {
+                let salary = if a.translator {
+                    p.translator_salary()
+                } else {
+                    p.salary(a.pay_tech)
+                };
+                severance += p.severance_share * salary;
+            } else if restructured || a.translator != (i < translators) {
+                moved += 1.0;
+            }
+        }
+        let roles_change = team
+            .analysts
+            .iter()
+            .enumerate()
+            .any(|(i, a)| a.translator != (i < translators));
+        let programme = *levers != team.levers || posts != team.analysts.len() || roles_change;
+        let programme_cost = if programme {
+            p.programme_base + p.programme_per_move * moved
+        } else {
+            0.0
+        };
+        severance + programme_cost
+    }
+
+    /// This week's running cost: posts in post at their pay (a translator's is fixed), the
+    /// infrastructure in force, training fees for the week's learning time and the units' time for
+    /// its engagement, each a 52nd of its yearly price.
+    fn weekly_spend(&self) -> f64 {
+        let p = &self.prices;
+        let (mut posts, mut learning, mut engaged) = (0.0, 0.0, 0.0);
+        for a in self.org.team.analysts.iter().filter(|a| a.in_post) {
+            if a.translator {
+                posts += p.translator_cost;
+            } else {
+                posts += p.post_cost(a.pay_tech);
+                engaged += a.time[3];
+                learning += a.time[4];
+            }
+        }
+        (posts
+            + self.infrastructure
+            + p.training_fee * learning
+            + p.engagement_per_fte() * engaged)
+            / 52.0
+    }
+
+    /// Cumulative spend to the end of this week: running costs, one-off changes and recruitment.
+    fn cost(&self) -> f64 {
+        self.spent + self.prices.recruitment_cost * self.org.team.counters.hires
     }
 
     fn step_org(org: &mut Org, world: &World, env: &Environment, week: u32, off: Knockouts) {
@@ -249,6 +303,7 @@ impl Simulation for DataTeamRun {
         self.world.advance(self.week, &self.env);
         self.step_counterfactual();
         Self::step_org(&mut self.org, &self.world, &self.env, self.week, self.off);
+        self.spent += self.weekly_spend();
         Step::Continue
     }
 
@@ -296,17 +351,7 @@ impl DataTeamRun {
         // counts, sums of reals: the clamps below are for rounding, not a modelling choice).
         let expired = counters.reports_expired + counters.insights_expired;
         let read = counters.reports_read + counters.insights_read;
-        let (cost, value_per_cost) = match self.cost() {
-            Some(cost) => (
-                cost,
-                if cost > 0.0 {
-                    value_added / cost
-                } else {
-                    f64::NAN
-                },
-            ),
-            None => (f64::NAN, f64::NAN),
-        };
+        let cost = self.cost();
         Metrics {
             value_added,
             uptake_rate: ratio(counters.insights_used, counters.insights_delivered),
@@ -318,6 +363,7 @@ impl DataTeamRun {
             welfare: units.welfare,
             regret: units.regret,
             decision_accuracy: ratio(units.accurate_decisions as f64, units.decisions as f64),
+            error_rate: ratio(counters.errors, counters.insights_delivered),
             counted_outputs: counters.counted_outputs,
             insights_delivered: counters.insights_delivered,
             insights_used: counters.insights_used,
@@ -347,7 +393,7 @@ impl DataTeamRun {
             time_engagement: team.time_share[3],
             time_learning: team.time_share[4],
             cost,
-            value_per_cost,
+            value_per_cost: ratio(value_added, cost),
         }
     }
 }

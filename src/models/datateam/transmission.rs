@@ -7,7 +7,8 @@
 //! business. Keeping the forms here, apart from the weekly loop, lets unit tests pin them.
 
 use super::Constants;
-use super::{Levers, Structure};
+use super::Levers;
+use super::structure;
 
 /// What a product is, for its relevance ρ.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,13 +31,10 @@ pub fn relevance(kind: Kind, c: &Constants) -> f64 {
 }
 
 /// How close the producer sits to the unit; `relationship` ∈ [0,1] is how far working relationships
-/// have been built since the last move or hire.
+/// have been built since the last move or hire. Belonging (MODEL.md §9.4): 0.4 + 0.6·φ^β·r, φ the
+/// time share in the unit, so a part-timer counts as a visitor.
 pub fn proximity(levers: &Levers, relationship: f64, c: &Constants) -> f64 {
-    let near = match levers.structure {
-        Structure::Centralised => return c.proximity_central,
-        Structure::Embedded => 1.0,
-        Structure::HubAndSpoke => 1.0 - levers.hub_share,
-    };
+    let near = structure::belonging(structure::unit_time_share_of(levers), c);
     c.proximity_central + (1.0 - c.proximity_central) * near * relationship
 }
 

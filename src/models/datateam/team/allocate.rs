@@ -12,19 +12,22 @@ use super::Team;
 use crate::models::datateam::analysts::{
     self, ACTIVITIES, CAREFUL, ENGAGEMENT, FAST, INSIGHT, MODES, REPORTS,
 };
-use crate::models::datateam::{Mechanism, Structure};
+use crate::models::datateam::structure;
+use crate::models::datateam::Mechanism;
 use crate::models::datateam::transmission as tx;
 use crate::models::datateam::units::Units;
 use crate::models::datateam::world::World;
 
 /// What is the same for every analyst in a week, computed once a week.
 struct WeekTerms {
-    /// Share of an analyst's week spent present in the home unit (structure and hub_share).
-    presence_share: f64,
+    /// Presence contact with the home unit per unit of working relationship: φ^β (belonging,
+    /// MODEL.md §9.4), φ the share of the week spent there (structure and hub_share).
+    presence_contact: f64,
+    /// Dual reporting's share of the week (hub_and_spoke only), taken before ad-hoc work.
+    overhead: f64,
     /// Scale of the protected learning and engagement shares (they are cut back to sum ≤ 1).
     scale: f64,
-    /// Reciprocals of the efforts, so each analyst-week needs one division, not three.
-    per_answer: f64,
+    /// Reciprocal of the report effort, so each analyst-week needs one division for it.
     per_report: f64,
 }
 
@@ -39,6 +42,10 @@ struct Plan {
 impl Team {
     pub(super) fn allocate_and_produce(&mut self, world: &World, units: &Units, week: u32) {
         let terms = self.week_terms();
+        // n_u: the analysts at home in each unit, for isolation (errors here, skill decay in feedback).
+        for a in self.analysts.iter().filter(|a| a.analyses()) {
+            self.scratch.home_analysts[a.unit] += 1.0;
+        }
         let n_translators = self.analysts.iter().filter(|a| a.translator).count();
         let mut translator_rank = 0;
         for i in 0..self.analysts.len() {
@@ -58,11 +65,7 @@ impl Team {
 
     fn week_terms(&self) -> WeekTerms {
         let levers = &self.levers;
-        let presence_share = match levers.structure {
-            Structure::Centralised => 0.0,
-            Structure::Embedded => 1.0,
-            Structure::HubAndSpoke => 1.0 - levers.hub_share,
-        };
+        let presence_contact = structure::belonging(structure::unit_time_share_of(levers), &self.c);
         let protected = (levers.learning_share + levers.engagement_share).min(1.0);
         let scale = if protected > 0.0 {
             protected / (levers.learning_share + levers.engagement_share)
@@ -70,9 +73,9 @@ impl Team {
             0.0
         };
         WeekTerms {
-            presence_share,
+            presence_contact,
+            overhead: structure::dual_overhead(levers.structure, levers.hub_share, &self.c),
             scale,
-            per_answer: 1.0 / self.c.adhoc_effort,
             per_report: 1.0 / self.c.report_effort,
         }
     }
@@ -100,8 +103,9 @@ impl Team {
         }
     }
 
-    /// One analyst's week: ad-hoc answers, the plan for the rest, reports, presence and engagement,
-    /// insight work; then the week's time and outputs are recorded for feedback and the re-plan.
+    /// One analyst's week: dual reporting's overhead first (hub_and_spoke), ad-hoc answers, the plan
+    /// for the rest, reports, presence and engagement, insight work; then the week's time and outputs
+    /// are recorded for feedback and the re-plan (the recorded shares sum to 1 − overhead).
     fn work_week(&mut self, i: usize, terms: &WeekTerms, world: &World, units: &Units, week: u32) {
         let a = &self.analysts[i];
         let unit = a.unit;
@@ -114,15 +118,16 @@ impl Team {
         // Fast work takes fast_effort of the effort of every product (MODEL.md §9.3 (i)).
         let slow = tx::slowness(tech, self.levers.data_access, &self.c) * a.care_effort(&self.c);
         let speed = 1.0 / slow;
-        let adhoc = self.answer_requests(i, slow, speed, terms.per_answer);
+        let adhoc = self.answer_requests(i, slow, 1.0 - terms.overhead);
         let priority = self.priority_commission(i, world, week, slow);
-        let mut plan = self.plan(i, adhoc, terms.scale, priority);
+        // The overhead is time already gone, like ad-hoc work: the plan shares what both leave.
+        let mut plan = self.plan(i, terms.overhead + adhoc, terms.scale, priority);
         let n_reports = plan.reports * speed * terms.per_report;
         let proximity = tx::proximity(&self.levers, relationship, &self.c);
         self.make_reports(i, n_reports, proximity);
         self.scratch.engagement[unit] += plan.engage;
         self.period_engagement[unit] += plan.engage;
-        self.scratch.presence[unit] += terms.presence_share * relationship;
+        self.scratch.presence[unit] += terms.presence_contact * relationship;
         self.take_up_project(i, plan.insight, unsolicited, world);
         let (worked, insight_done) =
             match self.work_on_insight(i, plan.insight, speed, proximity, world, units) {
@@ -149,20 +154,25 @@ impl Team {
         a.time = [adhoc, plan.reports, worked, plan.engage, plan.learning];
     }
 
-    /// The ad-hoc queue, oldest first: whole answers that fit in the week, ⌊1/cost⌋ of them or the
-    /// whole queue. Returns the share of the week they took.
-    fn answer_requests(&mut self, i: usize, slow: f64, speed: f64, per_answer: f64) -> f64 {
+    /// The ad-hoc queue, oldest first: whole answers while they fit in the `available` share of the
+    /// week, each costing effort × slowness × distance from the asking unit (MODEL.md §9.4: context
+    /// to be learnt). Returns the share of the week they took.
+    fn answer_requests(&mut self, i: usize, slow: f64, available: f64) -> f64 {
         let answer_cost = self.c.adhoc_effort * slow;
         let a = &mut self.analysts[i];
-        // Counted, then popped, so the loop's length is known up front. The cast truncates, which
-        // is the floor for a non-negative ratio, and saturates.
-        let answers = ((speed * per_answer) as usize).min(a.request_len);
-        for _ in 0..answers {
-            let r = a.pop_request().expect("counted from the queue's length");
-            self.scratch.answered[r.unit as usize] += 1.0;
+        let mut used = 0.0;
+        while let Some(r) = a.oldest_request() {
+            let unit = r.unit as usize;
+            let cost = answer_cost * structure::distance_factor(a.domain[unit], &self.c);
+            if used + cost > available {
+                break;
+            }
+            a.pop_request();
+            used += cost;
+            self.scratch.answered[unit] += 1.0;
+            self.counters.counted_outputs += 1.0;
         }
-        self.counters.counted_outputs += answers as f64;
-        answers as f64 * answer_cost
+        used
     }
 
     /// The commission that comes first in analyst `i`'s week, if any: the time it still needs at

@@ -6,7 +6,7 @@ use rand::Rng as _;
 
 use super::Team;
 use crate::models::datateam::analysts::{self, Analyst};
-use crate::models::datateam::Constants;
+use crate::models::datateam::{Constants, Mechanism, structure};
 use crate::models::datateam::{Environment, Structure};
 
 /// What an analyst can learn from the hub this week: the share of time there and the best tech in it.
@@ -67,6 +67,10 @@ impl Team {
             0.0
         };
         let hub = Hub { share, best };
+        // Isolation (MODEL.md §9.4): unused skill decays 1 + φ/n_u times as fast.
+        let phi = structure::unit_time_share_of(&self.levers);
+        let isolated = !self.off.contains(Mechanism::IsolationSkills);
+        let home_analysts = &self.scratch.home_analysts;
         let relationship_step = 1.0 / c.relationship_weeks.max(1.0);
         let builds_relationships = self.levers.structure != Structure::Centralised;
         let mut time_sum = [0.0; 5];
@@ -76,7 +80,12 @@ impl Team {
                 continue;
             }
             if !a.translator {
-                grow_tech(a, hub, c);
+                let isolation = if isolated {
+                    structure::isolation_decay_factor(phi, home_analysts[a.unit])
+                } else {
+                    1.0
+                };
+                grow_tech(a, hub, isolation, c);
                 let project_unit = a.project.map(|p| self.unit_of[p.problem]);
                 grow_domain(a, hub, project_unit, c);
                 grow_comm(a, c);
@@ -136,10 +145,10 @@ impl Team {
     }
 }
 
-fn grow_tech(a: &mut Analyst, hub: Hub, c: &Constants) {
+fn grow_tech(a: &mut Analyst, hub: Hub, isolation: f64, c: &Constants) {
     let [_, _, insight, _, learning] = a.time;
     a.tech += analysts::tech_change(
-        a.tech, a.tech_max, insight, learning, hub.share, hub.best, c,
+        a.tech, a.tech_max, insight, learning, hub.share, hub.best, isolation, c,
     );
     a.tech = a.tech.clamp(0.0, 1.0);
     a.tech_max = a.tech_max.max(a.tech);

@@ -81,6 +81,10 @@ pub struct Counters {
     pub late: f64,
     pub quits: f64,
     pub informed_decisions: f64,
+    /// Insights delivered with an undetected material error (isolation, MODEL.md §9.4).
+    pub errors: f64,
+    /// Posts filled by a hire (the initial team excluded): each costs recruitment.
+    pub hires: f64,
 }
 
 #[derive(Debug, Clone)]
@@ -143,6 +147,7 @@ impl Team {
                 let unit = i % units;
                 let mut a = Analyst::vacancy(unit, units, translator, 0, split, reward);
                 a.in_post = true;
+                a.pay_tech = setup.initial_tech;
                 a.tech = tech;
                 a.tech_max = (tech + setup.dormant_skill).min(1.0);
                 a.domain.fill(c.initial_domain_other);

@@ -1,7 +1,8 @@
 //! Production (MODEL.md §2 step 4): reports to the home unit, aggregated per unit, and insight
 //! projects — taken up (a commission first, else the home unit's soonest uncovered problem), worked
-//! on at the analyst's speed, and finished with the week's production draws (the estimate's noise,
-//! then whether an inconvenient finding is shaded).
+//! on at the analyst's speed (slower for a unit the analyst does not know), and finished with the
+//! week's production draws (the estimate's noise, whether an inconvenient finding is shaded, then
+//! whether an undetected error slipped through).
 
 use rand::Rng as _;
 
@@ -11,6 +12,7 @@ use super::scratch::Delivery;
 use crate::engine::normal::standard_normal;
 use crate::models::datateam::Mechanism;
 use crate::models::datateam::analysts::{CAREFUL, FAST, Project};
+use crate::models::datateam::structure;
 use crate::models::datateam::transmission::{self as tx, Kind};
 use crate::models::datateam::units::Units;
 use crate::models::datateam::world::{World, argmax};
@@ -89,7 +91,9 @@ impl Team {
     ) -> Option<f64> {
         let a = &mut self.analysts[i];
         let project = a.project.as_mut()?;
-        let progress = time * speed;
+        // Distance (MODEL.md §9.4): the effort grows with what the analyst must learn of the unit.
+        let far = structure::distance_factor(a.domain[self.unit_of[project.problem]], &self.c);
+        let progress = time * speed / far;
         project.remaining -= progress;
         if !a.careful {
             project.fast_work += progress;
@@ -144,6 +148,18 @@ impl Team {
                 *xo = 0.5 * (*xo + units.mean(problem * k + o));
             }
             a.week_shaded += 1.0;
+        }
+        // Isolation (MODEL.md §9.4): an undetected material error, less likely where work is checked
+        // (time in the hub, peers in the unit), more likely when the analyst works fast (§9.3 (i)).
+        // Drawn after the other production draws, and its noise only when it happens, so they keep
+        // their order. The stated σ is unchanged.
+        let phi = structure::unit_time_share_of(levers);
+        let n_home = self.scratch.home_analysts[a.unit];
+        if self.production.random::<f64>() < structure::error_probability(phi, n_home, !a.careful, c) {
+            for xo in x.iter_mut().take(k) {
+                *xo += standard_normal(&mut self.production);
+            }
+            self.counters.errors += 1.0;
         }
         if let Some(w) = project.for_window {
             self.counters.commissioned_finished += 1.0;

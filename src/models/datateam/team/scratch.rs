@@ -40,6 +40,8 @@ pub(super) struct Scratch {
     pub(super) inbox_salience: Vec<f64>,
     pub(super) reads: Vec<f64>,
     pub(super) understood: Vec<f64>,
+    /// Analysts in post at home in each unit this week (n_u: isolation, MODEL.md §9.4).
+    pub(super) home_analysts: Vec<f64>,
     pub(super) deliveries: Vec<Delivery>,
     /// For routing: the posts a request may go to (refilled for each unit that asks).
     pub(super) candidates: Vec<Candidate>,
@@ -58,6 +60,7 @@ impl Scratch {
             inbox_salience: vec![0.0; units],
             reads: vec![0.0; units],
             understood: vec![0.0; units],
+            home_analysts: vec![0.0; units],
             deliveries: Vec::with_capacity(posts + 1),
             candidates: Vec::with_capacity(posts),
         }
@@ -76,6 +79,7 @@ impl Scratch {
             &mut self.inbox_salience,
             &mut self.reads,
             &mut self.understood,
+            &mut self.home_analysts,
         ] {
             v.fill(0.0);
         }
