@@ -736,7 +736,7 @@ proptest! {
 
 /// Knock-outs whose mechanism is still being built this session; each is removed from here when
 /// its mechanism lands. Must be empty when the session ends.
-const KNOCKOUTS_PENDING: &[&str] = &["kpi_gap", "dashboard_steering"];
+const KNOCKOUTS_PENDING: &[&str] = &[];
 
 /// Mechanisms that cannot act at the defaults, each with the setting where it does (the ODD says
 /// why): translator salience needs translators, and the default team has none.
@@ -1391,6 +1391,23 @@ fn knocking_out_late_demotion_raises_late_insights() {
     let (fewer, fewer_se) = paired_counters(&off, &on, unsolicited, REPS);
     println!("late_demotion unsolicited insights on-off: {fewer:+.3} (se {fewer_se:.3})");
     assert!(late > 3.0 * se, "late insights off - on: {late} (se {se})");
+}
+
+/// MODEL.md §9.3 (ii): under KPI appraisal, dashboards that measure outputs (a KPI gap per option,
+/// a bias per unit) and steer decisions cost value: removing the gap and the bias raises it.
+#[test]
+fn under_kpi_a_dashboard_that_measures_the_outcome_raises_value() {
+    let kpi = params(&[("incentive", text("kpi"))]);
+    let honest = params(&[("incentive", text("kpi")), ("knockout", text("kpi_gap"))]);
+    up(
+        "kpi: kpi_gap off - on, value_added",
+        &kpi,
+        &honest,
+        |m| m.value_added,
+        300,
+        &Constants::default(),
+        1.96,
+    );
 }
 
 /// §9.5: every default run spends from its first week on (posts, infrastructure), and its cumulative

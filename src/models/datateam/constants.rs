@@ -133,6 +133,11 @@ impl Constants {
             self.care_initial = 1.0;
             self.care_rate = 0.0;
         }
+        if off.contains(Mechanism::KpiGap) {
+            // Dashboards measure the outcome: no gap, no unit-level bias.
+            self.kpi_gap = 0.0;
+            self.report_bias = 0.0;
+        }
         if off.contains(Mechanism::DualReporting) {
             self.dual_overhead_base = 0.0;
             self.dual_overhead_switch = 0.0;

@@ -227,6 +227,9 @@ crate::declare_params! {
         eval_coverage: f64 = ParamSpec::share(0.25,
             "share of decisions whose outcome is formally evaluated (a team lifts it: c + (1 - c) 0.3 data_access); the others give no outcome observation")
             .labelled("Evaluation coverage").source("NAO 2021, Evaluating government spending").schedulable(),
+        dashboard_weight: f64 = ParamSpec::real(1.0, 0.0, 2.0, "weight",
+            "omega_d: how far units act on the KPI reports (dashboards) they read: belief precision omega_d T m / report_noise^2 (MODEL.md §9.3 ii)")
+            .source("Goodhart 1975; Campbell 1979; Bevan & Hood 2006").schedulable(),
         eval_lag: u32 = ParamSpec::int(26, 1, 260, "weeks",
             "weeks until a decision's outcome is observed without a team (a team with data_access > 0.5 is faster)")
             .labelled("Evaluation lag").source(BRIEF).schedulable().explore(4.0, 104.0),
@@ -253,6 +256,7 @@ crate::declare_params! {
         sigma_max: f64 = rate(1.5, "SD", "noise of an insight from useless data (data_quality 0)"),
         report_noise: f64 = rate(1.5, "SD", "noise of what a routine report says about an effect"),
         report_bias: f64 = rate(0.5, "SD", "SD of a KPI report's bias: report_bias (1.2 - data_quality)"),
+        kpi_gap: f64 = rate(0.5, "SD", "sigma_g: SD of each option's KPI gap, what its dashboard measure says minus its outcome, one draw per option (MODEL.md §9.3 ii; KPI-outcome correlation 0.89)"),
         shading: f64 = level(0.6, "probability an inconvenient finding is shaded at psych_safety 0"),
         // Goodhart: care and pacing (MODEL.md §9.3 (i)).
         care_rate: f64 = level(0.2, "step of the probability of working carefully at each re-plan: care <- (1 - rate) care + rate logistic(care_gain (Q_careful - Q_fast))"),
@@ -473,6 +477,7 @@ pub struct Environment {
     pub decision_interval: f64,
     pub decision_notice: u32,
     pub eval_coverage: f64,
+    pub dashboard_weight: f64,
     pub eval_lag: u32,
     pub election_interval: u32,
 }
@@ -544,6 +549,7 @@ impl Inputs {
             decision_interval: self.decision_interval,
             decision_notice: self.decision_notice,
             eval_coverage: self.eval_coverage,
+            dashboard_weight: self.dashboard_weight,
             eval_lag: self.eval_lag,
             election_interval: self.election_interval,
         }

@@ -283,6 +283,7 @@ mod tests {
             decision_interval: 26.0,
             decision_notice: 12,
             eval_coverage: 0.25,
+            dashboard_weight: 1.0,
             eval_lag: 26,
             election_interval: 0,
         };

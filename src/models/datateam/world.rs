@@ -50,6 +50,9 @@ pub struct World {
     /// Standard-normal draws behind the initial beliefs' noise and the reports' bias (scaled by users).
     pub initial_noise: Vec<f64>,
     pub bias_draw: Vec<f64>,
+    /// Standard-normal draws behind each option's KPI gap (what a dashboard measures minus the
+    /// outcome; scaled by the `kpi_gap` constant, MODEL.md §9.3 (ii)).
+    pub kpi_gap_draw: Vec<f64>,
     /// Week of the next announcement, or of the announced window.
     pub next_announcement: Vec<u32>,
     pub window_at: Vec<Option<u32>>,
@@ -80,6 +83,10 @@ impl World {
         let bias_draw = (0..problems)
             .map(|_| standard_normal(&mut initial))
             .collect();
+        // Drawn after the others, so every earlier draw of the stream is as it was.
+        let kpi_gap_draw = (0..problems * options)
+            .map(|_| standard_normal(&mut initial))
+            .collect();
         let mut favourites = rng::stream(seed, FAVOURITES);
         let favourite = (0..problems)
             .map(|_| favourites.random_range(0..options))
@@ -103,6 +110,7 @@ impl World {
             favourite,
             initial_noise,
             bias_draw,
+            kpi_gap_draw,
             next_announcement,
             window_at: vec![None; problems],
             windows_reached: vec![0; problems],
@@ -218,6 +226,7 @@ mod tests {
             decision_interval: 26.0,
             decision_notice: 12,
             eval_coverage: 0.25,
+            dashboard_weight: 1.0,
             eval_lag: 26,
             election_interval: 156,
         }

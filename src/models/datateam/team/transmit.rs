@@ -50,6 +50,7 @@ impl Team {
     }
 
     pub(super) fn transmit(&mut self, world: &World, units: &mut Units, env: &Environment) {
+        self.dashboard_weight = env.dashboard_weight;
         self.shelve_deliveries();
         for u in 0..self.units {
             let answers = self.scratch.answered[u];
@@ -259,8 +260,18 @@ impl Team {
         let z: f64 = standard_normal(&mut self.transmission);
         let bias_sd = self.c.report_bias * (1.2 - self.levers.data_quality);
         let index = problem * k + units.policy[problem];
-        let x = world.theta[index] + bias_sd * world.bias_draw[problem] + var.sqrt() * z;
-        let weight = self.trust[unit] * m / rn2;
+        // A dashboard reports the measure, not the outcome: the option's KPI gap and the unit's bias
+        // persist while the noise averages out (MODEL.md §9.3 ii).
+        let x = world.theta[index]
+            + self.c.kpi_gap * world.kpi_gap_draw[index]
+            + bias_sd * world.bias_draw[problem]
+            + var.sqrt() * z;
+        let steering = if self.off.contains(Mechanism::DashboardSteering) {
+            0.0
+        } else {
+            self.dashboard_weight
+        };
+        let weight = steering * self.trust[unit] * m / rn2;
         units.believe(index, x, weight);
         self.ledger.add_evidence(index, weight, x);
         self.ledger.add_stated(index, m / rn2, x);
