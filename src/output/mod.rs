@@ -138,24 +138,13 @@ impl OutputDir {
                 )
             })?;
         }
-        let mut resumed = false;
+        let mut kept = None;
         if staging.is_dir() {
             // Locked first: a run still writing it must not be resumed or removed under it.
             let held = lock(&staging, &shown)?;
             let state = ledger::read(&staging).ok().flatten();
             match (leftover, state) {
-                (Leftover::Resume, Some(_)) => {
-                    resumed = true;
-                    return Ok(OutputDir {
-                        dest: dest.to_path_buf(),
-                        staging,
-                        overwrite,
-                        resumed,
-                        _lock: held,
-                        keep: false,
-                        committed: false,
-                    });
-                }
+                (Leftover::Resume, Some(_)) => kept = Some(held),
                 (Leftover::Refuse, Some(state)) => {
                     return Err(InputError::new(
                         &shown,
@@ -176,7 +165,8 @@ impl OutputDir {
                 // Nothing durable in it (killed before its first checkpoint): start afresh.
                 (_, None) => {}
             }
-            drop(held);
+        }
+        if staging.is_dir() && kept.is_none() {
             fs::remove_dir_all(&staging).map_err(|e| {
                 InputError::new(
                     &shown,
@@ -187,10 +177,16 @@ impl OutputDir {
                 )
             })?;
         }
-        fs::create_dir(&staging).map_err(|e| {
-            InputError::new(&shown, format!("cannot write the output directory: {e}"))
-        })?;
-        let held = lock(&staging, &shown)?;
+        let resumed = kept.is_some();
+        let held = match kept {
+            Some(held) => held,
+            None => {
+                fs::create_dir(&staging).map_err(|e| {
+                    InputError::new(&shown, format!("cannot write the output directory: {e}"))
+                })?;
+                lock(&staging, &shown)?
+            }
+        };
         Ok(OutputDir {
             dest: dest.to_path_buf(),
             staging,
