@@ -341,20 +341,11 @@ pub fn run(args: &RunArgs, command_line: Vec<String>) -> Result<RunOutcome> {
             checkpoint(&mut writers, next_run, &mut unrecorded)?;
             out.keep_for_resume();
             bar.finish_and_clear();
-            let mut resume: Vec<String> = command_line
-                .iter()
-                .filter(|a| *a != "--resume" && *a != "--overwrite")
-                .cloned()
-                .collect();
-            if let Some(first) = resume.first_mut() {
-                *first = "orgsim".into();
-            }
-            resume.push("--resume".into());
             anyhow::bail!(
                 "interrupted: {} of {total} runs are kept in {}; resume with: {}",
                 next_run - runs.start,
                 out.path().display(),
-                resume.join(" ")
+                identity.resume_command()
             );
         }
         return Err(e).with_context(|| format!("nothing was written to {}", dest.display()));
@@ -442,13 +433,7 @@ pub fn status(dir: &std::path::Path) -> Result<String, InputError> {
             total - done
         );
         if !running {
-            let mut command: Vec<String> = state.identity.command_line.clone();
-            command.retain(|a| a != "--resume" && a != "--overwrite");
-            if let Some(first) = command.first_mut() {
-                *first = "orgsim".into();
-            }
-            command.push("--resume".into());
-            text += &format!("resume with: {}\n", command.join(" "));
+            text += &format!("resume with: {}\n", state.identity.resume_command());
         }
         return Ok(text);
     }

@@ -43,6 +43,18 @@ pub struct Identity {
 }
 
 impl Identity {
+    /// The command that resumes this run: how it was started, with `--resume` (and without
+    /// `--overwrite`, which would discard the work).
+    pub fn resume_command(&self) -> String {
+        let mut command: Vec<String> = self.command_line.clone();
+        command.retain(|a| a != "--resume" && a != "--overwrite");
+        if let Some(first) = command.first_mut() {
+            *first = "orgsim".into();
+        }
+        command.push("--resume".into());
+        command.join(" ")
+    }
+
     /// The fields that differ from `other`'s, in words ("seed 7, not 8"); empty when the same run.
     pub fn differences(&self, now: &Identity) -> Vec<String> {
         let mut out = Vec::new();

@@ -94,8 +94,6 @@ pub struct Team {
     /// Mechanisms switched off (those that are not a constant at its neutral value: see
     /// `Constants::knocked_out`).
     pub off: Knockouts,
-    /// The environment's `dashboard_weight` this week (read by the report belief update).
-    dashboard_weight: f64,
     units: usize,
     problems_per_unit: usize,
     /// Each problem's unit (problem / problems_per_unit), looked up rather than divided in the loop.
@@ -181,7 +179,6 @@ impl Team {
             levers,
             c,
             off: Knockouts::empty(),
-            dashboard_weight: 1.0,
             units,
             problems_per_unit: ppu,
             unit_of: (0..problems).map(|p| p / ppu).collect(),

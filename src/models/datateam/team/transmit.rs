@@ -50,7 +50,6 @@ impl Team {
     }
 
     pub(super) fn transmit(&mut self, world: &World, units: &mut Units, env: &Environment) {
-        self.dashboard_weight = env.dashboard_weight;
         self.shelve_deliveries();
         for u in 0..self.units {
             let answers = self.scratch.answered[u];
@@ -58,7 +57,7 @@ impl Team {
         }
         self.weigh_inbox(world);
         self.read_insights(units);
-        self.read_reports(world, units);
+        self.read_reports(world, units, env);
         self.count_attention(env);
         self.expire_unread();
     }
@@ -210,8 +209,14 @@ impl Team {
     /// Reports, aggregated: each age bucket is read at the read probability of its mean salience
     /// (expected counts); what is read this week is understood at the read reports' mean skill and
     /// believed in one closed-form update per problem.
-    fn read_reports(&mut self, world: &World, units: &mut Units) {
+    fn read_reports(&mut self, world: &World, units: &mut Units, env: &Environment) {
         let ppu = self.problems_per_unit;
+        // How far units act on what their dashboards say (ω_d), once a week, not per problem.
+        let steering = if self.off.contains(Mechanism::DashboardSteering) {
+            0.0
+        } else {
+            env.dashboard_weight
+        };
         for u in 0..self.units {
             let (mut read, mut comm) = (0.0, 0.0);
             for b in self.inbox.buckets(u) {
@@ -232,17 +237,18 @@ impl Team {
             let p_understood = tx::understood_probability(self.literacy[u], comm / read);
             self.scratch.understood[u] += read * p_understood;
             for p in u * ppu..(u + 1) * ppu {
-                self.believe_reports(u, p, read / ppu as f64, p_understood, world, units);
+                self.believe_reports(steering * self.trust[u], p, read / ppu as f64, p_understood, world, units);
             }
         }
     }
 
-    /// `m` reports read this week on problem `problem` of unit `unit`, `p_understood` of them
-    /// understood: one closed-form update of the option in force, x = θ + bias + noise with the
-    /// misread share's extra noise, at weight T·m/σ_r² (units take the reports' stated σ_r).
+    /// `m` reports read this week on problem `problem`, `p_understood` of them understood: one
+    /// closed-form update of the option in force, x = θ + KPI gap + bias + noise with the misread
+    /// share's extra noise, at weight `steering`·m/σ_r² (`steering` = ω_d·T; units take the
+    /// reports' stated σ_r).
     fn believe_reports(
         &mut self,
-        unit: usize,
+        steering: f64,
         problem: usize,
         m: f64,
         p_understood: f64,
@@ -266,12 +272,7 @@ impl Team {
             + self.c.kpi_gap * world.kpi_gap_draw[index]
             + bias_sd * world.bias_draw[problem]
             + var.sqrt() * z;
-        let steering = if self.off.contains(Mechanism::DashboardSteering) {
-            0.0
-        } else {
-            self.dashboard_weight
-        };
-        let weight = steering * self.trust[unit] * m / rn2;
+        let weight = steering * m / rn2;
         units.believe(index, x, weight);
         self.ledger.add_evidence(index, weight, x);
         self.ledger.add_stated(index, m / rn2, x);
