@@ -140,6 +140,24 @@ pub enum Command {
         #[arg(long)]
         no_plots: bool,
     },
+    /// A live what-if page: move the levers, see the paired comparison of the options (loopback only by default).
+    Serve(ServeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// A scenario of `[[option]]`s to start from [default: the data-team model, its defaults and one copy].
+    pub scenario: Option<PathBuf>,
+    /// The port to listen on (0: any free port; the URL printed says which).
+    #[arg(long, value_name = "N", default_value_t = 8470)]
+    pub port: u16,
+    /// The address to listen on. Anything but a loopback address exposes the page, which runs
+    /// work and writes studies, to the network without any authentication.
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1")]
+    pub bind: std::net::IpAddr,
+    /// The output root that "run as a full study" writes into (nothing is written outside it).
+    #[arg(long, value_name = "DIR", default_value = "outputs")]
+    pub outputs: PathBuf,
 }
 
 #[derive(Debug, Args)]

@@ -22,5 +22,6 @@ pub mod output;
 pub mod plot;
 pub mod report;
 pub mod scenario;
+pub mod serve;
 pub mod stats;
 pub mod suggest;

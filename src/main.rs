@@ -73,6 +73,10 @@ fn main() -> ExitCode {
             }
             Err(e) => report(&e),
         },
+        Command::Serve(args) => match orgsim::serve::serve(&args) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => report(&e),
+        },
         Command::Run(args) => match app::run(&args, std::env::args().collect()) {
             Ok(outcome) => {
                 say!(

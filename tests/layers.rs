@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 /// The top-level modules, lowest first.
 const LAYERS: &[&str] = &[
     "error", "suggest", "stats", "engine", "models", "scenario", "output", "analysis", "plot",
-    "report", "cli", "app",
+    "report", "cli", "app", "serve",
 ];
 
 fn rank(module: &str) -> Option<usize> {
