@@ -10,4 +10,5 @@ mod march;
 mod report;
 mod schedules;
 mod sensitivity;
+mod serve;
 mod slurm;

@@ -108,7 +108,12 @@ pub struct ChangeView {
 pub struct Answer {
     pub generation: u64,
     pub runs: u64,
+    /// Wall time of the whole answer, and of its parts: the runs (with writing their files), the
+    /// comparison and change measures (with reading them back), and drawing the figures.
     pub seconds: f64,
+    pub seconds_runs: f64,
+    pub seconds_analysis: f64,
+    pub seconds_figures: f64,
     /// The scenario TOML of what was run: `orgsim run` of it reproduces these numbers.
     pub toml: String,
     /// The metrics of `rows`, in order: the headline ones, then cost and value per cost.
@@ -216,6 +221,7 @@ pub fn answer(
         .context("cannot write manifest.json")?;
     std::fs::write(dir.join(files::MANIFEST), text).context("cannot write manifest.json")?;
 
+    let seconds_runs = clock.elapsed().as_secs_f64();
     let saved = Saved::load(dir, "serve")?;
     let metrics = compared_metrics(&saved);
     let comparison = compare::compare(&saved, &metrics, None)?;
@@ -260,6 +266,7 @@ pub fn answer(
         })
         .collect();
 
+    let seconds_analysis = clock.elapsed().as_secs_f64() - seconds_runs;
     let focus = whatif.metric.clone().unwrap_or_else(|| metrics[0].clone());
     let focus_comparison = compare::compare(&saved, std::slice::from_ref(&focus), None)?;
     let mut figures = Vec::new();
@@ -280,14 +287,76 @@ pub fn answer(
             caption: figure.caption,
         });
     }
+    let seconds = clock.elapsed().as_secs_f64();
     Ok(Answer {
         generation,
         runs: total,
-        seconds: clock.elapsed().as_secs_f64(),
+        seconds,
+        seconds_runs,
+        seconds_analysis,
+        seconds_figures: seconds - seconds_runs - seconds_analysis,
         toml: scenario.text.clone(),
         metrics,
         rows,
         changes,
         figures,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::models;
+
+    fn small() -> WhatIf {
+        let mut w = WhatIf::defaults(models::find("datateam").unwrap());
+        w.replicates = 4;
+        w.options[1]
+            .set
+            .insert("structure".into(), serde_json::json!("embedded"));
+        w
+    }
+
+    #[test]
+    fn every_option_is_ranked_on_the_headline_and_cost_metrics() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("scratch");
+        let never = AtomicBool::new(false);
+        let a = answer(&small(), 1, &dir, 2, &never, &Progress::default()).unwrap();
+        assert!(a.metrics.iter().any(|m| m == "cost"));
+        assert!(a.metrics.iter().any(|m| m == "value_per_cost"));
+        assert_eq!(a.rows.len(), a.metrics.len() * 2);
+        assert_eq!(a.runs, 8);
+        assert!(a.changes.is_empty(), "no schedule, no J-curve");
+        assert!(!dir.exists(), "the scratch directory is removed");
+    }
+
+    #[test]
+    fn a_cancelled_answer_is_superseded_and_leaves_nothing() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("scratch");
+        let cancelled = AtomicBool::new(true);
+        let got = answer(&small(), 1, &dir, 2, &cancelled, &Progress::default());
+        assert!(matches!(got, Err(Failure::Superseded)), "{got:?}");
+        assert!(!dir.exists());
+    }
+
+    #[test]
+    fn bad_input_is_refused_before_anything_runs() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("scratch");
+        let mut w = small();
+        w.context
+            .insert("politics".into(), serde_json::json!("high"));
+        let never = AtomicBool::new(false);
+        let got = answer(&w, 1, &dir, 2, &never, &Progress::default());
+        match got {
+            Err(Failure::Bad(e)) => {
+                assert_eq!(e.place, "context.politics");
+                assert!(e.message.contains("expected a number"), "{e}");
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(!dir.exists());
+    }
 }

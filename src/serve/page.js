@@ -34,17 +34,19 @@ function showError(message) {
   else { box.textContent = ""; box.hidden = true; }
 }
 
-function fmt(x) {
+// A number to `digits` significant digits (4 unless said), without trailing zeros.
+function fmt(x, digits) {
   if (x === null || x === undefined || Number.isNaN(x)) return "–";
   var a = Math.abs(x);
-  if (a !== 0 && (a >= 1e5 || a < 1e-3)) return x.toExponential(3);
-  var s = x.toPrecision(4);
+  if (a !== 0 && (a >= 1e9 || a < 1e-4)) return x.toExponential((digits || 4) - 1);
+  if (a >= 1e4) return String(Math.round(x));
+  var s = x.toPrecision(digits || 4);
   if (s.indexOf(".") >= 0) s = s.replace(/0+$/, "").replace(/\.$/, "");
   return s;
 }
 
-function signed(x) {
-  var s = fmt(x);
+function signed(x, digits) {
+  var s = fmt(x, digits);
   return x > 0 ? "+" + s : s;
 }
 
@@ -278,9 +280,9 @@ function rankingTable(answer, metric) {
       el("td", { text: String(r.rank) }),
       el("td", { text: r.option }),
       el("td", { "data-field": "mean", text: fmt(r.mean) }),
-      el("td", { text: "[" + fmt(r.ci_low) + ", " + fmt(r.ci_high) + "]" }),
+      el("td", { text: "[" + fmt(r.ci_low, 3) + ", " + fmt(r.ci_high, 3) + "]" }),
       el("td", { "data-field": "diff", text: r.is_baseline ? "baseline" : signed(r.diff) }),
-      el("td", { text: r.is_baseline ? "" : "[" + signed(r.diff_low) + ", " + signed(r.diff_high) + "]" }),
+      el("td", { text: r.is_baseline ? "" : "[" + signed(r.diff_low, 3) + ", " + signed(r.diff_high, 3) + "]" }),
       el("td", { "data-field": "p_best", text: fmt(r.p_best) })]);
     table.appendChild(tr);
   });

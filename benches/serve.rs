@@ -1,0 +1,72 @@
+//! Latency of a live answer of `orgsim serve` (a benchmark, not a test): the page's default of 200
+//! paired replicates × 2 options of the data-team model, answered by `serve::live::answer` exactly as
+//! the server does (runs on all cores, files written to a scratch directory and read back, the
+//! comparison, the change measures and three SVG figures). Target: ≤ 1 s on the 2-core machine.
+//! Run with `cargo bench --bench serve`; `SERVE_BENCH_ROUNDS=3` shortens it.
+//!
+//! Two cases: two options that differ in their levers, and a change programme at week 52 (which
+//! adds the J-curve's bootstrap). The best round estimates what the code costs; the median is what a
+//! busy shared machine gives.
+
+use std::sync::atomic::AtomicBool;
+
+use orgsim::models::find;
+use orgsim::serve::live::{Progress, answer};
+use orgsim::serve::whatif::{ChangeIn, WhatIf};
+use serde_json::json;
+
+fn main() {
+    let rounds: usize = std::env::var("SERVE_BENCH_ROUNDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(7);
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let scratch = std::env::temp_dir().join(format!("orgsim-serve-bench-{}", std::process::id()));
+    let model = find("datateam").expect("datateam is registered");
+
+    let mut levers = WhatIf::defaults(model);
+    levers.options[1]
+        .set
+        .insert("structure".into(), json!("embedded"));
+    levers.options[1]
+        .set
+        .insert("incentive".into(), json!("impact"));
+    let mut programme = WhatIf::defaults(model);
+    programme.options[1].schedule.push(ChangeIn {
+        at: 52,
+        set: [("structure".to_string(), json!("embedded"))]
+            .into_iter()
+            .collect(),
+    });
+
+    println!(
+        "orgsim serve: one live answer, {} replicates x {} options, {threads} threads, {rounds} rounds",
+        levers.replicates,
+        levers.options.len()
+    );
+    for (name, whatif) in [("two options", &levers), ("change programme", &programme)] {
+        let cancel = AtomicBool::new(false);
+        let progress = Progress::default();
+        let mut times = Vec::new();
+        let mut parts = (0.0, 0.0, 0.0);
+        for round in 0..rounds {
+            let a = answer(whatif, round as u64, &scratch, threads, &cancel, &progress)
+                .unwrap_or_else(|_| panic!("the {name} answer"));
+            times.push(a.seconds);
+            if a.seconds <= times.iter().cloned().fold(f64::INFINITY, f64::min) {
+                parts = (a.seconds_runs, a.seconds_analysis, a.seconds_figures);
+            }
+        }
+        times.sort_by(f64::total_cmp);
+        println!(
+            "  {name:17} best {:.3} s (runs {:.3}, analysis {:.3}, figures {:.3}), median {:.3} s, worst {:.3} s",
+            times[0],
+            parts.0,
+            parts.1,
+            parts.2,
+            times[times.len() / 2],
+            times[times.len() - 1]
+        );
+    }
+    let _ = std::fs::remove_dir_all(&scratch);
+}
