@@ -385,7 +385,10 @@ pub fn run(args: &RunArgs, command_line: Vec<String>) -> Result<RunOutcome> {
         failed_runs: failures.len() as u64,
         only_run: args.only,
     };
-    let text = manifest::build(&scenario, &facts).to_text()?;
+    let mut written = manifest::build(&scenario, &facts);
+    written.checksums =
+        crate::output::integrity::record(out.path()).context("cannot checksum the output files")?;
+    let text = written.to_text()?;
     std::fs::write(out.path().join(files::MANIFEST), text).context("cannot write manifest.json")?;
     // Analysed from the files just written, exactly as `orgsim compare`/`plot` would later, and
     // before commit, so a failure here leaves no output directory behind.
@@ -537,7 +540,7 @@ pub fn merge(
     // Whether the shards hold a design (the merge itself checks them and reports any fault).
     let design = shards
         .first()
-        .and_then(|first| Saved::load_manifest(first, "SHARD").ok())
+        .and_then(|first| Saved::read_manifest(first, "SHARD").ok())
         .is_some_and(|m| m.design.is_some());
     let runs = crate::output::merge::merge(
         shards,
@@ -556,10 +559,11 @@ pub fn merge(
 /// figures and report.html; returns the ranked table. Also for commands that assemble an output directory (e.g. a
 /// merge of shards).
 pub fn analyse_run(dir: &std::path::Path, no_plots: bool) -> Result<String> {
-    if Saved::load_manifest(dir, "--out")?.design.is_some() {
-        return analyse_design(dir, no_plots);
+    let manifest = Saved::load_manifest(dir, "--out")?;
+    if manifest.design.is_some() {
+        return analyse_design(dir, &manifest, no_plots);
     }
-    let saved = Saved::load(dir, "--out")?;
+    let saved = Saved::with_manifest(dir, manifest)?;
     let comparison = compare::compare(&saved, &[], None)?;
     write_atomic(
         &dir.join(COMPARISON),
@@ -579,9 +583,12 @@ pub fn analyse_run(dir: &std::path::Path, no_plots: bool) -> Result<String> {
 /// The sensitivity analysis of a design run: sensitivity.csv, salib_problem.json and, unless
 /// `no_plots`, its figures and report.html; returns the terminal table. Reads only the manifest and
 /// streams runs.csv.
-fn analyse_design(dir: &std::path::Path, no_plots: bool) -> Result<String> {
-    let manifest = Saved::load_manifest(dir, "DIR")?;
-    let Some(s) = sensitivity::analyse(dir, &manifest)? else {
+fn analyse_design(
+    dir: &std::path::Path,
+    manifest: &manifest::Manifest,
+    no_plots: bool,
+) -> Result<String> {
+    let Some(s) = sensitivity::analyse(dir, manifest)? else {
         return Ok(String::new());
     };
     write_atomic(
@@ -595,9 +602,9 @@ fn analyse_design(dir: &std::path::Path, no_plots: bool) -> Result<String> {
     )
     .context("cannot write salib_problem.json")?;
     if !no_plots {
-        let figures = plot::design_figures(&manifest, &s);
+        let figures = plot::design_figures(manifest, &s);
         plot::draw_all(&figures, &dir.join(PLOTS), &PlotOptions::default())?;
-        let html = report::design_html(&manifest, &s, &figures)?;
+        let html = report::design_html(manifest, &s, &figures)?;
         write_atomic(&dir.join(REPORT), html.as_bytes()).context("cannot write report.html")?;
     }
     Ok(sensitivity::to_table(&s))
@@ -616,7 +623,7 @@ pub fn sensitivity(dir: &std::path::Path, no_plots: bool) -> Result<String> {
         )
         .into());
     }
-    let table = analyse_design(dir, no_plots)?;
+    let table = analyse_design(dir, &manifest, no_plots)?;
     let mut manifest = manifest;
     let before = manifest.files.len();
     for name in analysis_files(no_plots, true) {
@@ -679,7 +686,7 @@ pub fn plot(args: &PlotArgs) -> Result<Vec<PathBuf>> {
     let figures = match sensitivity::analyse(&args.dir, &manifest)? {
         Some(s) => plot::design_figures(&manifest, &s),
         None => {
-            let saved = Saved::load(&args.dir, "DIR")?;
+            let saved = Saved::with_manifest(&args.dir, manifest)?;
             let comparison = compare::compare(&saved, &args.metric, args.baseline.as_deref())?;
             plot::figures(&saved, &comparison, &args.metric)?
         }
@@ -703,7 +710,7 @@ pub fn report(args: &ReportArgs) -> Result<PathBuf> {
     let html = match sensitivity::analyse(&args.dir, &manifest)? {
         Some(s) => report::design_html(&manifest, &s, &plot::design_figures(&manifest, &s))?,
         None => {
-            let saved = Saved::load(&args.dir, "DIR")?;
+            let saved = Saved::with_manifest(&args.dir, manifest)?;
             let comparison = compare::compare(&saved, &args.metric, args.baseline.as_deref())?;
             let figures = plot::figures(&saved, &comparison, &args.metric)?;
             report::html(&saved, &comparison, &figures)?

@@ -1,6 +1,7 @@
 //! The command line as a new user meets it: every subcommand, and every kind of bad input. Bad input
 //! must exit 2 with a message naming the file/line/key or flag, and leave no output directory behind.
 
+use std::ffi::OsStr;
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -1691,4 +1692,202 @@ fn a_sharded_and_merged_design_gives_the_same_sensitivity_as_one_run() {
             "{f}"
         );
     }
+}
+
+// ---- Integrity of saved outputs (issue 12, defect 2) ----
+
+/// A copy of the finished output `from` at `to`, with `damage` applied to it.
+fn damaged_copy(from: &Path, to: &Path, damage: impl FnOnce(&Path)) {
+    fs::create_dir_all(to).unwrap();
+    for entry in fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        if entry.path().is_file() {
+            fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
+        }
+    }
+    damage(to);
+}
+
+/// Rewrites the lines of `file` in `dir` with `edit`.
+fn edit_lines(dir: &Path, file: &str, edit: impl FnOnce(&mut Vec<String>)) {
+    let path = dir.join(file);
+    let mut lines: Vec<String> = fs::read_to_string(&path)
+        .unwrap()
+        .lines()
+        .map(String::from)
+        .collect();
+    edit(&mut lines);
+    fs::write(&path, lines.join("\n") + "\n").unwrap();
+}
+
+/// `orgsim ARGS...` must exit 2 naming every one of `needles`.
+fn expect_refused<S: AsRef<OsStr>>(args: &[S], needles: &[&str]) {
+    let out = orgsim().args(args).output().unwrap();
+    let err = stderr_of(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    for needle in needles {
+        assert!(err.contains(needle), "expected {needle:?} in: {err}");
+    }
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+#[test]
+fn damaged_or_incomplete_outputs_are_refused_naming_the_file_and_line() {
+    let dir = TempDir::new().unwrap();
+    let file = write(&dir, "small.toml", SMALL);
+    let whole = dir.path().join("whole");
+    run_quietly(&file, &whole);
+    let manifest: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(whole.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["checksums"]["runs.csv"]["rows"], 6);
+    assert!(manifest["build_id"].as_str().unwrap().starts_with("0."));
+    for shard in ["1/2", "2/2"] {
+        orgsim()
+            .args(["run", "--quiet", "--no-plots", "--shard", shard, "--out"])
+            .arg(dir.path().join(format!("shard{}", &shard[..1])))
+            .arg(&file)
+            .assert()
+            .success();
+    }
+    let (s1, s2) = (dir.path().join("shard1"), dir.path().join("shard2"));
+    let merged = dir.path().join("merged");
+    let merge = |a: &Path, b: &Path| -> Vec<std::ffi::OsString> {
+        vec![
+            "merge".into(),
+            a.into(),
+            b.into(),
+            "--no-plots".into(),
+            "--out".into(),
+            merged.clone().into(),
+        ]
+    };
+
+    // A shard's runs.csv missing its last row.
+    let cut = dir.path().join("cut");
+    damaged_copy(&s2, &cut, |d| {
+        edit_lines(d, "runs.csv", |l| {
+            l.pop();
+        })
+    });
+    expect_refused(
+        &merge(&s1, &cut),
+        &[
+            "cut/runs.csv",
+            "has 2 of the 3 rows",
+            "run_id 5 is missing",
+            "truncated",
+        ],
+    );
+    assert!(!merged.exists());
+
+    // A header-only shard.
+    let empty = dir.path().join("empty");
+    damaged_copy(&s2, &empty, |d| {
+        edit_lines(d, "runs.csv", |l| l.truncate(1))
+    });
+    expect_refused(&merge(&s1, &empty), &["empty/runs.csv", "only its header"]);
+
+    // A duplicated row in a whole run.
+    let twice = dir.path().join("twice");
+    damaged_copy(&whole, &twice, |d| {
+        edit_lines(d, "runs.csv", |l| {
+            let row = l[3].clone();
+            l.insert(3, row);
+        })
+    });
+    expect_refused(
+        &[OsStr::new("compare"), twice.as_os_str()],
+        &[
+            "twice/runs.csv",
+            "line 5 repeats run_id 2 of line 4",
+            "duplicated row",
+        ],
+    );
+
+    // A truncated timeseries.csv, cut at a line end.
+    let short_series = dir.path().join("short_series");
+    damaged_copy(&whole, &short_series, |d| {
+        edit_lines(d, "timeseries.csv", |l| {
+            l.pop();
+        })
+    });
+    expect_refused(
+        &[OsStr::new("plot"), short_series.as_os_str()],
+        &[
+            "short_series/timeseries.csv",
+            "stop at tick 20",
+            "before its last tick 30",
+        ],
+    );
+
+    // A saved runs.csv short of rows (the last run gone): report refuses.
+    let short_runs = dir.path().join("short_runs");
+    damaged_copy(&whole, &short_runs, |d| {
+        edit_lines(d, "runs.csv", |l| {
+            l.pop();
+        })
+    });
+    expect_refused(
+        &[OsStr::new("report"), short_runs.as_os_str()],
+        &["short_runs/runs.csv", "5 of the 6 rows"],
+    );
+
+    // One number changed: the rows are whole, the checksum is not.
+    let edited = dir.path().join("edited");
+    damaged_copy(&whole, &edited, |d| {
+        edit_lines(d, "runs.csv", |l| {
+            let last = l.last_mut().unwrap();
+            let cut_at = last.rfind(',').unwrap();
+            last.truncate(cut_at);
+            last.push_str(",0.5");
+        })
+    });
+    expect_refused(
+        &[OsStr::new("compare"), edited.as_os_str()],
+        &["edited/runs.csv", "does not match the checksum"],
+    );
+    // summary.csv is checked too, although compare does not read it.
+    let summary = dir.path().join("summary");
+    damaged_copy(&whole, &summary, |d| {
+        edit_lines(d, "summary.csv", |l| {
+            l.pop();
+        })
+    });
+    expect_refused(
+        &[OsStr::new("compare"), summary.as_os_str()],
+        &[
+            "summary/summary.csv",
+            "has 13 rows, but manifest.json records 14",
+        ],
+    );
+
+    // A manifest from before checksums: the rows are still checked, with a note.
+    let old = dir.path().join("old");
+    damaged_copy(&whole, &old, |d| {
+        let path = d.join("manifest.json");
+        let mut m: serde_json::Value =
+            serde_json::from_str(&fs::read_to_string(&path).unwrap()).unwrap();
+        m.as_object_mut().unwrap().remove("checksums");
+        fs::write(&path, m.to_string()).unwrap();
+    });
+    let out = orgsim().arg("compare").arg(&old).output().unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert!(stderr_of(&out).contains("records no checksums"));
+    edit_lines(&old, "runs.csv", |l| {
+        l.pop();
+    });
+    expect_refused(
+        &[OsStr::new("compare"), old.as_os_str()],
+        &["5 of the 6 rows"],
+    );
+
+    // The intact shards still merge, and the merged directory carries checksums of its own.
+    orgsim().args(merge(&s1, &s2)).assert().success();
+    let m: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(merged.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(
+        m["checksums"]["runs.csv"],
+        manifest["checksums"]["runs.csv"]
+    );
+    orgsim().arg("compare").arg(&merged).assert().success();
 }

@@ -8,6 +8,7 @@
 //! same destination offers to resume it (`--resume`) or, with `--overwrite`, removes it, naming it.
 
 pub mod files;
+pub mod integrity;
 pub mod ledger;
 pub mod manifest;
 pub mod merge;
