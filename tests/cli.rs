@@ -1891,3 +1891,62 @@ fn damaged_or_incomplete_outputs_are_refused_naming_the_file_and_line() {
     );
     orgsim().arg("compare").arg(&merged).assert().success();
 }
+
+// ---- Names and text cells (issue 12, defect 6) ----
+
+#[test]
+fn names_a_file_system_or_a_spreadsheet_would_misread_are_refused_at_their_line() {
+    let with_option = |name: &str| {
+        format!(
+            "{}\n[[option]]\nname = \"{name}\"\nset = {{ socialisation = 0.2 }}\n[[option]]\nname = \"other\"\n",
+            SMALL.replace("[sweep]\nsocialisation = [0.1, 0.9]\n", "")
+        )
+    };
+    // Formula starts: refused with the line and a usable alternative.
+    expect_bad_scenario(
+        &with_option("+10% analysts"),
+        &[
+            "bad.toml:16",
+            "begins with `+`",
+            "formula",
+            "\"plus 10% analysts\"",
+        ],
+    );
+    expect_bad_scenario(
+        &with_option("-5 budget"),
+        &["begins with `-`", "\"minus 5 budget\""],
+    );
+    expect_bad_scenario(&with_option("=HYPERLINK(1)"), &["begins with `=`"]);
+    expect_bad_scenario(&with_option("@SUM(A1)"), &["begins with `@`"]);
+    // Control characters: named by code point, never echoed raw.
+    for (escaped, code) in [
+        ("\\u001b[31mred", "U+001B"),
+        ("two\\nlines", "U+000A"),
+        ("a\\tb", "U+0009"),
+    ] {
+        let text = with_option(escaped);
+        expect_bad_scenario(&text, &["bad.toml:16", code, "not control characters"]);
+        let dir = TempDir::new().unwrap();
+        let file = write(&dir, "bad.toml", &text);
+        let err = stderr_of(&orgsim().arg("validate").arg(&file).output().unwrap());
+        assert!(!err.contains('\u{1b}'), "ESC echoed raw: {err:?}");
+    }
+    expect_bad_scenario(
+        &SMALL.replace(
+            "description = \"a small sweep\"",
+            "description = \"a \\u001b[2J sweep\"",
+        ),
+        &["bad.toml:4", "U+001B", "description"],
+    );
+    // Too long for the file system once the staging prefix and shard suffix are added.
+    let long = "x".repeat(240);
+    expect_bad_scenario(
+        &SMALL.replace("name = \"small\"", &format!("name = \"{long}\"")),
+        &["bad.toml:3", "240 characters", "at most 100"],
+    );
+    expect_bad_scenario(&with_option(&"y".repeat(300)), &["at most 200"]);
+    // A negative number is still a number in every CSV; only text cells are constrained.
+    let dir = TempDir::new().unwrap();
+    let file = write(&dir, "ok.toml", &with_option("plus 10% analysts"));
+    run_quietly(&file, &dir.path().join("out"));
+}
