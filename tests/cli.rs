@@ -1212,6 +1212,26 @@ fn type_errors_name_types_as_a_person_would() {
     let file = write(&dir, "bad.toml", &small_with("ticks = 30", "ticks = 3.5"));
     let err = stderr_of(&orgsim().arg("validate").arg(&file).output().unwrap());
     assert!(!err.contains("i64"), "{err}");
+    expect_bad_scenario(
+        &small_with("description = \"a small sweep\"", "description = 3"),
+        &["bad.toml:4:", "expected text in quotes"],
+    );
+}
+
+#[test]
+fn a_control_character_in_a_comment_is_named_with_its_reason() {
+    expect_bad_scenario(
+        &small_with("seed = 11", "seed = 11 # a \u{1} comment"),
+        &[
+            "bad.toml:7:15",
+            "control character U+0001",
+            "not even in a comment",
+        ],
+    );
+    expect_bad_scenario(
+        &small_with("seed = 11", "seed = 11 # \u{1b}[2J"),
+        &["bad.toml:7:13", "U+001B"],
+    );
 }
 
 #[test]
@@ -1949,4 +1969,113 @@ fn names_a_file_system_or_a_spreadsheet_would_misread_are_refused_at_their_line(
     let dir = TempDir::new().unwrap();
     let file = write(&dir, "ok.toml", &with_option("plus 10% analysts"));
     run_quietly(&file, &dir.path().join("out"));
+}
+
+// ---- Dry run and bad destinations (issue 12) ----
+
+#[test]
+fn dry_run_prints_the_size_and_a_piloted_estimate_and_writes_nothing() {
+    let dir = TempDir::new().unwrap();
+    let file = write(&dir, "small.toml", SMALL);
+    let out = orgsim()
+        .current_dir(dir.path())
+        .args(["run", "small.toml", "--dry-run"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    for needle in [
+        "points:  2\n",
+        "runs:    6 (2 points × 3 replicates)",
+        "at most 30 per run, 180 in all",
+        "output:  about ",
+        "pilot:   3 runs of point 0 took",
+        "estimated wall time: ",
+        "outputs would go to: outputs/small",
+    ] {
+        assert!(text.contains(needle), "expected {needle:?} in: {text}");
+    }
+    // Only the scenario file: no outputs/, no staging directory.
+    let entries: Vec<_> = fs::read_dir(dir.path()).unwrap().collect();
+    assert_eq!(entries.len(), 1, "{entries:?}");
+    // A shard's part is counted as such.
+    let out = orgsim()
+        .arg("run")
+        .arg(&file)
+        .args(["--dry-run", "--shard", "2/2"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(
+        text.contains("this command runs 3 of them (run ids 3 to 5)"),
+        "{text}"
+    );
+    // Above a limit: exit 2 naming the flag that raises it, before any pilot.
+    expect_bad_run(
+        SMALL,
+        &["--dry-run", "--replications", "10000000"],
+        &["--allow-large"],
+    );
+}
+
+#[test]
+fn bad_out_values_are_refused_before_any_run() {
+    let dir = TempDir::new().unwrap();
+    write(&dir, "small.toml", SMALL);
+    let notes = write(&dir, "notes.txt", "mine");
+    std::os::unix::fs::symlink(dir.path().join("nowhere"), dir.path().join("dangling")).unwrap();
+    for (out, needle) in [
+        (".", "names an existing folder"),
+        ("dangling", "dangling symbolic link"),
+        ("notes.txt/out", "notes.txt is a file"),
+    ] {
+        for extra in [&[][..], &["--overwrite"][..]] {
+            let started = std::time::Instant::now();
+            let result = orgsim()
+                .current_dir(dir.path())
+                .args(["run", "small.toml", "--quiet", "--out", out])
+                .args(extra)
+                .output()
+                .unwrap();
+            let err = stderr_of(&result);
+            assert_eq!(result.status.code(), Some(2), "{out}: {err}");
+            assert!(err.contains(needle), "{out}: expected {needle:?} in {err}");
+            assert!(started.elapsed().as_secs() < 5);
+        }
+    }
+    assert_eq!(fs::read_to_string(&notes).unwrap(), "mine");
+    let mut left: Vec<String> = fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .collect();
+    left.sort();
+    assert_eq!(left, ["dangling", "notes.txt", "small.toml"]);
+}
+
+#[test]
+fn two_runs_started_together_into_one_out_never_both_succeed() {
+    let dir = TempDir::new().unwrap();
+    let file = write(&dir, "small.toml", SMALL);
+    for trial in 0..4 {
+        let out = dir.path().join(format!("out{trial}"));
+        let start = || {
+            std::process::Command::new(assert_cmd::cargo::cargo_bin("orgsim"))
+                .args(["run", "--quiet", "--no-plots", "--out"])
+                .arg(&out)
+                .arg(&file)
+                .stderr(std::process::Stdio::piped())
+                .stdout(std::process::Stdio::null())
+                .spawn()
+                .unwrap()
+        };
+        let (a, b) = (start(), start());
+        let (a, b) = (a.wait_with_output().unwrap(), b.wait_with_output().unwrap());
+        let codes = [a.status.code(), b.status.code()];
+        let succeeded = codes.iter().filter(|c| **c == Some(0)).count();
+        assert_eq!(succeeded, 1, "exactly one run wins: {codes:?}");
+        let loser = if a.status.success() { &b } else { &a };
+        assert_eq!(loser.status.code(), Some(2), "{}", stderr_of(loser));
+        // The winner's outputs are whole.
+        orgsim().arg("compare").arg(&out).assert().success();
+    }
 }

@@ -152,6 +152,9 @@ pub struct Scenario {
     /// The sampling design, when the scenario has `[design]` instead of `[sweep]`.
     pub design: Option<space::Design>,
     pub points: Vec<Point>,
+    /// Points, runs, ticks and expected output, as counted (and checked against the limits)
+    /// before the points were expanded: what `run --dry-run` prints.
+    pub size: limits::Size,
 }
 
 impl fmt::Debug for Scenario {
@@ -280,6 +283,7 @@ pub fn parse(path: &Path, text: &str, overrides: &Overrides) -> Result<Scenario,
         file: path.display().to_string(),
         text,
     };
+    ctx.refuse_control_characters()?;
     let raw: RawFile = toml::from_str(text).map_err(|e| ctx.toml_error(&e))?;
     ctx.build(path, raw, overrides)
 }
@@ -364,6 +368,22 @@ impl Ctx<'_> {
             ));
         }
         Ok(())
+    }
+
+    /// TOML allows no raw control character but tab and line breaks, not even in a comment, and
+    /// the TOML parser says only what it expected there: name the character and what to write.
+    fn refuse_control_characters(&self) -> Result<(), InputError> {
+        let bad = |c: char| c.is_ascii_control() && !matches!(c, '\t' | '\n' | '\r');
+        match self.text.char_indices().find(|&(_, c)| bad(c)) {
+            Some((at, c)) => Err(InputError::new(
+                self.place(at),
+                format!(
+                    "the control character U+{:04X} is not allowed in a scenario file, not even in a comment (TOML allows only tabs and line breaks); inside quotes write it as \\u{:04X}, otherwise delete it",
+                    c as u32, c as u32
+                ),
+            )),
+            None => Ok(()),
+        }
     }
 
     fn toml_error(&self, e: &toml::de::Error) -> InputError {
@@ -536,7 +556,7 @@ impl Ctx<'_> {
             varied = d.factors.len();
             axis_at = Some(raw_design.method_at());
         }
-        self.check_size(
+        let size = self.check_size(
             header,
             overrides,
             &limits::Demand {
@@ -685,6 +705,7 @@ impl Ctx<'_> {
             schedule,
             design,
             points,
+            size,
         })
     }
 
@@ -1032,6 +1053,11 @@ fn plain_type_names(message: &str) -> String {
         ("expected u64", "expected a whole number from 0 up"),
         ("expected f64", "expected a number"),
         ("expected a boolean", "expected true or false"),
+        ("expected a string", "expected text in quotes"),
+        ("invalid type: string", "invalid type: text"),
+        ("expected a sequence", "expected a list in [brackets]"),
+        ("invalid type: sequence", "invalid type: list"),
+        ("invalid type: map", "invalid type: table"),
         ("invalid type: integer", "invalid type: whole number"),
         (
             "invalid type: floating point",
