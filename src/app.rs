@@ -356,7 +356,37 @@ pub fn run(args: &RunArgs, command_line: Vec<String>) -> Result<RunOutcome> {
     }
     let staging = crate::output::staging_path(&dest);
     if args.resume && dest.join(files::MANIFEST).is_file() && !staging.exists() {
-        // A requeued cluster task whose work is done: nothing to redo, and not an error.
+        // A requeued cluster task whose work is done: nothing to redo, and not an error, unless
+        // the complete output is another run's (a sweep submitted again after a change).
+        let done = Saved::read_manifest(&dest, "--out")?;
+        let this = manifest::hex_sha256(scenario.text.as_bytes());
+        let differences: Vec<&str> = [
+            ("the scenario file", done.scenario.sha256 != this),
+            ("the seed", done.master_seed != scenario.seed),
+            ("replications", done.replications != scenario.replications),
+            (
+                "the build",
+                !done.build_id.is_empty() && done.build_id != crate::BUILD_ID,
+            ),
+            (
+                "the shard",
+                done.shard.as_ref().map(|s| (s.index, s.count))
+                    != args.shard.map(|s| (s.index, s.count)),
+            ),
+        ]
+        .into_iter()
+        .filter_map(|(what, differs)| differs.then_some(what))
+        .collect();
+        if !differences.is_empty() {
+            return Err(InputError::new(
+                dest.display().to_string(),
+                format!(
+                    "--resume: this directory holds the complete output of a different run ({} differ); remove it or choose another --out DIR",
+                    differences.join(", ")
+                ),
+            )
+            .into());
+        }
         eprintln!(
             "orgsim: {} is already complete; nothing to resume",
             dest.display()

@@ -2025,7 +2025,7 @@ fn bad_out_values_are_refused_before_any_run() {
     let notes = write(&dir, "notes.txt", "mine");
     std::os::unix::fs::symlink(dir.path().join("nowhere"), dir.path().join("dangling")).unwrap();
     for (out, needle) in [
-        (".", "names an existing folder"),
+        (".", "names the current directory"),
         ("dangling", "dangling symbolic link"),
         ("notes.txt/out", "notes.txt is a file"),
     ] {

@@ -309,7 +309,7 @@ pub fn check_destination(dest: &Path) -> Result<(), InputError> {
     let refuse = |why: String| Err(InputError::new("--out", format!("{shown}: {why}")));
     let Some(name) = dest.file_name() else {
         return refuse(
-            "names an existing folder (the current one, its parent or the root) rather than a new folder for the outputs; give a folder name, e.g. --out outputs/run1".into(),
+            "names the current directory, its parent or the root, not a new folder for the outputs; give a folder name, e.g. --out outputs/run1".into(),
         );
     };
     if let Ok(meta) = fs::symlink_metadata(dest)
