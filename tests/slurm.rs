@@ -66,6 +66,8 @@ fn a_task_requeued_mid_run_resumes_its_shard_and_the_merge_is_unchanged() {
         .args(flags)
         .env("ORGSIM", env!("CARGO_BIN_EXE_orgsim"))
         .env("SBATCH_FLAGS", "--wait")
+        // Keep the log of the first start when the task is requeued, to see it resume.
+        .env("SBATCH_ARRAY_FLAGS", "--open-mode=append")
         .current_dir(dir.path())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
@@ -81,17 +83,20 @@ fn a_task_requeued_mid_run_resumes_its_shard_and_the_merge_is_unchanged() {
         );
         std::thread::sleep(Duration::from_millis(100));
     }
+    // This test's running task 1: other sweeps (the test beside this one) may share the cluster,
+    // so the task is told apart by its working directory, which submit.sh sets to ours.
     let jobs = Command::new("squeue")
-        .args(["-h", "-r", "-n", "orgsim-shard", "-o", "%i"])
+        .args(["-h", "-r", "-t", "R", "-n", "orgsim-shard", "-o", "%i|%Z"])
         .output()
         .unwrap();
     let jobs = String::from_utf8_lossy(&jobs.stdout).to_string();
+    let ours = fs::canonicalize(dir.path()).unwrap();
     let task = jobs
         .lines()
-        .map(str::trim)
-        .find(|id| id.ends_with("_1"))
-        .unwrap_or_else(|| panic!("task 1 is not in the queue: {jobs}"))
-        .to_string();
+        .filter_map(|l| l.trim().split_once('|'))
+        .find(|(id, cwd)| id.ends_with("_1") && fs::canonicalize(cwd).is_ok_and(|c| c == ours))
+        .map(|(id, _)| id.to_string())
+        .unwrap_or_else(|| panic!("task 1 of this sweep is not running: {jobs}"));
     let requeue = Command::new("scontrol")
         .args(["requeue", &task])
         .output()
@@ -102,6 +107,20 @@ fn a_task_requeued_mid_run_resumes_its_shard_and_the_merge_is_unchanged() {
         String::from_utf8_lossy(&requeue.stderr)
     );
     let kept = ledger_lines(&out, 1);
+    // Slurm holds a requeued job for a while before it may start again; a test need not wait.
+    for _ in 0..50 {
+        std::thread::sleep(Duration::from_millis(200));
+        let state = Command::new("squeue")
+            .args(["-h", "-j", &task, "-o", "%T"])
+            .output()
+            .unwrap();
+        if String::from_utf8_lossy(&state.stdout).contains("PENDING") {
+            let _ = Command::new("scontrol")
+                .args(["update", &format!("JobId={task}"), "StartTime=now"])
+                .output();
+            break;
+        }
+    }
     let finished = submit.wait_with_output().unwrap();
     assert!(
         finished.status.success(),
@@ -112,8 +131,13 @@ fn a_task_requeued_mid_run_resumes_its_shard_and_the_merge_is_unchanged() {
         let log = fs::read_to_string(out.join("merge.log")).unwrap_or_default();
         panic!("no merged outputs; merge.log: {log}");
     }
-    // The requeued task resumed: its staging directory (and ledger) survived the requeue.
+    // The requeued task resumed from its ledger rather than starting again.
     assert!(kept >= 3, "the ledger was lost at the requeue");
+    let log = fs::read_to_string(out.join("shard-1.log")).unwrap_or_default();
+    assert!(
+        log.contains("orgsim: resuming"),
+        "task 1 did not resume; its log: {log}"
+    );
     let whole = dir.path().join("whole");
     orgsim()
         .arg("run")
