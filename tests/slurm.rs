@@ -16,7 +16,14 @@ fn cluster_answers() -> bool {
     Command::new("sinfo")
         .args(["-h", "-o", "%T"])
         .output()
-        .is_ok_and(|o| o.status.success() && String::from_utf8_lossy(&o.stdout).contains("idle"))
+        .is_ok_and(|o| {
+            // Busy (mixed, allocated) counts: the tests here share one node and run side by side.
+            let states = String::from_utf8_lossy(&o.stdout).to_string();
+            o.status.success()
+                && ["idle", "mixed", "alloc"]
+                    .iter()
+                    .any(|s| states.contains(s))
+        })
 }
 
 /// Whether the test may go on: a cluster answers, or (where none does and none is required) it is
