@@ -28,6 +28,7 @@ fn orgsim_seconds(reps: u64, threads: u16) -> f64 {
         shard: None,
         only: None,
         resume: false,
+        dry_run: false,
         quiet: true,
         // Figures are a fixed cost per sweep, not per run; the peer draws none either.
         no_plots: true,

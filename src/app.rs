@@ -172,6 +172,164 @@ fn fault_run() -> Option<u64> {
     std::env::var(FAULT_RUN_VAR).ok()?.trim().parse().ok()
 }
 
+/// The output directory of `run`: `--out`, else `outputs/NAME` (with the shard or run id).
+fn destination(args: &RunArgs, scenario: &scenario::Scenario) -> PathBuf {
+    args.out.clone().unwrap_or_else(|| {
+        let folder = match (args.shard, args.only) {
+            (Some(shard), _) => {
+                format!("{}.shard-{}-of-{}", scenario.name, shard.index, shard.count)
+            }
+            (None, Some(id)) => format!("{}.run-{id}", scenario.name),
+            (None, None) => scenario.name.clone(),
+        };
+        PathBuf::from("outputs").join(folder)
+    })
+}
+
+/// How many runs of the first point `run --dry-run` times.
+const PILOT_RUNS: u64 = 3;
+
+/// `orgsim run --dry-run`: the sweep's size as counted at validation (so a sweep above the limits
+/// has already been refused, naming the flag that raises them), the destination's checks, and a
+/// wall time estimated from a pilot of a few runs of the first point; nothing is written.
+pub fn dry_run(args: &RunArgs) -> Result<String> {
+    let overrides = Overrides {
+        replications: args.replications,
+        seed: args.seed,
+        set: args.set.clone(),
+        per_unit: args.per_unit,
+        allow_large: args.allow_large,
+    };
+    let scenario = scenario::load(&args.file, &overrides)?;
+    let dest = destination(args, &scenario);
+    crate::output::check_destination(&dest)?;
+    let plan = scenario.plan();
+    let runs = match (args.shard, args.only) {
+        (Some(shard), _) => executor::shard_runs(plan.total_runs(), shard.index, shard.count),
+        (None, Some(id)) if id < plan.total_runs() => id..id + 1,
+        (None, Some(id)) => {
+            return Err(InputError::new(
+                "--only",
+                format!(
+                    "run {id} does not exist: this sweep's run ids are 0 to {}",
+                    plan.total_runs().saturating_sub(1)
+                ),
+            )
+            .into());
+        }
+        (None, None) => 0..plan.total_runs(),
+    };
+    let count = runs.end - runs.start;
+    let threads = args
+        .threads
+        .map(usize::from)
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let size = scenario.size;
+    let share = |x: u64| {
+        // This shard's (or run's) part of a whole-sweep count.
+        (x as u128 * count as u128 / size.runs.max(1) as u128) as u64
+    };
+    let mut text = format!(
+        "orgsim: dry run of {} ({}): nothing is written
+",
+        scenario.name,
+        args.file.display()
+    );
+    text += &format!(
+        "  points:  {}
+",
+        size.points
+    );
+    text += &format!(
+        "  runs:    {} ({} points × {} replicates){}
+",
+        size.runs,
+        size.points,
+        scenario.replications,
+        if count == size.runs {
+            String::new()
+        } else {
+            format!(
+                "; this command runs {count} of them (run ids {} to {})",
+                runs.start,
+                runs.end - 1
+            )
+        }
+    );
+    text += &format!(
+        "  ticks:   at most {} per run, {} in all{}
+",
+        scenario.ticks,
+        share(size.ticks),
+        if scenario.stop.is_some() {
+            " (a stop rule may end runs earlier)"
+        } else {
+            ""
+        }
+    );
+    text += &format!(
+        "  output:  about {} (runs.csv{})
+",
+        human_bytes(share(size.output_bytes)),
+        if scenario.record_every > 0 {
+            " and timeseries.csv"
+        } else {
+            ""
+        }
+    );
+    let pilot = PILOT_RUNS.min(scenario.replications).min(count);
+    if let Some(point) = scenario.points.first().filter(|_| pilot > 0) {
+        let clock = Instant::now();
+        for replicate in 0..pilot {
+            executor::run_one(&plan, point, replicate);
+        }
+        let per_run = clock.elapsed().as_secs_f64() / pilot as f64;
+        let wall = per_run * count as f64 / threads.min(count.max(1) as usize) as f64;
+        text += &format!(
+            "  pilot:   {pilot} runs of point 0 took {:.3} s ({} a run)
+",
+            per_run * pilot as f64,
+            human_seconds(per_run)
+        );
+        text += &format!(
+            "  estimated wall time: {} on {threads} threads (from the pilot; points that differ in cost change it)
+",
+            human_seconds(wall)
+        );
+    }
+    text += &format!(
+        "  outputs would go to: {}{}
+",
+        dest.display(),
+        if dest.exists() { " (exists)" } else { "" }
+    );
+    Ok(text)
+}
+
+fn human_bytes(bytes: u64) -> String {
+    const UNITS: [&str; 5] = ["B", "KB", "MB", "GB", "TB"];
+    let mut x = bytes as f64;
+    let mut unit = 0;
+    while x >= 1000.0 && unit < UNITS.len() - 1 {
+        x /= 1000.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{bytes} B")
+    } else {
+        format!("{x:.1} {}", UNITS[unit])
+    }
+}
+
+fn human_seconds(seconds: f64) -> String {
+    match seconds {
+        s if s < 1.0 => format!("{:.1} ms", s * 1000.0),
+        s if s < 120.0 => format!("{s:.1} s"),
+        s if s < 7200.0 => format!("{:.1} min", s / 60.0),
+        s => format!("{:.1} h", s / 3600.0),
+    }
+}
+
 /// `orgsim run`.
 pub fn run(args: &RunArgs, command_line: Vec<String>) -> Result<RunOutcome> {
     let overrides = Overrides {
@@ -182,16 +340,7 @@ pub fn run(args: &RunArgs, command_line: Vec<String>) -> Result<RunOutcome> {
         allow_large: args.allow_large,
     };
     let scenario = scenario::load(&args.file, &overrides)?;
-    let dest = args.out.clone().unwrap_or_else(|| {
-        let folder = match (args.shard, args.only) {
-            (Some(shard), _) => {
-                format!("{}.shard-{}-of-{}", scenario.name, shard.index, shard.count)
-            }
-            (None, Some(id)) => format!("{}.run-{id}", scenario.name),
-            (None, None) => scenario.name.clone(),
-        };
-        PathBuf::from("outputs").join(folder)
-    });
+    let dest = destination(args, &scenario);
     let plan = scenario.plan();
     if let Some(id) = args.only
         && id >= plan.total_runs()
@@ -207,7 +356,37 @@ pub fn run(args: &RunArgs, command_line: Vec<String>) -> Result<RunOutcome> {
     }
     let staging = crate::output::staging_path(&dest);
     if args.resume && dest.join(files::MANIFEST).is_file() && !staging.exists() {
-        // A requeued cluster task whose work is done: nothing to redo, and not an error.
+        // A requeued cluster task whose work is done: nothing to redo, and not an error, unless
+        // the complete output is another run's (a sweep submitted again after a change).
+        let done = Saved::read_manifest(&dest, "--out")?;
+        let this = manifest::hex_sha256(scenario.text.as_bytes());
+        let differences: Vec<&str> = [
+            ("the scenario file", done.scenario.sha256 != this),
+            ("the seed", done.master_seed != scenario.seed),
+            ("replications", done.replications != scenario.replications),
+            (
+                "the build",
+                !done.build_id.is_empty() && done.build_id != crate::BUILD_ID,
+            ),
+            (
+                "the shard",
+                done.shard.as_ref().map(|s| (s.index, s.count))
+                    != args.shard.map(|s| (s.index, s.count)),
+            ),
+        ]
+        .into_iter()
+        .filter_map(|(what, differs)| differs.then_some(what))
+        .collect();
+        if !differences.is_empty() {
+            return Err(InputError::new(
+                dest.display().to_string(),
+                format!(
+                    "--resume: this directory holds the complete output of a different run ({} differ); remove it or choose another --out DIR",
+                    differences.join(", ")
+                ),
+            )
+            .into());
+        }
         eprintln!(
             "orgsim: {} is already complete; nothing to resume",
             dest.display()
@@ -385,7 +564,10 @@ pub fn run(args: &RunArgs, command_line: Vec<String>) -> Result<RunOutcome> {
         failed_runs: failures.len() as u64,
         only_run: args.only,
     };
-    let text = manifest::build(&scenario, &facts).to_text()?;
+    let mut written = manifest::build(&scenario, &facts);
+    written.checksums =
+        crate::output::integrity::record(out.path()).context("cannot checksum the output files")?;
+    let text = written.to_text()?;
     std::fs::write(out.path().join(files::MANIFEST), text).context("cannot write manifest.json")?;
     // Analysed from the files just written, exactly as `orgsim compare`/`plot` would later, and
     // before commit, so a failure here leaves no output directory behind.
@@ -537,7 +719,7 @@ pub fn merge(
     // Whether the shards hold a design (the merge itself checks them and reports any fault).
     let design = shards
         .first()
-        .and_then(|first| Saved::load_manifest(first, "SHARD").ok())
+        .and_then(|first| Saved::read_manifest(first, "SHARD").ok())
         .is_some_and(|m| m.design.is_some());
     let runs = crate::output::merge::merge(
         shards,
@@ -556,10 +738,11 @@ pub fn merge(
 /// figures and report.html; returns the ranked table. Also for commands that assemble an output directory (e.g. a
 /// merge of shards).
 pub fn analyse_run(dir: &std::path::Path, no_plots: bool) -> Result<String> {
-    if Saved::load_manifest(dir, "--out")?.design.is_some() {
-        return analyse_design(dir, no_plots);
+    let manifest = Saved::load_manifest(dir, "--out")?;
+    if manifest.design.is_some() {
+        return analyse_design(dir, &manifest, no_plots);
     }
-    let saved = Saved::load(dir, "--out")?;
+    let saved = Saved::with_manifest(dir, manifest)?;
     let comparison = compare::compare(&saved, &[], None)?;
     write_atomic(
         &dir.join(COMPARISON),
@@ -579,9 +762,12 @@ pub fn analyse_run(dir: &std::path::Path, no_plots: bool) -> Result<String> {
 /// The sensitivity analysis of a design run: sensitivity.csv, salib_problem.json and, unless
 /// `no_plots`, its figures and report.html; returns the terminal table. Reads only the manifest and
 /// streams runs.csv.
-fn analyse_design(dir: &std::path::Path, no_plots: bool) -> Result<String> {
-    let manifest = Saved::load_manifest(dir, "DIR")?;
-    let Some(s) = sensitivity::analyse(dir, &manifest)? else {
+fn analyse_design(
+    dir: &std::path::Path,
+    manifest: &manifest::Manifest,
+    no_plots: bool,
+) -> Result<String> {
+    let Some(s) = sensitivity::analyse(dir, manifest)? else {
         return Ok(String::new());
     };
     write_atomic(
@@ -595,9 +781,9 @@ fn analyse_design(dir: &std::path::Path, no_plots: bool) -> Result<String> {
     )
     .context("cannot write salib_problem.json")?;
     if !no_plots {
-        let figures = plot::design_figures(&manifest, &s);
+        let figures = plot::design_figures(manifest, &s);
         plot::draw_all(&figures, &dir.join(PLOTS), &PlotOptions::default())?;
-        let html = report::design_html(&manifest, &s, &figures)?;
+        let html = report::design_html(manifest, &s, &figures)?;
         write_atomic(&dir.join(REPORT), html.as_bytes()).context("cannot write report.html")?;
     }
     Ok(sensitivity::to_table(&s))
@@ -616,7 +802,7 @@ pub fn sensitivity(dir: &std::path::Path, no_plots: bool) -> Result<String> {
         )
         .into());
     }
-    let table = analyse_design(dir, no_plots)?;
+    let table = analyse_design(dir, &manifest, no_plots)?;
     let mut manifest = manifest;
     let before = manifest.files.len();
     for name in analysis_files(no_plots, true) {
@@ -679,7 +865,7 @@ pub fn plot(args: &PlotArgs) -> Result<Vec<PathBuf>> {
     let figures = match sensitivity::analyse(&args.dir, &manifest)? {
         Some(s) => plot::design_figures(&manifest, &s),
         None => {
-            let saved = Saved::load(&args.dir, "DIR")?;
+            let saved = Saved::with_manifest(&args.dir, manifest)?;
             let comparison = compare::compare(&saved, &args.metric, args.baseline.as_deref())?;
             plot::figures(&saved, &comparison, &args.metric)?
         }
@@ -703,7 +889,7 @@ pub fn report(args: &ReportArgs) -> Result<PathBuf> {
     let html = match sensitivity::analyse(&args.dir, &manifest)? {
         Some(s) => report::design_html(&manifest, &s, &plot::design_figures(&manifest, &s))?,
         None => {
-            let saved = Saved::load(&args.dir, "DIR")?;
+            let saved = Saved::with_manifest(&args.dir, manifest)?;
             let comparison = compare::compare(&saved, &args.metric, args.baseline.as_deref())?;
             let figures = plot::figures(&saved, &comparison, &args.metric)?;
             report::html(&saved, &comparison, &figures)?

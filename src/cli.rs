@@ -206,6 +206,10 @@ pub struct RunArgs {
     /// No progress bar (the one-line summary is still printed).
     #[arg(long, short)]
     pub quiet: bool,
+    /// Print the points, runs, ticks, expected output size and a wall time estimated from a short
+    /// pilot (a few runs of the first point), then exit without writing anything.
+    #[arg(long, conflicts_with = "resume")]
+    pub dry_run: bool,
     /// Also write units.csv (and units_timeseries.csv): each unit's own metrics, e.g. its value
     /// added (same as `per_unit = true` in [scenario]; models with per-unit metrics only).
     #[arg(long)]

@@ -77,6 +77,13 @@ fn main() -> ExitCode {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => report(&e),
         },
+        Command::Run(args) if args.dry_run => match app::dry_run(&args) {
+            Ok(text) => {
+                say_raw!("{text}");
+                ExitCode::SUCCESS
+            }
+            Err(e) => report(&e),
+        },
         Command::Run(args) => match app::run(&args, std::env::args().collect()) {
             Ok(outcome) => {
                 say!(

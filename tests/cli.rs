@@ -1,6 +1,7 @@
 //! The command line as a new user meets it: every subcommand, and every kind of bad input. Bad input
 //! must exit 2 with a message naming the file/line/key or flag, and leave no output directory behind.
 
+use std::ffi::OsStr;
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -1211,6 +1212,26 @@ fn type_errors_name_types_as_a_person_would() {
     let file = write(&dir, "bad.toml", &small_with("ticks = 30", "ticks = 3.5"));
     let err = stderr_of(&orgsim().arg("validate").arg(&file).output().unwrap());
     assert!(!err.contains("i64"), "{err}");
+    expect_bad_scenario(
+        &small_with("description = \"a small sweep\"", "description = 3"),
+        &["bad.toml:4:", "expected text in quotes"],
+    );
+}
+
+#[test]
+fn a_control_character_in_a_comment_is_named_with_its_reason() {
+    expect_bad_scenario(
+        &small_with("seed = 11", "seed = 11 # a \u{1} comment"),
+        &[
+            "bad.toml:7:15",
+            "control character U+0001",
+            "not even in a comment",
+        ],
+    );
+    expect_bad_scenario(
+        &small_with("seed = 11", "seed = 11 # \u{1b}[2J"),
+        &["bad.toml:7:13", "U+001B"],
+    );
 }
 
 #[test]
@@ -1690,5 +1711,371 @@ fn a_sharded_and_merged_design_gives_the_same_sensitivity_as_one_run() {
             fs::read(merged.join(f)).unwrap(),
             "{f}"
         );
+    }
+}
+
+// ---- Integrity of saved outputs (issue 12, defect 2) ----
+
+/// A copy of the finished output `from` at `to`, with `damage` applied to it.
+fn damaged_copy(from: &Path, to: &Path, damage: impl FnOnce(&Path)) {
+    fs::create_dir_all(to).unwrap();
+    for entry in fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        if entry.path().is_file() {
+            fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
+        }
+    }
+    damage(to);
+}
+
+/// Rewrites the lines of `file` in `dir` with `edit`.
+fn edit_lines(dir: &Path, file: &str, edit: impl FnOnce(&mut Vec<String>)) {
+    let path = dir.join(file);
+    let mut lines: Vec<String> = fs::read_to_string(&path)
+        .unwrap()
+        .lines()
+        .map(String::from)
+        .collect();
+    edit(&mut lines);
+    fs::write(&path, lines.join("\n") + "\n").unwrap();
+}
+
+/// `orgsim ARGS...` must exit 2 naming every one of `needles`.
+fn expect_refused<S: AsRef<OsStr>>(args: &[S], needles: &[&str]) {
+    let out = orgsim().args(args).output().unwrap();
+    let err = stderr_of(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    for needle in needles {
+        assert!(err.contains(needle), "expected {needle:?} in: {err}");
+    }
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+#[test]
+fn damaged_or_incomplete_outputs_are_refused_naming_the_file_and_line() {
+    let dir = TempDir::new().unwrap();
+    let file = write(&dir, "small.toml", SMALL);
+    let whole = dir.path().join("whole");
+    run_quietly(&file, &whole);
+    let manifest: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(whole.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["checksums"]["runs.csv"]["rows"], 6);
+    assert!(manifest["build_id"].as_str().unwrap().starts_with("0."));
+    for shard in ["1/2", "2/2"] {
+        orgsim()
+            .args(["run", "--quiet", "--no-plots", "--shard", shard, "--out"])
+            .arg(dir.path().join(format!("shard{}", &shard[..1])))
+            .arg(&file)
+            .assert()
+            .success();
+    }
+    let (s1, s2) = (dir.path().join("shard1"), dir.path().join("shard2"));
+    let merged = dir.path().join("merged");
+    let merge = |a: &Path, b: &Path| -> Vec<std::ffi::OsString> {
+        vec![
+            "merge".into(),
+            a.into(),
+            b.into(),
+            "--no-plots".into(),
+            "--out".into(),
+            merged.clone().into(),
+        ]
+    };
+
+    // A shard's runs.csv missing its last row.
+    let cut = dir.path().join("cut");
+    damaged_copy(&s2, &cut, |d| {
+        edit_lines(d, "runs.csv", |l| {
+            l.pop();
+        })
+    });
+    expect_refused(
+        &merge(&s1, &cut),
+        &[
+            "cut/runs.csv",
+            "has 2 of the 3 rows",
+            "run_id 5 is missing",
+            "truncated",
+        ],
+    );
+    assert!(!merged.exists());
+
+    // A header-only shard.
+    let empty = dir.path().join("empty");
+    damaged_copy(&s2, &empty, |d| {
+        edit_lines(d, "runs.csv", |l| l.truncate(1))
+    });
+    expect_refused(&merge(&s1, &empty), &["empty/runs.csv", "only its header"]);
+
+    // A duplicated row in a whole run.
+    let twice = dir.path().join("twice");
+    damaged_copy(&whole, &twice, |d| {
+        edit_lines(d, "runs.csv", |l| {
+            let row = l[3].clone();
+            l.insert(3, row);
+        })
+    });
+    expect_refused(
+        &[OsStr::new("compare"), twice.as_os_str()],
+        &[
+            "twice/runs.csv",
+            "line 5 repeats run_id 2 of line 4",
+            "duplicated row",
+        ],
+    );
+
+    // A truncated timeseries.csv, cut at a line end.
+    let short_series = dir.path().join("short_series");
+    damaged_copy(&whole, &short_series, |d| {
+        edit_lines(d, "timeseries.csv", |l| {
+            l.pop();
+        })
+    });
+    expect_refused(
+        &[OsStr::new("plot"), short_series.as_os_str()],
+        &[
+            "short_series/timeseries.csv",
+            "stop at tick 20",
+            "before its last tick 30",
+        ],
+    );
+
+    // A saved runs.csv short of rows (the last run gone): report refuses.
+    let short_runs = dir.path().join("short_runs");
+    damaged_copy(&whole, &short_runs, |d| {
+        edit_lines(d, "runs.csv", |l| {
+            l.pop();
+        })
+    });
+    expect_refused(
+        &[OsStr::new("report"), short_runs.as_os_str()],
+        &["short_runs/runs.csv", "5 of the 6 rows"],
+    );
+
+    // One number changed: the rows are whole, the checksum is not.
+    let edited = dir.path().join("edited");
+    damaged_copy(&whole, &edited, |d| {
+        edit_lines(d, "runs.csv", |l| {
+            let last = l.last_mut().unwrap();
+            let cut_at = last.rfind(',').unwrap();
+            last.truncate(cut_at);
+            last.push_str(",0.5");
+        })
+    });
+    expect_refused(
+        &[OsStr::new("compare"), edited.as_os_str()],
+        &["edited/runs.csv", "does not match the checksum"],
+    );
+    // summary.csv is checked too, although compare does not read it.
+    let summary = dir.path().join("summary");
+    damaged_copy(&whole, &summary, |d| {
+        edit_lines(d, "summary.csv", |l| {
+            l.pop();
+        })
+    });
+    expect_refused(
+        &[OsStr::new("compare"), summary.as_os_str()],
+        &[
+            "summary/summary.csv",
+            "has 13 rows, but manifest.json records 14",
+        ],
+    );
+
+    // A manifest from before checksums: the rows are still checked, with a note.
+    let old = dir.path().join("old");
+    damaged_copy(&whole, &old, |d| {
+        let path = d.join("manifest.json");
+        let mut m: serde_json::Value =
+            serde_json::from_str(&fs::read_to_string(&path).unwrap()).unwrap();
+        m.as_object_mut().unwrap().remove("checksums");
+        fs::write(&path, m.to_string()).unwrap();
+    });
+    let out = orgsim().arg("compare").arg(&old).output().unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert!(stderr_of(&out).contains("records no checksums"));
+    edit_lines(&old, "runs.csv", |l| {
+        l.pop();
+    });
+    expect_refused(
+        &[OsStr::new("compare"), old.as_os_str()],
+        &["5 of the 6 rows"],
+    );
+
+    // The intact shards still merge, and the merged directory carries checksums of its own.
+    orgsim().args(merge(&s1, &s2)).assert().success();
+    let m: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(merged.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(
+        m["checksums"]["runs.csv"],
+        manifest["checksums"]["runs.csv"]
+    );
+    orgsim().arg("compare").arg(&merged).assert().success();
+}
+
+// ---- Names and text cells (issue 12, defect 6) ----
+
+#[test]
+fn names_a_file_system_or_a_spreadsheet_would_misread_are_refused_at_their_line() {
+    let with_option = |name: &str| {
+        format!(
+            "{}\n[[option]]\nname = \"{name}\"\nset = {{ socialisation = 0.2 }}\n[[option]]\nname = \"other\"\n",
+            SMALL.replace("[sweep]\nsocialisation = [0.1, 0.9]\n", "")
+        )
+    };
+    // Formula starts: refused with the line and a usable alternative.
+    expect_bad_scenario(
+        &with_option("+10% analysts"),
+        &[
+            "bad.toml:16",
+            "begins with `+`",
+            "formula",
+            "\"plus 10% analysts\"",
+        ],
+    );
+    expect_bad_scenario(
+        &with_option("-5 budget"),
+        &["begins with `-`", "\"minus 5 budget\""],
+    );
+    expect_bad_scenario(&with_option("=HYPERLINK(1)"), &["begins with `=`"]);
+    expect_bad_scenario(&with_option("@SUM(A1)"), &["begins with `@`"]);
+    // Control characters: named by code point, never echoed raw.
+    for (escaped, code) in [
+        ("\\u001b[31mred", "U+001B"),
+        ("two\\nlines", "U+000A"),
+        ("a\\tb", "U+0009"),
+    ] {
+        let text = with_option(escaped);
+        expect_bad_scenario(&text, &["bad.toml:16", code, "not control characters"]);
+        let dir = TempDir::new().unwrap();
+        let file = write(&dir, "bad.toml", &text);
+        let err = stderr_of(&orgsim().arg("validate").arg(&file).output().unwrap());
+        assert!(!err.contains('\u{1b}'), "ESC echoed raw: {err:?}");
+    }
+    expect_bad_scenario(
+        &SMALL.replace(
+            "description = \"a small sweep\"",
+            "description = \"a \\u001b[2J sweep\"",
+        ),
+        &["bad.toml:4", "U+001B", "description"],
+    );
+    // Too long for the file system once the staging prefix and shard suffix are added.
+    let long = "x".repeat(240);
+    expect_bad_scenario(
+        &SMALL.replace("name = \"small\"", &format!("name = \"{long}\"")),
+        &["bad.toml:3", "240 characters", "at most 100"],
+    );
+    expect_bad_scenario(&with_option(&"y".repeat(300)), &["at most 200"]);
+    // A negative number is still a number in every CSV; only text cells are constrained.
+    let dir = TempDir::new().unwrap();
+    let file = write(&dir, "ok.toml", &with_option("plus 10% analysts"));
+    run_quietly(&file, &dir.path().join("out"));
+}
+
+// ---- Dry run and bad destinations (issue 12) ----
+
+#[test]
+fn dry_run_prints_the_size_and_a_piloted_estimate_and_writes_nothing() {
+    let dir = TempDir::new().unwrap();
+    let file = write(&dir, "small.toml", SMALL);
+    let out = orgsim()
+        .current_dir(dir.path())
+        .args(["run", "small.toml", "--dry-run"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    for needle in [
+        "points:  2\n",
+        "runs:    6 (2 points × 3 replicates)",
+        "at most 30 per run, 180 in all",
+        "output:  about ",
+        "pilot:   3 runs of point 0 took",
+        "estimated wall time: ",
+        "outputs would go to: outputs/small",
+    ] {
+        assert!(text.contains(needle), "expected {needle:?} in: {text}");
+    }
+    // Only the scenario file: no outputs/, no staging directory.
+    let entries: Vec<_> = fs::read_dir(dir.path()).unwrap().collect();
+    assert_eq!(entries.len(), 1, "{entries:?}");
+    // A shard's part is counted as such.
+    let out = orgsim()
+        .arg("run")
+        .arg(&file)
+        .args(["--dry-run", "--shard", "2/2"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(
+        text.contains("this command runs 3 of them (run ids 3 to 5)"),
+        "{text}"
+    );
+    // Above a limit: exit 2 naming the flag that raises it, before any pilot.
+    expect_bad_run(
+        SMALL,
+        &["--dry-run", "--replications", "10000000"],
+        &["--allow-large"],
+    );
+}
+
+#[test]
+fn bad_out_values_are_refused_before_any_run() {
+    let dir = TempDir::new().unwrap();
+    write(&dir, "small.toml", SMALL);
+    let notes = write(&dir, "notes.txt", "mine");
+    std::os::unix::fs::symlink(dir.path().join("nowhere"), dir.path().join("dangling")).unwrap();
+    for (out, needle) in [
+        (".", "names the current directory"),
+        ("dangling", "dangling symbolic link"),
+        ("notes.txt/out", "notes.txt is a file"),
+    ] {
+        for extra in [&[][..], &["--overwrite"][..]] {
+            let started = std::time::Instant::now();
+            let result = orgsim()
+                .current_dir(dir.path())
+                .args(["run", "small.toml", "--quiet", "--out", out])
+                .args(extra)
+                .output()
+                .unwrap();
+            let err = stderr_of(&result);
+            assert_eq!(result.status.code(), Some(2), "{out}: {err}");
+            assert!(err.contains(needle), "{out}: expected {needle:?} in {err}");
+            assert!(started.elapsed().as_secs() < 5);
+        }
+    }
+    assert_eq!(fs::read_to_string(&notes).unwrap(), "mine");
+    let mut left: Vec<String> = fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .collect();
+    left.sort();
+    assert_eq!(left, ["dangling", "notes.txt", "small.toml"]);
+}
+
+#[test]
+fn two_runs_started_together_into_one_out_never_both_succeed() {
+    let dir = TempDir::new().unwrap();
+    let file = write(&dir, "small.toml", SMALL);
+    for trial in 0..4 {
+        let out = dir.path().join(format!("out{trial}"));
+        let start = || {
+            std::process::Command::new(assert_cmd::cargo::cargo_bin("orgsim"))
+                .args(["run", "--quiet", "--no-plots", "--out"])
+                .arg(&out)
+                .arg(&file)
+                .stderr(std::process::Stdio::piped())
+                .stdout(std::process::Stdio::null())
+                .spawn()
+                .unwrap()
+        };
+        let (a, b) = (start(), start());
+        let (a, b) = (a.wait_with_output().unwrap(), b.wait_with_output().unwrap());
+        let codes = [a.status.code(), b.status.code()];
+        let succeeded = codes.iter().filter(|c| **c == Some(0)).count();
+        assert_eq!(succeeded, 1, "exactly one run wins: {codes:?}");
+        let loser = if a.status.success() { &b } else { &a };
+        assert_eq!(loser.status.code(), Some(2), "{}", stderr_of(loser));
+        // The winner's outputs are whole.
+        orgsim().arg("compare").arg(&out).assert().success();
     }
 }

@@ -5,6 +5,7 @@ mod cli;
 mod datateam;
 mod determinism;
 mod engine;
+mod fuzz;
 mod layers;
 mod march;
 mod report;

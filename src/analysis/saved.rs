@@ -11,8 +11,8 @@ use std::path::{Path, PathBuf};
 use serde_json::Value as Json;
 
 use crate::error::InputError;
-use crate::output::files;
 use crate::output::manifest::Manifest;
+use crate::output::{files, integrity};
 
 /// A parameter value as a person reads it: `0.1`, `30`, `embedded`, or empty when unset.
 pub fn show_value(value: &Json) -> String {
@@ -60,8 +60,18 @@ pub struct Saved {
 }
 
 impl Saved {
-    /// Reads and checks `manifest.json` alone (no runs: for analyses that stream `runs.csv`).
+    /// Reads `manifest.json` and checks every data file of `dir` against it
+    /// ([`integrity::verify`]): for analyses that stream `runs.csv`, and before [`Saved::with_manifest`].
     pub fn load_manifest(dir: &Path, flag: &str) -> Result<Manifest, InputError> {
+        let manifest = Saved::read_manifest(dir, flag)?;
+        if let Some(note) = integrity::verify(dir, &manifest)? {
+            eprintln!("orgsim: note: {note}");
+        }
+        Ok(manifest)
+    }
+
+    /// Reads and checks `manifest.json` alone, not the files it describes.
+    pub fn read_manifest(dir: &Path, flag: &str) -> Result<Manifest, InputError> {
         let shown = dir.display().to_string();
         if !dir.exists() {
             return Err(InputError::new(
@@ -110,7 +120,12 @@ impl Saved {
 
     /// Reads `manifest.json` and `runs.csv` from `dir`; `flag` names the argument in errors.
     pub fn load(dir: &Path, flag: &str) -> Result<Saved, InputError> {
-        let manifest = Saved::load_manifest(dir, flag)?;
+        Saved::with_manifest(dir, Saved::load_manifest(dir, flag)?)
+    }
+
+    /// Reads `runs.csv` of `dir` under a `manifest` that [`Saved::load_manifest`] returned (so its
+    /// files are not checked twice).
+    pub fn with_manifest(dir: &Path, manifest: Manifest) -> Result<Saved, InputError> {
         let runs = read_runs(&dir.join(files::RUNS), &manifest)?;
         Ok(Saved {
             dir: dir.to_path_buf(),

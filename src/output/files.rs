@@ -407,6 +407,17 @@ fn csv_fragment(cells: &[&str]) -> String {
     out
 }
 
+/// A free-text cell that a spreadsheet would read as a formula (it begins with `=`, `+`, `-` or
+/// `@`) prefixed with `'`, which spreadsheets show as text. Only for text orgsim does not validate
+/// (a panic's message); names are refused at validation instead, and numbers are never quoted.
+pub fn quote_formula(text: &str) -> String {
+    if text.starts_with(crate::scenario::FORMULA_STARTS) {
+        format!("'{text}")
+    } else {
+        text.to_string()
+    }
+}
+
 /// Writes `failures.csv`: one row per run that panicked, in run-id order.
 pub fn write_failures(path: &Path, failures: &[RunFailure]) -> Result<()> {
     let mut w = csv_writer(path)?;
@@ -417,7 +428,7 @@ pub fn write_failures(path: &Path, failures: &[RunFailure]) -> Result<()> {
             f.point_id.to_string(),
             f.replicate.to_string(),
             f.seed.to_string(),
-            f.message.clone(),
+            quote_formula(&f.message),
         ])?;
     }
     w.flush()?;

@@ -94,6 +94,14 @@ pub struct Manifest {
     /// The sampling design of a `[design]` scenario; absent for sweeps.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub design: Option<DesignInfo>,
+    /// The build that ran the model ([`crate::BUILD_ID`]: version plus a hash of the sources), since
+    /// the version alone does not change between commits; absent in manifests written before it.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub build_id: String,
+    /// Per data file, its SHA-256, size and rows, checked by every command that reads the directory
+    /// ([`crate::output::integrity`]); absent in manifests written before checksums.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub checksums: BTreeMap<String, crate::output::integrity::FileCheck>,
 }
 
 /// A scenario's `[design]`: enough to recompute its unit-cube rows ([`crate::scenario::space::unit_rows`])
@@ -396,6 +404,9 @@ pub fn build(scenario: &Scenario, facts: &RunFacts) -> Manifest {
         }),
         merged_from: None,
         design: scenario.design.as_ref().map(design_info),
+        build_id: crate::BUILD_ID.to_string(),
+        // Filled in by the caller once the data files are complete.
+        checksums: BTreeMap::new(),
     }
 }
 

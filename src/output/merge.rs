@@ -35,6 +35,9 @@ fn read_shard(dir: &Path) -> Result<Shard, InputError> {
         )
     })?;
     let manifest = Manifest::parse(&text, &path)?;
+    if let Some(note) = super::integrity::verify(dir, &manifest)? {
+        eprintln!("orgsim: note: {note}");
+    }
     let Some(manifest::ShardInfo { index, count, .. }) = manifest.shard else {
         return Err(InputError::new(
             &shown,
@@ -61,6 +64,7 @@ fn first_difference(a: &Manifest, b: &Manifest) -> Option<&'static str> {
         ("points", a.points == b.points),
         ("orgsim_version", a.orgsim_version == b.orgsim_version),
         ("per_unit", a.per_unit == b.per_unit),
+        ("build_id", a.build_id == b.build_id),
     ]
     .into_iter()
     .find(|(_, same)| !same)
@@ -160,6 +164,38 @@ fn concatenate(shards: &[Shard], name: &str, out: &Path) -> Result<()> {
     }
     writer.flush()?;
     Ok(())
+}
+
+/// Joins the `failures.csv` of the shards that have one (in shard order, so in run-id order) into
+/// `out`, written only when some run failed; returns the number of failed runs.
+fn concatenate_failures(shards: &[Shard], out: &Path) -> Result<u64> {
+    let mut writer: Option<csv::Writer<File>> = None;
+    let mut count = 0;
+    for shard in shards {
+        let path = shard.dir.join(files::FAILURES);
+        if !path.is_file() {
+            continue;
+        }
+        let mut reader = csv::Reader::from_path(&path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        let w = match &mut writer {
+            Some(w) => w,
+            None => {
+                let mut w = csv::Writer::from_path(out)
+                    .with_context(|| format!("cannot create {}", out.display()))?;
+                w.write_record(reader.headers()?)?;
+                writer.insert(w)
+            }
+        };
+        for record in reader.records() {
+            w.write_record(&record?)?;
+            count += 1;
+        }
+    }
+    if let Some(mut w) = writer {
+        w.flush()?;
+    }
+    Ok(count)
 }
 
 /// Rebuilds the summary layout from `points.csv` and the manifest, exactly as a run writes it.
@@ -269,6 +305,7 @@ pub fn merge(
             concatenate(&shards, name, &out.path().join(name))?;
         }
     }
+    let failed = concatenate_failures(&shards, &out.path().join(files::FAILURES))?;
     let layout = layout_from_files(&out.path().join(files::POINTS), first)?;
     let table = summarise(&out.path().join(files::RUNS), &layout)?;
     write_summary(&out.path().join(files::SUMMARY), &layout, &table)?;
@@ -277,8 +314,14 @@ pub fn merge(
     let mut manifest = first.clone();
     manifest.format_version = manifest::FORMAT_VERSION;
     manifest.shard = None;
+    manifest.failed_runs = failed;
+    if failed > 0 && !manifest.files.iter().any(|f| f == files::FAILURES) {
+        manifest.files.push(files::FAILURES.to_string());
+    }
     manifest.wall_seconds = Some(shards.iter().filter_map(|s| s.manifest.wall_seconds).sum());
     manifest.merged_from = Some(shards.iter().map(|s| s.dir.display().to_string()).collect());
+    manifest.checksums =
+        super::integrity::record(out.path()).context("cannot checksum the merged files")?;
     for name in analysis_files {
         if !manifest.files.iter().any(|f| f == name) {
             manifest.files.push(name.to_string());

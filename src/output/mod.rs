@@ -8,6 +8,7 @@
 //! same destination offers to resume it (`--resume`) or, with `--overwrite`, removes it, naming it.
 
 pub mod files;
+pub mod integrity;
 pub mod ledger;
 pub mod manifest;
 pub mod merge;
@@ -106,6 +107,7 @@ impl OutputDir {
         leftover: Leftover,
     ) -> Result<Self, InputError> {
         let shown = dest.display().to_string();
+        check_destination(dest)?;
         if dest.exists() {
             if !dest.is_dir() {
                 return Err(InputError::new(
@@ -223,7 +225,8 @@ impl OutputDir {
     /// started is never replaced.
     pub fn commit(mut self) -> std::io::Result<PathBuf> {
         let _ = fs::remove_file(self.staging.join(ledger::LEDGER));
-        let _ = fs::remove_file(self.staging.join(LOCK));
+        // The lock file goes only after the move: removed before it, a second run could lock a
+        // new lock file in the same staging directory and delete the finished outputs under us.
         if self.dest.exists() {
             let empty = fs::read_dir(&self.dest)
                 .map(|mut d| d.next().is_none())
@@ -248,22 +251,30 @@ impl OutputDir {
                 std::process::id()
             ));
             fs::rename(&self.dest, &old)?;
-            fs::rename(&self.staging, &self.dest)?;
-            self.committed = true;
-            // The new outputs are in place: a failure to delete the old copy is reported as such.
-            fs::remove_dir_all(&old).map_err(|e| {
-                std::io::Error::new(
+            if let Err(e) = fs::rename(&self.staging, &self.dest) {
+                // Put the old outputs back, so a failed replacement loses nothing.
+                let _ = fs::rename(&old, &self.dest);
+                self.keep = true;
+                return Err(std::io::Error::new(
                     e.kind(),
                     format!(
-                        "the new outputs are in {}, but the old directory could not be removed from {}: {e}",
+                        "{e}; the old outputs are left in {} and the new ones kept in {}",
                         self.dest.display(),
-                        old.display()
+                        self.staging.display()
                     ),
-                )
-            })?;
+                ));
+            }
+            self.committed = true;
+            let _ = fs::remove_file(self.dest.join(LOCK));
+            // The new outputs are in place, so the run succeeded: a failure to delete the old copy
+            // is a warning naming it, not an error that would read as if nothing was written.
+            if let Some(warning) = old_copy_warning(&self.dest, &old, fs::remove_dir_all(&old)) {
+                eprintln!("orgsim: warning: {warning}");
+            }
         } else {
             fs::rename(&self.staging, &self.dest)?;
             self.committed = true;
+            let _ = fs::remove_file(self.dest.join(LOCK));
         }
         Ok(self.dest.clone())
     }
@@ -275,6 +286,85 @@ impl Drop for OutputDir {
             let _ = fs::remove_dir_all(&self.staging);
         }
     }
+}
+
+/// The warning for an old output directory that could not be deleted after the new one took its
+/// place (`removed` is the result of deleting it).
+fn old_copy_warning(dest: &Path, old: &Path, removed: std::io::Result<()>) -> Option<String> {
+    removed.err().map(|e| {
+        format!(
+            "the new outputs are complete in {}; the old outputs it replaced could not be deleted ({e}) and are left in {}: delete that folder by hand",
+            dest.display(),
+            old.display()
+        )
+    })
+}
+
+/// Refuses an `--out` that cannot become an output directory, before any run starts: one with no
+/// folder name of its own (`.`, `..`, `/`), a symbolic link (dangling or not: the move would replace
+/// the link, not what it points to), a path under a file, a mount point (it cannot be moved), or a
+/// name too long once the staging prefix is added.
+pub fn check_destination(dest: &Path) -> Result<(), InputError> {
+    let shown = dest.display().to_string();
+    let refuse = |why: String| Err(InputError::new("--out", format!("{shown}: {why}")));
+    let Some(name) = dest.file_name() else {
+        return refuse(
+            "names the current directory, its parent or the root, not a new folder for the outputs; give a folder name, e.g. --out outputs/run1".into(),
+        );
+    };
+    if let Ok(meta) = fs::symlink_metadata(dest)
+        && meta.file_type().is_symlink()
+    {
+        let target = fs::read_link(dest)
+            .map(|t| t.display().to_string())
+            .unwrap_or_default();
+        let state = if dest.exists() {
+            "a symbolic link"
+        } else {
+            "a dangling symbolic link"
+        };
+        return refuse(format!(
+            "is {state} (to {target}); orgsim replaces the output folder as a whole, so give the folder itself or a new name"
+        ));
+    }
+    // The longest name orgsim makes from it: `.NAME.old-PID` beside it (and `.NAME.partial`).
+    let longest = name.len() + ".old-4294967295".len() + 1;
+    if longest > 255 {
+        return refuse(format!(
+            "the folder name is {} bytes long; at most {} are allowed, since orgsim writes beside it into `.NAME.partial` and a file system refuses names over 255 bytes",
+            name.len(),
+            255 - ".old-4294967295".len() - 1
+        ));
+    }
+    let mut above = dest.parent();
+    while let Some(dir) = above.filter(|d| !d.as_os_str().is_empty()) {
+        if dir.exists() {
+            if !dir.is_dir() {
+                return refuse(format!(
+                    "{} is a file, so no folder can be made under it",
+                    dir.display()
+                ));
+            }
+            break;
+        }
+        above = dir.parent();
+    }
+    #[cfg(unix)]
+    if dest.is_dir() {
+        use std::os::unix::fs::MetadataExt;
+        let parent = match dest.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        if let (Ok(here), Ok(up)) = (fs::metadata(dest), fs::metadata(&parent))
+            && here.dev() != up.dev()
+        {
+            return refuse(
+                "is a mount point, which cannot be replaced; give a folder inside it, e.g. --out DIR/run1".into(),
+            );
+        }
+    }
+    Ok(())
 }
 
 /// Whether `--overwrite` may replace the existing, non-empty directory `dest`: only an orgsim output
@@ -328,4 +418,52 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     fs::rename(&tmp, path).inspect_err(|_| {
         let _ = fs::remove_file(&tmp);
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_old_copy_that_cannot_be_deleted_is_a_warning_naming_both_folders() {
+        let failed = Err(std::io::Error::other("permission denied"));
+        let warning = old_copy_warning(Path::new("out"), Path::new(".out.old-7"), failed).unwrap();
+        assert!(
+            warning.contains("new outputs are complete in out"),
+            "{warning}"
+        );
+        assert!(warning.contains("left in .out.old-7"), "{warning}");
+        assert!(old_copy_warning(Path::new("out"), Path::new(".out.old-7"), Ok(())).is_none());
+    }
+
+    #[test]
+    fn destinations_that_cannot_become_an_output_folder_are_refused() {
+        let dir = tempfile::TempDir::new().unwrap();
+        for bad in [".", "..", "/"] {
+            let e = check_destination(Path::new(bad)).unwrap_err();
+            assert!(
+                e.message.contains("give a folder name"),
+                "{bad}: {}",
+                e.message
+            );
+        }
+        let file = dir.path().join("notes.txt");
+        fs::write(&file, "x").unwrap();
+        let e = check_destination(&file.join("a/out")).unwrap_err();
+        assert!(e.message.contains("notes.txt is a file"), "{}", e.message);
+        #[cfg(unix)]
+        {
+            let link = dir.path().join("link");
+            std::os::unix::fs::symlink(dir.path().join("nowhere"), &link).unwrap();
+            let e = check_destination(&link).unwrap_err();
+            assert!(
+                e.message.contains("dangling symbolic link"),
+                "{}",
+                e.message
+            );
+        }
+        let e = check_destination(&dir.path().join("n".repeat(250))).unwrap_err();
+        assert!(e.message.contains("250 bytes"), "{}", e.message);
+        assert!(check_destination(&dir.path().join("fresh/out")).is_ok());
+    }
 }

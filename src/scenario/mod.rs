@@ -46,7 +46,7 @@ struct RawFile {
 struct RawHeader {
     name: Spanned<String>,
     #[serde(default)]
-    description: String,
+    description: Option<Spanned<String>>,
     model: Spanned<String>,
     replications: Option<Spanned<i64>>,
     seed: Option<Spanned<i64>>,
@@ -63,7 +63,7 @@ struct RawHeader {
 struct RawOption {
     name: Spanned<String>,
     #[serde(default)]
-    description: String,
+    description: Option<Spanned<String>>,
     #[serde(default)]
     set: Table,
     #[serde(default)]
@@ -92,6 +92,16 @@ const HEADER_KEYS: &[&str] = &[
 const TOP_KEYS: &[&str] = &[
     "scenario", "params", "sweep", "option", "schedule", "design",
 ];
+/// The longest scenario name: it names the output folder, which gets a staging prefix and shard
+/// suffixes (`.NAME.shard-K-of-N.partial`) within a file system's 255 bytes.
+pub const MAX_SCENARIO_NAME: usize = 100;
+
+/// The longest option name (it labels table rows and figure legends).
+pub const MAX_OPTION_NAME: usize = 200;
+
+/// What a text cell may not begin with: a spreadsheet reads such a cell as a formula.
+pub const FORMULA_STARTS: [char; 4] = ['=', '+', '-', '@'];
+
 const OPTION_KEYS: &[&str] = &["name", "description", "set", "schedule"];
 const SCHEDULE_KEYS: &[&str] = &["at", "set"];
 
@@ -142,6 +152,9 @@ pub struct Scenario {
     /// The sampling design, when the scenario has `[design]` instead of `[sweep]`.
     pub design: Option<space::Design>,
     pub points: Vec<Point>,
+    /// Points, runs, ticks and expected output, as counted (and checked against the limits)
+    /// before the points were expanded: what `run --dry-run` prints.
+    pub size: limits::Size,
 }
 
 impl fmt::Debug for Scenario {
@@ -270,6 +283,7 @@ pub fn parse(path: &Path, text: &str, overrides: &Overrides) -> Result<Scenario,
         file: path.display().to_string(),
         text,
     };
+    ctx.refuse_control_characters()?;
     let raw: RawFile = toml::from_str(text).map_err(|e| ctx.toml_error(&e))?;
     ctx.build(path, raw, overrides)
 }
@@ -290,6 +304,86 @@ impl Ctx<'_> {
 
     fn at<T>(&self, spanned: &Spanned<T>, message: impl Into<String>) -> InputError {
         InputError::new(self.place(spanned.span().start), message)
+    }
+
+    /// Refuses control characters (ESC, a carriage return, a bell, and newlines and tabs unless
+    /// `multiline`) in free text that is echoed to a terminal or written to a CSV cell.
+    fn check_text(
+        &self,
+        text: &Spanned<String>,
+        what: &str,
+        multiline: bool,
+    ) -> Result<(), InputError> {
+        let allowed = |c: char| !c.is_control() || (multiline && (c == '\n' || c == '\t'));
+        if let Some((at, c)) = text
+            .get_ref()
+            .chars()
+            .enumerate()
+            .find(|&(_, c)| !allowed(c))
+        {
+            return Err(self.at(
+                text,
+                format!(
+                    "{what} \"{}\" holds the control character U+{:04X} at character {}; {}",
+                    text.get_ref().escape_debug(),
+                    c as u32,
+                    at + 1,
+                    if multiline {
+                        "text may hold any printable character, spaces, tabs and newlines, not other control characters such as ESC or a carriage return"
+                    } else {
+                        "a name may hold any printable character and spaces, not control characters such as newlines, tabs or ESC"
+                    }
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// An option's name is a text cell of every CSV file: printable, of bounded length, and not
+    /// starting like a spreadsheet formula (`=`, `+`, `-`, `@`), which a spreadsheet would run.
+    fn check_option_name(&self, name: &Spanned<String>) -> Result<(), InputError> {
+        self.check_text(name, "the option name", false)?;
+        let text = name.get_ref().trim();
+        if let Some(first) = text.chars().next().filter(|c| FORMULA_STARTS.contains(c)) {
+            let rest = text[first.len_utf8()..].trim_start();
+            return Err(self.at(
+                name,
+                format!(
+                    "the option name \"{text}\" begins with `{first}`, which a spreadsheet opening the CSV files would read as a formula; begin it with a letter or digit, e.g. \"{}\"",
+                    match first {
+                        '+' => format!("plus {rest}"),
+                        '-' => format!("minus {rest}"),
+                        _ => rest.to_string(),
+                    }
+                ),
+            ));
+        }
+        let length = text.chars().count();
+        if length > MAX_OPTION_NAME {
+            return Err(self.at(
+                name,
+                format!(
+                    "the option name is {length} characters long; at most {MAX_OPTION_NAME} are allowed (it labels tables and figures; put the detail in `description`)"
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// TOML allows no raw control character but tab and line breaks, not even in a comment, and
+    /// the TOML parser says only what it expected there: name the character and what to write.
+    fn refuse_control_characters(&self) -> Result<(), InputError> {
+        let bad = |c: char| c.is_ascii_control() && !matches!(c, '\t' | '\n' | '\r');
+        match self.text.char_indices().find(|&(_, c)| bad(c)) {
+            Some((at, c)) => Err(InputError::new(
+                self.place(at),
+                format!(
+                    "the control character U+{:04X} is not allowed in a scenario file, not even in a comment (TOML allows only tabs and line breaks); inside quotes write it as \\u{:04X}, otherwise delete it",
+                    c as u32, c as u32
+                ),
+            )),
+            None => Ok(()),
+        }
     }
 
     fn toml_error(&self, e: &toml::de::Error) -> InputError {
@@ -361,6 +455,18 @@ impl Ctx<'_> {
                 .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
         {
             return Err(self.at(&header.name, format!("scenario name \"{name}\" may hold only letters, digits, - and _ (it names the output folder)")));
+        }
+        if name.len() > MAX_SCENARIO_NAME {
+            return Err(self.at(
+                &header.name,
+                format!(
+                    "the scenario name is {} characters long; at most {MAX_SCENARIO_NAME} are allowed (it names the output folder, and a file system refuses longer names once orgsim adds its staging and shard suffixes)",
+                    name.len()
+                ),
+            ));
+        }
+        if let Some(description) = &header.description {
+            self.check_text(description, "the scenario's description", true)?;
         }
         let replications = match (overrides.replications, &header.replications) {
             (Some(0), _) => return Err(InputError::new("--replications", "must be at least 1")),
@@ -450,7 +556,7 @@ impl Ctx<'_> {
             varied = d.factors.len();
             axis_at = Some(raw_design.method_at());
         }
-        self.check_size(
+        let size = self.check_size(
             header,
             overrides,
             &limits::Demand {
@@ -475,6 +581,10 @@ impl Ctx<'_> {
             let option_name = option.name.get_ref().trim();
             if option_name.is_empty() {
                 return Err(self.at(&option.name, "an option needs a non-empty name"));
+            }
+            self.check_option_name(&option.name)?;
+            if let Some(description) = &option.description {
+                self.check_text(description, "an option's description", true)?;
             }
             if !option_names.insert(option_name) {
                 return Err(self.at(
@@ -513,7 +623,11 @@ impl Ctx<'_> {
             option_schedule.sort_by_key(|c| c.at);
             options.push(OptionSpec {
                 name: option_name.to_string(),
-                description: option.description.clone(),
+                description: option
+                    .description
+                    .as_ref()
+                    .map(|d| d.get_ref().clone())
+                    .unwrap_or_default(),
                 set,
                 schedule: option_schedule,
             });
@@ -571,7 +685,11 @@ impl Ctx<'_> {
             file: path.to_path_buf(),
             text: self.text.to_string(),
             name: name.clone(),
-            description: header.description.trim().to_string(),
+            description: header
+                .description
+                .as_ref()
+                .map_or("", |d| d.get_ref().trim())
+                .to_string(),
             model,
             replications,
             seed,
@@ -587,6 +705,7 @@ impl Ctx<'_> {
             schedule,
             design,
             points,
+            size,
         })
     }
 
@@ -934,6 +1053,11 @@ fn plain_type_names(message: &str) -> String {
         ("expected u64", "expected a whole number from 0 up"),
         ("expected f64", "expected a number"),
         ("expected a boolean", "expected true or false"),
+        ("expected a string", "expected text in quotes"),
+        ("invalid type: string", "invalid type: text"),
+        ("expected a sequence", "expected a list in [brackets]"),
+        ("invalid type: sequence", "invalid type: list"),
+        ("invalid type: map", "invalid type: table"),
         ("invalid type: integer", "invalid type: whole number"),
         (
             "invalid type: floating point",

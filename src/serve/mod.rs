@@ -333,6 +333,7 @@ fn full_study(whatif: &WhatIf, outputs: &Path) -> Result<serde_json::Value> {
         shard: None,
         only: None,
         resume: false,
+        dry_run: false,
         quiet: true,
         per_unit: false,
     };
