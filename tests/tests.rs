@@ -8,6 +8,7 @@ mod engine;
 mod layers;
 mod march;
 mod report;
+mod robust;
 mod schedules;
 mod sensitivity;
 mod slurm;
