@@ -159,6 +159,9 @@ pub fn binomial_greater(k: usize, n: usize, p: f64) -> f64 {
     }
 }
 
+/// A candidate box: the rows inside it and its limits.
+type Candidate = (Vec<usize>, Vec<Limit>);
+
 fn mean_case(case: &[bool], idx: &[usize]) -> f64 {
     if idx.is_empty() {
         0.0
@@ -264,9 +267,9 @@ impl Prim<'_> {
     fn best<'c>(
         &self,
         current: &[usize],
-        candidates: &'c [(Vec<usize>, Vec<Limit>)],
-    ) -> Option<(f64, &'c (Vec<usize>, Vec<Limit>))> {
-        let mut best: Option<(f64, usize, &(Vec<usize>, Vec<Limit>))> = None;
+        candidates: &'c [Candidate],
+    ) -> Option<(f64, &'c Candidate)> {
+        let mut best: Option<(f64, usize, &Candidate)> = None;
         for cand in candidates {
             let obj = lenient1(&self.data.case, current, &cand.0);
             let free = self.init.len() - self.restricted(&cand.1).len();
@@ -281,7 +284,7 @@ impl Prim<'_> {
         best.map(|(o, _, c)| (o, c))
     }
 
-    fn peels(&self, limits: &[Limit], yi: &[usize]) -> Vec<(Vec<usize>, Vec<Limit>)> {
+    fn peels(&self, limits: &[Limit], yi: &[usize]) -> Vec<Candidate> {
         let alpha = self.settings.peel_alpha;
         let mut out = Vec::new();
         for &c in &self.order {
@@ -370,7 +373,7 @@ impl Prim<'_> {
         out
     }
 
-    fn pastes(&self, limits: &[Limit]) -> Vec<(Vec<usize>, Vec<Limit>)> {
+    fn pastes(&self, limits: &[Limit]) -> Vec<Candidate> {
         let alpha = self.settings.paste_alpha;
         let restricted = self.restricted(limits);
         let mut out = Vec::new();

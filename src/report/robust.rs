@@ -69,7 +69,7 @@ pub fn section(a: Option<&Analysis>, figures: &[Figure]) -> Result<String> {
     let _ = writeln!(
         body,
         "<p class=\"note\">Regret of an option at a design point is the best option's mean {} there minus its own (replicate means, {} replicates on common random numbers, so each difference is paired); over the {} design points. 95% intervals by bootstrap over points and replicates; the maximum has none (a bootstrap cannot exceed the observed maximum). Regret against the best of noisy means is biased upward: about {} here (bootstrap estimate). Full precision in <code>robustness.csv</code> and <code>regret.csv</code>.</p>",
-        escape(&r.metric.label()),
+        escape(&r.metric.label().to_lowercase()),
         r.replicates,
         r.points,
         sig(
@@ -78,9 +78,9 @@ pub fn section(a: Option<&Analysis>, figures: &[Figure]) -> Result<String> {
         )
     );
     let pct = crate::analysis::saved::show_number(r.config.percentile);
-    let _ = write!(
+    let _ = writeln!(
         body,
-        "<table><thead><tr><th>option</th><th>expected value</th><th>mean regret</th><th>{pct}th percentile of regret</th><th>maximum regret</th><th>best at</th>{}</tr></thead><tbody>\n",
+        "<table><thead><tr><th>option</th><th>expected value</th><th>mean regret</th><th>{pct}th percentile of regret</th><th>maximum regret</th><th>best at</th>{}</tr></thead><tbody>",
         if r.config.threshold.is_some() {
             "<th>satisficing</th>"
         } else {
@@ -111,7 +111,7 @@ pub fn section(a: Option<&Analysis>, figures: &[Figure]) -> Result<String> {
             Some(s) => {
                 let _ = writeln!(
                     body,
-                    "<p>Scenario discovery (PRIM, as EMA Workbench runs it) finds this case {} of {} design points, concentrated {}.</p>",
+                    "<p>Scenario discovery (PRIM, as EMA Workbench runs it) finds this case at {} of {} design points, concentrated {}.</p>",
                     d.cases,
                     d.points,
                     escape(&s)
