@@ -1160,67 +1160,91 @@ pub fn trajectory_csv(found: &[Discovery]) -> String {
     String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
 }
 
-/// A parameter's label for prose: the model's label if it has one, else the name.
-fn label_of(model: &str, name: &str) -> String {
+/// A parameter's label (lower case) and unit for prose: the model's, else the name.
+fn label_of(model: &str, name: &str) -> (String, String) {
     crate::models::find(model)
         .and_then(|m| crate::scenario::find_param(m, name).ok())
-        .map_or_else(|| name.replace('_', " "), |s| s.label().to_lowercase())
+        .map_or_else(
+            || (name.replace('_', " "), String::new()),
+            |s| (s.label().to_lowercase(), s.unit.to_string()),
+        )
 }
 
-fn show_limit(x: f64, whole: bool, up: bool) -> String {
+/// A whole-number limit read inward: a limit pasted to a midpoint (4.5) admits what the whole
+/// number inside it admits.
+fn whole_limit(x: f64, upper: bool) -> i64 {
+    (if upper { x.floor() } else { x.ceil() }) as i64
+}
+
+/// A number for prose: 3 significant digits, no trailing zeros (0.08, not 0.0800).
+fn prose(x: f64) -> String {
+    show(x)
+        .parse::<f64>()
+        .map_or_else(|_| show(x), crate::analysis::saved::show_number)
+}
+
+/// One restricted parameter in words; `lower`/`upper` say which limits are significant.
+fn limit_in_words(
+    label: &str,
+    unit: &str,
+    whole: bool,
+    (lo, hi): (f64, f64),
+    (lower, upper): (bool, bool),
+) -> Option<String> {
     if whole {
-        // A whole-number limit pasted to a midpoint (4.5) admits what the whole number inside it
-        // admits.
-        let w = if up { x.floor() } else { x.ceil() };
-        format!("{}", w as i64)
-    } else {
-        show(x)
+        let (a, b) = (whole_limit(lo, false), whole_limit(hi, true));
+        let bound = match (lower, upper) {
+            (true, true) => format!("from {a} to {b}"),
+            (true, false) => format!("at least {a}"),
+            (false, true) => format!("at most {b}"),
+            (false, false) => return None,
+        };
+        // A count named by its unit ("units", "options") reads as "there are ... units".
+        return Some(if !unit.is_empty() && unit.eq_ignore_ascii_case(label) {
+            format!("there are {bound} {unit}")
+        } else if unit.is_empty() {
+            format!("{label} is {bound}")
+        } else {
+            format!("{label} is {bound} {unit}")
+        });
     }
+    Some(match (lower, upper) {
+        (true, true) => format!("{label} is from {} to {}", prose(lo), prose(hi)),
+        (true, false) => format!("{label} is above {}", prose(lo)),
+        (false, true) => format!("{label} is below {}", prose(hi)),
+        (false, false) => return None,
+    })
 }
 
-/// A box in plain words, e.g. "where turbulence is above 0.08 and units are at most 4" (only the
-/// limits whose quasi-p value is below 0.05 — the others add little); `None` for a box without
-/// such limits.
+/// A box in plain words, e.g. "where turbulence is above 0.08 and there are at most 4 units"
+/// (only the limits whose quasi-p value is below 0.05 — the others add little); `None` for a box
+/// without such limits.
 pub fn box_in_words(model: &str, data: &prim::Data, step: &prim::Step) -> Option<String> {
     let mut parts = Vec::new();
     for (&c, &(ql, qu)) in step.restricted.iter().zip(&step.quasi_p) {
-        let name = label_of(model, &data.names[c]);
+        let (label, unit) = label_of(model, &data.names[c]);
         let whole = data.kinds[c] == Kind::Whole;
         match (&step.limits[c], &data.kinds[c]) {
             (prim::Limit::Range(lo, hi), _) => {
-                let (use_lo, use_hi) = (ql < 0.05, qu < 0.05);
-                let text = match (use_lo, use_hi) {
-                    (true, true) => format!(
-                        "{name} is from {} to {}",
-                        show_limit(*lo, whole, false),
-                        show_limit(*hi, whole, true)
-                    ),
-                    (true, false) if whole => {
-                        format!("{name} is at least {}", show_limit(*lo, whole, false))
-                    }
-                    (true, false) => format!("{name} is above {}", show(*lo)),
-                    (false, true) if whole => {
-                        format!("{name} is at most {}", show_limit(*hi, whole, true))
-                    }
-                    (false, true) => format!("{name} is below {}", show(*hi)),
-                    (false, false) => continue,
-                };
-                parts.push(text);
+                parts.extend(limit_in_words(
+                    &label,
+                    &unit,
+                    whole,
+                    (*lo, *hi),
+                    (ql < 0.05, qu < 0.05),
+                ));
             }
             (prim::Limit::Categories(set), Kind::Categorical(names)) if ql < 0.05 => {
                 let shown: Vec<String> = set
                     .iter()
                     .map(|&i| format!("\"{}\"", names.get(i).cloned().unwrap_or_default()))
                     .collect();
-                parts.push(format!("{name} is {}", shown.join(" or ")));
+                parts.push(format!("{label} is {}", shown.join(" or ")));
             }
             _ => {}
         }
     }
-    if parts.is_empty() {
-        return None;
-    }
-    let last = parts.pop().unwrap_or_default();
+    let last = parts.pop()?;
     Some(if parts.is_empty() {
         format!("where {last}")
     } else {
@@ -1387,6 +1411,26 @@ pub fn default_case(r: &Robustness) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn limits_read_as_words() {
+        let words = |label: &str, unit: &str, whole: bool, lims: (f64, f64), sig: (bool, bool)| {
+            limit_in_words(label, unit, whole, lims, sig).unwrap_or_default()
+        };
+        assert_eq!(
+            words("units", "units", true, (2.0, 4.5), (false, true)),
+            "there are at most 4 units"
+        );
+        assert_eq!(
+            words("evaluation lag", "weeks", true, (12.5, 52.0), (true, false)),
+            "evaluation lag is at least 13 weeks"
+        );
+        assert_eq!(
+            words("turbulence", "SD/week", false, (0.08, 0.15), (true, false)),
+            "turbulence is above 0.08"
+        );
+        assert_eq!(words("x", "", false, (0.0, 1.0), (false, false)), "");
+    }
 
     #[test]
     fn percentile_is_type_7() {
