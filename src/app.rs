@@ -9,8 +9,11 @@ use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::analysis::saved::Saved;
-use crate::analysis::{change, compare, format, sensitivity};
-use crate::cli::{CompareArgs, CompareFormat, ImageFormat, PlotArgs, ReportArgs, RunArgs};
+use crate::analysis::{change, compare, format, prim, robustness, sensitivity};
+use crate::cli::{
+    CompareArgs, CompareFormat, DiscoverArgs, ImageFormat, PlotArgs, ReportArgs, RobustnessArgs,
+    RobustnessSettings, RunArgs,
+};
 use crate::engine::executor;
 use crate::engine::params::{Domain, Group, ParamSpec};
 use crate::error::InputError;
@@ -551,7 +554,11 @@ pub fn run(args: &RunArgs, command_line: Vec<String>) -> Result<RunOutcome> {
         produced.push(files::FAILURES);
     }
     if whole {
-        produced.extend(analysis_files(args.no_plots, scenario.design.is_some()));
+        produced.extend(analysis_files(
+            args.no_plots,
+            scenario.design.is_some(),
+            scenario.design.is_some() && scenario.options.len() >= 2,
+        ));
     }
     let facts = manifest::RunFacts {
         threads,
@@ -690,8 +697,9 @@ pub const PLOTS: &str = "plots";
 pub const REPORT: &str = "report.html";
 
 /// The files [`analyse_run`] adds to an output directory (beside summary.csv, which the writers
-/// make); a design run gets its sensitivity analysis instead of a ranked comparison of its points.
-pub fn analysis_files(no_plots: bool, design: bool) -> Vec<&'static str> {
+/// make); a design run gets its sensitivity analysis instead of a ranked comparison of its points,
+/// and a design crossed with options (`robust`) also its robustness analysis.
+pub fn analysis_files(no_plots: bool, design: bool, robust: bool) -> Vec<&'static str> {
     let mut names = if design {
         vec![
             files::SUMMARY,
@@ -701,6 +709,9 @@ pub fn analysis_files(no_plots: bool, design: bool) -> Vec<&'static str> {
     } else {
         vec![files::SUMMARY, COMPARISON]
     };
+    if robust {
+        names.extend(robustness::files());
+    }
     if !no_plots {
         names.extend(["plots/", REPORT]);
     }
@@ -717,15 +728,16 @@ pub fn merge(
 ) -> Result<(u64, String)> {
     let mut table = String::new();
     // Whether the shards hold a design (the merge itself checks them and reports any fault).
-    let design = shards
+    let first = shards
         .first()
-        .and_then(|first| Saved::read_manifest(first, "SHARD").ok())
-        .is_some_and(|m| m.design.is_some());
+        .and_then(|first| Saved::read_manifest(first, "SHARD").ok());
+    let design = first.as_ref().is_some_and(|m| m.design.is_some());
+    let robust = first.as_ref().is_some_and(robustness::applies);
     let runs = crate::output::merge::merge(
         shards,
         out,
         overwrite,
-        &analysis_files(no_plots, design),
+        &analysis_files(no_plots, design, robust),
         |dir| {
             table = analyse_run(dir, no_plots)?;
             Ok(())
@@ -770,6 +782,18 @@ fn analyse_design(
     let Some(s) = sensitivity::analyse(dir, manifest)? else {
         return Ok(String::new());
     };
+    let robust = if robustness::applies(manifest) {
+        let a = robustness::analyse_dir(
+            dir,
+            manifest,
+            &robustness::Overrides::default(),
+            prim::Settings::default(),
+        )?;
+        robustness::write(dir, &a)?;
+        Some(a)
+    } else {
+        None
+    };
     write_atomic(
         &dir.join(sensitivity::SENSITIVITY),
         sensitivity::to_csv(&s).as_bytes(),
@@ -781,12 +805,20 @@ fn analyse_design(
     )
     .context("cannot write salib_problem.json")?;
     if !no_plots {
-        let figures = plot::design_figures(manifest, &s);
+        let mut figures = plot::design_figures(manifest, &s);
+        if let Some(a) = &robust {
+            figures.extend(plot::robust::figures(a));
+        }
         plot::draw_all(&figures, &dir.join(PLOTS), &PlotOptions::default())?;
-        let html = report::design_html(manifest, &s, &figures)?;
+        let html = report::design_html(manifest, &s, &figures, robust.as_ref())?;
         write_atomic(&dir.join(REPORT), html.as_bytes()).context("cannot write report.html")?;
     }
-    Ok(sensitivity::to_table(&s))
+    let mut text = sensitivity::to_table(&s);
+    if let Some(a) = &robust {
+        // The answer a leader asked for comes last, where the terminal leaves it in view.
+        text += &robustness::report_text(a);
+    }
+    Ok(text)
 }
 
 /// `orgsim sensitivity DIR`: the sensitivity analysis of a saved design run, (re)written into DIR.
@@ -803,9 +835,10 @@ pub fn sensitivity(dir: &std::path::Path, no_plots: bool) -> Result<String> {
         .into());
     }
     let table = analyse_design(dir, &manifest, no_plots)?;
+    let robust = robustness::applies(&manifest);
     let mut manifest = manifest;
     let before = manifest.files.len();
-    for name in analysis_files(no_plots, true) {
+    for name in analysis_files(no_plots, true, robust) {
         if !manifest.files.iter().any(|f| f == name) {
             manifest.files.push(name.to_string());
         }
@@ -863,7 +896,19 @@ pub fn compare(args: &CompareArgs) -> Result<String> {
 pub fn plot(args: &PlotArgs) -> Result<Vec<PathBuf>> {
     let manifest = Saved::load_manifest(&args.dir, "DIR")?;
     let figures = match sensitivity::analyse(&args.dir, &manifest)? {
-        Some(s) => plot::design_figures(&manifest, &s),
+        Some(s) => {
+            let mut figures = plot::design_figures(&manifest, &s);
+            if robustness::applies(&manifest) {
+                let a = robustness::analyse_dir(
+                    &args.dir,
+                    &manifest,
+                    &robustness::Overrides::default(),
+                    prim::Settings::default(),
+                )?;
+                figures.extend(plot::robust::figures(&a));
+            }
+            figures
+        }
         None => {
             let saved = Saved::with_manifest(&args.dir, manifest)?;
             let comparison = compare::compare(&saved, &args.metric, args.baseline.as_deref())?;
@@ -887,7 +932,22 @@ pub fn plot(args: &PlotArgs) -> Result<Vec<PathBuf>> {
 pub fn report(args: &ReportArgs) -> Result<PathBuf> {
     let manifest = Saved::load_manifest(&args.dir, "DIR")?;
     let html = match sensitivity::analyse(&args.dir, &manifest)? {
-        Some(s) => report::design_html(&manifest, &s, &plot::design_figures(&manifest, &s))?,
+        Some(s) => {
+            let mut figures = plot::design_figures(&manifest, &s);
+            let robust = if robustness::applies(&manifest) {
+                let a = robustness::analyse_dir(
+                    &args.dir,
+                    &manifest,
+                    &robustness::Overrides::default(),
+                    prim::Settings::default(),
+                )?;
+                figures.extend(plot::robust::figures(&a));
+                Some(a)
+            } else {
+                None
+            };
+            report::design_html(&manifest, &s, &figures, robust.as_ref())?
+        }
         None => {
             let saved = Saved::with_manifest(&args.dir, manifest)?;
             let comparison = compare::compare(&saved, &args.metric, args.baseline.as_deref())?;
@@ -899,4 +959,110 @@ pub fn report(args: &ReportArgs) -> Result<PathBuf> {
     write_atomic(&path, html.as_bytes())
         .with_context(|| format!("cannot write {}", path.display()))?;
     Ok(path)
+}
+
+fn robustness_overrides(settings: &RobustnessSettings, cases: &[String]) -> robustness::Overrides {
+    robustness::Overrides {
+        metric: settings.metric.clone(),
+        percentile: settings.percentile,
+        threshold: settings.threshold,
+        threshold_metric: settings.threshold_metric.clone(),
+        from_baseline: settings.from_baseline,
+        cases: cases.to_vec(),
+    }
+}
+
+/// The manifest of a saved directory that holds a design crossed with two or more options.
+fn robust_manifest(dir: &std::path::Path) -> Result<manifest::Manifest> {
+    let manifest = Saved::load_manifest(dir, "DIR")?;
+    if !robustness::applies(&manifest) {
+        return Err(InputError::new(
+            "DIR",
+            format!(
+                "{}: robustness and discovery compare two or more [[option]]s across a [design]; this run has {} and {} option(s)",
+                dir.display(),
+                if manifest.design.is_some() { "a design" } else { "no design" },
+                manifest.options.len()
+            ),
+        )
+        .into());
+    }
+    Ok(manifest)
+}
+
+/// Adds `names` to the manifest's list of files, when missing.
+fn list_files(
+    dir: &std::path::Path,
+    mut manifest: manifest::Manifest,
+    names: &[&str],
+) -> Result<()> {
+    let before = manifest.files.len();
+    for name in names {
+        if !manifest.files.iter().any(|f| f == name) {
+            manifest.files.push(name.to_string());
+        }
+    }
+    if manifest.files.len() != before {
+        write_atomic(&dir.join(files::MANIFEST), manifest.to_text()?.as_bytes())
+            .context("cannot update manifest.json")?;
+    }
+    Ok(())
+}
+
+/// `orgsim robustness DIR`: the robustness analysis of a saved design × options run, (re)written
+/// into DIR with its figures and report; returns the ranked table.
+pub fn robustness(args: &RobustnessArgs) -> Result<String> {
+    let manifest = robust_manifest(&args.dir)?;
+    let overrides = robustness_overrides(&args.settings, &[]);
+    let a = robustness::analyse_dir(&args.dir, &manifest, &overrides, prim::Settings::default())?;
+    robustness::write(&args.dir, &a)?;
+    let mut names: Vec<&str> = robustness::files().to_vec();
+    if !args.no_plots {
+        let s = sensitivity::analyse(&args.dir, &manifest)?;
+        let mut figures = s
+            .as_ref()
+            .map(|s| plot::design_figures(&manifest, s))
+            .unwrap_or_default();
+        figures.extend(plot::robust::figures(&a));
+        plot::draw_all(&figures, &args.dir.join(PLOTS), &PlotOptions::default())?;
+        if let Some(s) = &s {
+            let html = report::design_html(&manifest, s, &figures, Some(&a))?;
+            write_atomic(&args.dir.join(REPORT), html.as_bytes())
+                .context("cannot write report.html")?;
+        }
+        names.extend(["plots/", REPORT]);
+    }
+    list_files(&args.dir, manifest, &names)?;
+    Ok(robustness::report_text(&a))
+}
+
+/// `orgsim discover DIR --case ...`: PRIM boxes for the cases, written into DIR.
+pub fn discover(args: &DiscoverArgs) -> Result<String> {
+    let manifest = robust_manifest(&args.dir)?;
+    for (flag, x) in [
+        ("--peel-alpha", args.peel_alpha),
+        ("--paste-alpha", args.paste_alpha),
+        ("--mass-min", args.mass_min),
+    ] {
+        if !(x > 0.0 && x < 0.5) {
+            return Err(InputError::new(flag, format!("{x} must lie between 0 and 0.5")).into());
+        }
+    }
+    if let Some(d) = args.density
+        && !(0.0..=1.0).contains(&d)
+    {
+        return Err(InputError::new("--density", format!("{d} must lie from 0 to 1")).into());
+    }
+    let overrides = robustness_overrides(&args.settings, &args.cases);
+    let settings = prim::Settings {
+        peel_alpha: args.peel_alpha,
+        paste_alpha: args.paste_alpha,
+        mass_min: args.mass_min,
+        threshold: args.density,
+        max_boxes: args.boxes as usize,
+    };
+    let a = robustness::analyse_dir(&args.dir, &manifest, &overrides, settings)?;
+    robustness::write(&args.dir, &a)?;
+    list_files(&args.dir, manifest, &robustness::files())?;
+    Ok(robustness::discovery_text(&a))
 }

@@ -83,6 +83,65 @@ pub struct ReportArgs {
     pub baseline: Option<String>,
 }
 
+/// The settings of a robustness analysis; each overrides the scenario's `[robustness]`.
+#[derive(Debug, Args, Clone, Default)]
+pub struct RobustnessSettings {
+    /// The metric regret is measured on [default: `[robustness] metric`, else the first headline metric].
+    #[arg(long, value_name = "NAME")]
+    pub metric: Option<String>,
+    /// The percentile of regret to report, 0–100 [default: `[robustness] percentile`, else 90].
+    #[arg(long, value_name = "P")]
+    pub percentile: Option<f64>,
+    /// Satisficing: a point counts when the option's mean reaches this value.
+    #[arg(long, value_name = "V", allow_negative_numbers = true)]
+    pub threshold: Option<f64>,
+    /// The metric the threshold applies to [default: --metric].
+    #[arg(long, value_name = "NAME")]
+    pub threshold_metric: Option<String>,
+    /// The threshold applies to the difference from the baseline option.
+    #[arg(long)]
+    pub from_baseline: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RobustnessArgs {
+    /// An output directory written by `orgsim run` of a scenario with a [design] and [[option]]s.
+    pub dir: PathBuf,
+    #[command(flatten)]
+    pub settings: RobustnessSettings,
+    /// Skip the figures and report.html (the CSV files are still written).
+    #[arg(long)]
+    pub no_plots: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DiscoverArgs {
+    /// An output directory written by `orgsim run` of a scenario with a [design] and [[option]]s.
+    pub dir: PathBuf,
+    /// A case of interest (repeatable), e.g. '"embed everyone" beats baseline by 0.5 on value_added',
+    /// '"hub" is best', 'value_added of "hub" below 0' [default: `[robustness] cases`, else
+    /// "the option best on average is not best"].
+    #[arg(long = "case", value_name = "CASE")]
+    pub cases: Vec<String>,
+    #[command(flatten)]
+    pub settings: RobustnessSettings,
+    /// PRIM's peeling step: the share of a box's points one peel removes.
+    #[arg(long, value_name = "A", default_value_t = 0.05)]
+    pub peel_alpha: f64,
+    /// PRIM's pasting step.
+    #[arg(long, value_name = "A", default_value_t = 0.05)]
+    pub paste_alpha: f64,
+    /// The smallest box, as a share of the design points.
+    #[arg(long, value_name = "M", default_value_t = 0.05)]
+    pub mass_min: f64,
+    /// Report the first box on the trajectory whose density reaches D [default: the last box].
+    #[arg(long, value_name = "D")]
+    pub density: Option<f64>,
+    /// The most boxes to find per case.
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=20))]
+    pub boxes: u16,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// List the models available, one line each.
@@ -124,6 +183,13 @@ pub enum Command {
         #[arg(long)]
         no_plots: bool,
     },
+    /// Robust choice across a saved design × options run: each option's expected value and regret
+    /// (mean, percentile, maximum), share of points where best, satisficing share; writes
+    /// DIR/robustness.csv, regret.csv, the PRIM files, figures and report.html (also done by `run`).
+    Robustness(RobustnessArgs),
+    /// Scenario discovery (PRIM) on a saved design × options run: where in the design does a case
+    /// hold? Writes DIR/prim_boxes.csv, prim_trajectory.csv and prim_input.csv and prints the boxes.
+    Discover(DiscoverArgs),
     /// Join the shard directories of one sweep (from `run --shard K/N`) into one output directory.
     Merge {
         /// The shard directories, all N of them, in any order.

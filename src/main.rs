@@ -126,6 +126,20 @@ fn main() -> ExitCode {
             }
             Err(e) => report(&e),
         },
+        Command::Robustness(args) => match app::robustness(&args) {
+            Ok(text) => {
+                say_raw!("{text}");
+                ExitCode::SUCCESS
+            }
+            Err(e) => report(&e),
+        },
+        Command::Discover(args) => match app::discover(&args) {
+            Ok(text) => {
+                say_raw!("{text}");
+                ExitCode::SUCCESS
+            }
+            Err(e) => report(&e),
+        },
         Command::Report(args) => match app::report(&args) {
             Ok(path) => {
                 say!("orgsim: report in {}", path.display());

@@ -9,6 +9,7 @@ mod fuzz;
 mod layers;
 mod march;
 mod report;
+mod robust;
 mod schedules;
 mod sensitivity;
 mod serve;

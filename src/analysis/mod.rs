@@ -6,5 +6,7 @@
 pub mod change;
 pub mod compare;
 pub mod format;
+pub mod prim;
+pub mod robustness;
 pub mod saved;
 pub mod sensitivity;

@@ -252,7 +252,7 @@ fn tally(
 }
 
 /// Calls `each(point_id, replicate, metric values)` for every row of `runs.csv`.
-fn stream_runs(
+pub(crate) fn stream_runs(
     path: &Path,
     shown: &str,
     manifest: &Manifest,

@@ -36,6 +36,8 @@ pub enum Kind {
     JCurve,
     /// Indices of a design's sensitivity analysis ([`super::design`]).
     Sensitivity,
+    /// Regret, winner map and PRIM boxes of a robustness analysis ([`super::robust`]).
+    Robust,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -44,6 +46,7 @@ pub enum Chart {
     Heatmap(Heatmap),
     Forest(Forest),
     Distribution(Distribution),
+    WinnerMap(super::robust::WinnerMap),
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -10,6 +10,7 @@ pub mod font;
 pub mod heatmap;
 pub mod kit;
 pub mod lines;
+pub mod robust;
 pub mod rows;
 pub mod theme;
 
@@ -53,6 +54,7 @@ impl Figure {
             Chart::Heatmap(h) => heatmap::draw(root, h, theme),
             Chart::Forest(f) => rows::draw_forest(root, f, theme),
             Chart::Distribution(d) => rows::draw_distribution(root, d, theme),
+            Chart::WinnerMap(m) => robust::draw_winner_map(root, m, theme),
         }
     }
 

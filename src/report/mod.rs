@@ -6,6 +6,8 @@
 //! inline (CSS and SVG): no scripts, no fonts or images fetched, so it opens offline and can be
 //! mailed as one file. It is built from the saved output files alone, like the plots.
 
+pub mod robust;
+
 use std::fmt::Write as _;
 
 use anyhow::Result;
@@ -380,8 +382,14 @@ pub fn html(saved: &Saved, comparison: &Comparison, figures: &[Figure]) -> Resul
 
 /// The report of a design run: the design, the seeds' share of the variance and the indices of
 /// each option and metric (no ranked block per design point).
-pub fn design_html(m: &Manifest, s: &Sensitivity, figures: &[Figure]) -> Result<String> {
+pub fn design_html(
+    m: &Manifest,
+    s: &Sensitivity,
+    figures: &[Figure],
+    robust: Option<&crate::analysis::robustness::Analysis>,
+) -> Result<String> {
     let mut body = heading(m);
+    body += &robust::section(robust, figures)?;
     let d = &s.design;
     let _ = writeln!(
         body,
@@ -454,7 +462,11 @@ pub fn design_html(m: &Manifest, s: &Sensitivity, figures: &[Figure]) -> Result<
         }
         body += "</tbody></table>\n";
     }
-    let all: Vec<&Figure> = figures.iter().collect();
+    // The robustness figures are already shown in their own section.
+    let all: Vec<&Figure> = figures
+        .iter()
+        .filter(|f| f.kind != plot::Kind::Robust)
+        .collect();
     body += &figure_section(&all)?;
     body += &reproduce(m);
     Ok(page(m, &body))

@@ -6,6 +6,7 @@
 
 pub mod design;
 pub mod limits;
+pub mod robust;
 pub mod sampling;
 pub mod space;
 
@@ -39,6 +40,7 @@ struct RawFile {
     #[serde(default)]
     schedule: Vec<RawSchedule>,
     design: Option<space::RawDesign>,
+    robustness: Option<robust::RawRobustness>,
 }
 
 #[derive(Deserialize)]
@@ -90,7 +92,13 @@ const HEADER_KEYS: &[&str] = &[
     "per_unit",
 ];
 const TOP_KEYS: &[&str] = &[
-    "scenario", "params", "sweep", "option", "schedule", "design",
+    "scenario",
+    "params",
+    "sweep",
+    "option",
+    "schedule",
+    "design",
+    "robustness",
 ];
 /// The longest scenario name: it names the output folder, which gets a staging prefix and shard
 /// suffixes (`.NAME.shard-K-of-N.partial`) within a file system's 255 bytes.
@@ -654,6 +662,9 @@ impl Ctx<'_> {
                 ));
             }
         };
+        if let Some(raw_robustness) = &raw.robustness {
+            self.robustness(raw_robustness, model, &raw, &options, baseline.as_deref())?;
+        }
 
         let mut fixed_elsewhere: Vec<&'static str> = axes.iter().map(|a| a.param).collect();
         if let Some(d) = &design {
@@ -707,6 +718,33 @@ impl Ctx<'_> {
             points,
             size,
         })
+    }
+
+    /// Checks `[robustness]` (regret and scenario discovery, `analysis::robustness`): it needs a
+    /// `[design]` and at least two options, and its names must exist.
+    fn robustness(
+        &self,
+        raw: &robust::RawRobustness,
+        model: &dyn Model,
+        file: &RawFile,
+        options: &[OptionSpec],
+        baseline: Option<&str>,
+    ) -> Result<robust::Settings, InputError> {
+        let first = raw.keys().next().map_or(0, |k| k.span().start);
+        if file.design.is_none() || options.len() < 2 {
+            return Err(InputError::new(
+                self.place(first),
+                "[robustness] compares options across a design: the scenario needs a [design] and at least two [[option]]s",
+            ));
+        }
+        let metrics: Vec<String> = model.metrics().iter().map(|m| m.name.to_string()).collect();
+        let option_names: Vec<String> = options.iter().map(|o| o.name.clone()).collect();
+        let names = robust::Names {
+            metrics: &metrics,
+            options: &option_names,
+            baseline,
+        };
+        robust::validate(raw, &names, &|offset| self.place(offset))
     }
 
     /// Whether the per-unit output is on: `per_unit = true|false` in `[scenario]`, turned on by
