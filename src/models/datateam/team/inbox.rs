@@ -56,6 +56,9 @@ pub(super) struct Inbox {
     slot: usize,
     /// δ^age for every age a product can reach.
     stale: Vec<f64>,
+    /// δ^age of the reports in each bucket of a unit's ring this week (the same for every unit),
+    /// kept as the slot advances so the weekly weighing needs no age arithmetic per bucket.
+    bucket_stale: Vec<f64>,
     /// Per unit × bucket: reports still waiting (expected count), their summed base salience
     /// (ρ·proximity·translation) and communication skill, and how many were delivered into it.
     pub(super) report_count: Vec<f64>,
@@ -79,12 +82,13 @@ impl Inbox {
     ) -> Inbox {
         let buckets = units * report_life;
         let oldest = report_life.max(insight_life);
-        Inbox {
+        let mut inbox = Inbox {
             units,
             report_life,
             insight_life,
             slot: 0,
             stale: (0..oldest).map(|age| staleness.powi(age as i32)).collect(),
+            bucket_stale: vec![0.0; report_life],
             report_count: vec![0.0; buckets],
             report_salience: vec![0.0; buckets],
             report_comm: vec![0.0; buckets],
@@ -92,7 +96,22 @@ impl Inbox {
             report_mean: vec![0.0; buckets],
             own_reports: vec![OwnReports::default(); posts * report_life],
             insights: Vec::with_capacity(posts * (insight_life + 1)),
+        };
+        inbox.age_buckets();
+        inbox
+    }
+
+    /// Each bucket's δ^age for the current slot.
+    fn age_buckets(&mut self) {
+        for b in 0..self.report_life {
+            self.bucket_stale[b] = self.stale[(self.slot + self.report_life - b) % self.report_life];
         }
+    }
+
+    /// δ^age this week of the reports in the bucket at `position` in every unit's ring (the
+    /// bucket `buckets(unit).start + position`).
+    pub(super) fn bucket_staleness(&self, position: usize) -> f64 {
+        self.bucket_stale[position]
     }
 
     /// The buckets of unit `unit`'s reports, oldest age last in no particular order: index range.
@@ -101,6 +120,7 @@ impl Inbox {
     }
 
     /// The age in weeks of the reports in bucket `index`.
+    #[cfg(test)]
     pub(super) fn report_age(&self, index: usize) -> usize {
         let b = index % self.report_life;
         (self.slot + self.report_life - b) % self.report_life
@@ -166,16 +186,17 @@ impl Inbox {
     /// reports that expired unread; `own_unread(post, generation, n)` gets each post's expected
     /// part of them (its reports in the bucket times the bucket's unread share).
     pub(super) fn expire_reports(&mut self, mut own_unread: impl FnMut(usize, u32, f64)) -> f64 {
-        let oldest = (self.slot + 1) % self.report_life;
+        let life = self.report_life;
+        let oldest = (self.slot + 1) % life;
         let mut expired = 0.0;
-        for post in 0..self.own_reports.len() / self.report_life {
-            let own = &mut self.own_reports[post * self.report_life + oldest];
+        let own_oldest = self.own_reports.iter_mut().skip(oldest).step_by(life);
+        for (post, own) in own_oldest.enumerate() {
             if own.count > 0.0 {
-                let b = own.unit * self.report_life + oldest;
+                let b = own.unit * life + oldest;
                 let unread = own.count * self.report_count[b] / self.report_delivered[b];
                 own_unread(post, own.generation, unread);
+                *own = OwnReports::default();
             }
-            *own = OwnReports::default();
         }
         for unit in 0..self.units {
             let b = unit * self.report_life + oldest;
@@ -186,6 +207,7 @@ impl Inbox {
             self.report_delivered[b] = 0.0;
         }
         self.slot = oldest;
+        self.age_buckets();
         expired
     }
 
@@ -286,6 +308,7 @@ mod tests {
             if week < 4 {
                 assert_eq!(expired, 0.0, "week {week}");
                 assert_eq!(inbox.report_age(b), week);
+                assert_eq!(inbox.bucket_staleness(b - inbox.buckets(1).start), inbox.staleness(week));
             } else {
                 assert_eq!(expired, 2.0);
             }

@@ -124,13 +124,13 @@ impl Team {
                 .sum::<f64>();
             let timeliness = announced / ppu as f64;
             let trust = tx::trust_factor(self.trust[u], c);
-            for b in self.inbox.buckets(u) {
+            for (position, b) in self.inbox.buckets(u).enumerate() {
                 let count = self.inbox.report_count[b];
                 if count <= 0.0 {
                     continue;
                 }
                 let base = self.inbox.report_salience[b] / count;
-                let stale = self.inbox.staleness(self.inbox.report_age(b));
+                let stale = self.inbox.bucket_staleness(position);
                 let mean = tx::salience(base, timeliness, stale, 1.0, trust, 1.0);
                 self.inbox.report_mean[b] = mean;
                 s.inbox_salience[u] += count * mean;
@@ -138,30 +138,28 @@ impl Team {
         }
     }
 
-    /// The probability a waiting product of salience `salience` is read this week in unit `unit`:
-    /// Luce choice over the budget left, or 1 with the reading budget knocked out (every product
-    /// is read the week it arrives).
-    fn p_read(&self, salience: f64, unit: usize) -> f64 {
-        if self.off.contains(Mechanism::ReadingBudget) {
-            return 1.0;
-        }
+    /// Unit `unit`'s reader this week: Luce choice over the budget left, or, with the reading
+    /// budget knocked out (`unlimited`), every product read the week it arrives.
+    fn reader(&self, unit: usize, unlimited: bool) -> Option<tx::Reader> {
         let s = &self.scratch;
-        tx::read_probability(
-            salience,
-            s.inbox_salience[unit],
-            self.c.reading_outside,
-            s.reading_budget[unit],
-        )
+        (!unlimited).then(|| {
+            tx::Reader::new(
+                s.inbox_salience[unit],
+                self.c.reading_outside,
+                s.reading_budget[unit],
+            )
+        })
     }
 
     /// Each waiting insight is read with one draw on the transmission stream, and leaves the inbox.
     fn read_insights(&mut self, units: &mut Units) {
+        let unlimited = self.off.contains(Mechanism::ReadingBudget);
         let mut j = 0;
         while j < self.inbox.insights.len() {
-            let h = self.inbox.insights[j];
-            let p_read = self.p_read(h.salience, h.unit);
+            let (salience, unit) = (self.inbox.insights[j].salience, self.inbox.insights[j].unit);
+            let p_read = self.reader(unit, unlimited).map_or(1.0, |r| r.p_read(salience));
             if self.transmission.random::<f64>() < p_read {
-                self.inbox.insights.swap_remove(j);
+                let h = self.inbox.insights.swap_remove(j);
                 self.read_insight(h, units);
             } else {
                 j += 1;
@@ -217,14 +215,16 @@ impl Team {
         } else {
             env.dashboard_weight
         };
+        let unlimited = self.off.contains(Mechanism::ReadingBudget);
         for u in 0..self.units {
             let (mut read, mut comm) = (0.0, 0.0);
+            let reader = self.reader(u, unlimited);
             for b in self.inbox.buckets(u) {
                 let count = self.inbox.report_count[b];
                 if count <= 0.0 {
                     continue;
                 }
-                let p_read = self.p_read(self.inbox.report_mean[b], u);
+                let p_read = reader.map_or(1.0, |r| r.p_read(self.inbox.report_mean[b]));
                 read += count * p_read;
                 comm += self.inbox.report_comm[b] * p_read;
                 self.inbox.keep_reports(b, 1.0 - p_read);
