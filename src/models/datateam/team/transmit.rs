@@ -17,6 +17,17 @@ use crate::models::datateam::units::Units;
 use crate::models::datateam::world::{World, argmax};
 use crate::models::datateam::{Environment, Mechanism};
 
+/// The reports a unit read this week about one problem (expected counts).
+#[derive(Debug, Clone, Copy)]
+struct ReadReports {
+    /// How many were read.
+    m: f64,
+    /// The share of them understood.
+    p_understood: f64,
+    /// The share of them made fast.
+    fast_share: f64,
+}
+
 impl Team {
     /// The salience factor of what a translator carries (×2; ×1 with `translator_salience` off).
     fn translation(&self) -> f64 {
@@ -217,7 +228,7 @@ impl Team {
         };
         let unlimited = self.off.contains(Mechanism::ReadingBudget);
         for u in 0..self.units {
-            let (mut read, mut comm) = (0.0, 0.0);
+            let (mut read, mut comm, mut fast) = (0.0, 0.0, 0.0);
             let reader = self.reader(u, unlimited);
             for b in self.inbox.buckets(u) {
                 let count = self.inbox.report_count[b];
@@ -227,6 +238,7 @@ impl Team {
                 let p_read = reader.map_or(1.0, |r| r.p_read(self.inbox.report_mean[b]));
                 read += count * p_read;
                 comm += self.inbox.report_comm[b] * p_read;
+                fast += self.inbox.report_fast[b] * p_read;
                 self.inbox.keep_reports(b, 1.0 - p_read);
             }
             if read <= 0.0 {
@@ -236,33 +248,47 @@ impl Team {
             self.scratch.reads[u] += read;
             let p_understood = tx::understood_probability(self.literacy[u], comm / read);
             self.scratch.understood[u] += read * p_understood;
+            let fast_share = (fast / read).clamp(0.0, 1.0);
             for p in u * ppu..(u + 1) * ppu {
-                self.believe_reports(steering * self.trust[u], p, read / ppu as f64, p_understood, world, units);
+                let reports = ReadReports {
+                    m: read / ppu as f64,
+                    p_understood,
+                    fast_share,
+                };
+                self.believe_reports(steering * self.trust[u], p, reports, world, units);
             }
         }
     }
 
-    /// `m` reports read this week on problem `problem`, `p_understood` of them understood: one
-    /// closed-form update of the option in force, x = θ + KPI gap + bias + noise with the misread
-    /// share's extra noise, at weight `steering`·m/σ_r² (`steering` = ω_d·T; units take the
-    /// reports' stated σ_r).
+    /// `m` reports read this week on problem `problem`, `p_understood` of them understood and
+    /// `fast_share` made fast: one closed-form update of the option in force, x = θ + KPI gap +
+    /// bias + noise, the noise of the mean of the reports read — σ_r for careful reports, κσ_r for
+    /// fast ones (κ = `fast_report_noise`, MODEL.md §9.3 (i)), plus the misread share's extra
+    /// noise — at weight `steering`·m/σ_r² (`steering` = ω_d·T; units take the reports' stated,
+    /// careful σ_r, so fast reports are over-trusted).
     fn believe_reports(
         &mut self,
         steering: f64,
         problem: usize,
-        m: f64,
-        p_understood: f64,
+        reports: ReadReports,
         world: &World,
         units: &mut Units,
     ) {
+        let ReadReports {
+            m,
+            p_understood,
+            fast_share,
+        } = reports;
         if m <= 1e-12 {
             return;
         }
         let k = self.options;
         let rn2 = self.c.report_noise * self.c.report_noise;
         let mn2 = self.c.misread_noise * self.c.misread_noise;
+        let kappa2 = self.c.fast_report_noise * self.c.fast_report_noise;
         let misread = m * (1.0 - p_understood);
-        let var = (m * rn2 + misread * mn2) / (m * m);
+        let made = m * rn2 * (1.0 + fast_share * (kappa2 - 1.0));
+        let var = (made + misread * mn2) / (m * m);
         let z: f64 = standard_normal(&mut self.transmission);
         let bias_sd = self.c.report_bias * (1.2 - self.levers.data_quality);
         let index = problem * k + units.policy[problem];
