@@ -71,15 +71,81 @@ pub fn salience(
 /// business; the product is read if it wins at least one slot: p = 1 − (1 − s/(s₀ + S))^{A'}.
 /// A fractional budget is read as the same closed form (a part-slot is a partial chance).
 pub fn read_probability(salience: f64, total_salience: f64, outside: f64, budget: f64) -> f64 {
-    let competing = outside + total_salience;
-    if budget <= 0.0 || salience <= 0.0 || competing <= 0.0 {
-        return 0.0;
+    Reader::new(total_salience, outside, budget).p_read(salience)
+}
+
+/// One unit reader's week, for `read_probability` of each product in its inbox: what is the same
+/// for all of them (the competition s₀ + S and the budget A') is set once.
+#[derive(Debug, Clone, Copy)]
+pub struct Reader {
+    competing: f64,
+    budget: f64,
+}
+
+impl Reader {
+    pub fn new(total_salience: f64, outside: f64, budget: f64) -> Reader {
+        let competing = outside + total_salience;
+        // Nothing is read without a budget, or when nothing competes (then nothing is salient).
+        let budget = if competing <= 0.0 { 0.0 } else { budget };
+        Reader { competing, budget }
     }
-    let x = salience / competing;
-    if x >= 1.0 {
-        return 1.0;
+
+    /// `read_probability` of a product of salience `salience`.
+    #[inline]
+    pub fn p_read(&self, salience: f64) -> f64 {
+        if self.budget <= 0.0 || salience <= 0.0 {
+            return 0.0;
+        }
+        let x = salience / self.competing;
+        if x >= 1.0 {
+            return 1.0;
+        }
+        -exp_m1(self.budget * ln_1m(x))
     }
-    -(budget * (-x).ln_1p()).exp_m1()
+}
+
+/// ln(1 − x) for 0 ≤ x < 1. Below x = 1/8 (most products: a report's x is about 0.02) it is the
+/// series −2 atanh(u) = −2(u + u³/3 + … + u¹³/13), u = x/(2 − x) ≤ 1/15, whose first omitted term
+/// is below 2⁻⁵⁴ of the sum, so it agrees with libm's `ln_1p(−x)` to an ulp or two at a third of
+/// its cost (the reading step calls it for every inbox bucket and insight every week); above, `ln_1p`.
+fn ln_1m(x: f64) -> f64 {
+    if x > 0.125 {
+        return (-x).ln_1p();
+    }
+    let u = x / (2.0 - x);
+    let u2 = u * u;
+    let series = 1.0
+        + u2 * (1.0 / 3.0
+            + u2 * (1.0 / 5.0
+                + u2 * (1.0 / 7.0 + u2 * (1.0 / 9.0 + u2 * (1.0 / 11.0 + u2 * (1.0 / 13.0))))));
+    -2.0 * u * series
+}
+
+/// e^y − 1. For |y| ≤ 1/8 the Taylor series to y¹¹/11! (the first omitted term is below 2⁻⁵⁴
+/// of the result), agreeing with libm's `exp_m1` to an ulp or two at about half its cost; beyond,
+/// `exp_m1`.
+fn exp_m1(y: f64) -> f64 {
+    if y.abs() > 0.125 {
+        return y.exp_m1();
+    }
+    const INV_FACTORIAL: [f64; 11] = [
+        1.0,
+        1.0 / 2.0,
+        1.0 / 6.0,
+        1.0 / 24.0,
+        1.0 / 120.0,
+        1.0 / 720.0,
+        1.0 / 5040.0,
+        1.0 / 40320.0,
+        1.0 / 362_880.0,
+        1.0 / 3_628_800.0,
+        1.0 / 39_916_800.0,
+    ];
+    let mut sum = INV_FACTORIAL[10];
+    for k in (0..10).rev() {
+        sum = INV_FACTORIAL[k] + y * sum;
+    }
+    y * sum
 }
 
 /// The budget a unit's reader has left for products after its ad-hoc answers: max(0, A − c_a·n).
@@ -130,6 +196,19 @@ mod tests {
         // Expected reads never exceed the budget when it is a whole slot or more.
         let (s, n) = (0.2, 40.0);
         assert!(n * read_probability(s, n * s, 2.0, 3.0) < 3.0);
+    }
+
+    #[test]
+    fn the_cheap_series_agree_with_libm_to_a_few_ulps() {
+        let close = |a: f64, b: f64| (a - b).abs() <= 4.0 * f64::EPSILON * b.abs().max(1e-300);
+        for i in 0..=2000 {
+            let x = i as f64 / 2000.0 * 0.99;
+            assert!(close(ln_1m(x), (-x).ln_1p()), "ln(1 - {x}): {} vs {}", ln_1m(x), (-x).ln_1p());
+            let y = (i as f64 - 1000.0) / 1000.0 * 0.3;
+            assert!(close(exp_m1(y), y.exp_m1()), "expm1({y}): {} vs {}", exp_m1(y), y.exp_m1());
+        }
+        assert_eq!(ln_1m(0.0), 0.0);
+        assert_eq!(exp_m1(0.0), 0.0);
     }
 
     #[test]

@@ -39,6 +39,30 @@ pub(super) struct HeldInsight {
     pub(super) salience: f64,
 }
 
+/// One post's reports of one week, as they join the inbox.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Reports {
+    pub(super) count: f64,
+    /// How many of them were made fast.
+    pub(super) fast: f64,
+    /// Their summed base salience (ρ·proximity each).
+    pub(super) salience: f64,
+    /// Their summed communication skill.
+    pub(super) comm: f64,
+}
+
+impl Reports {
+    #[cfg(test)]
+    fn new(count: f64, fast: f64, salience: f64, comm: f64) -> Reports {
+        Reports {
+            count,
+            fast,
+            salience,
+            comm,
+        }
+    }
+}
+
 /// One post's reports of one week, for its holder's motivation when they expire.
 #[derive(Debug, Clone, Copy, Default)]
 pub(super) struct OwnReports {
@@ -56,11 +80,17 @@ pub(super) struct Inbox {
     slot: usize,
     /// δ^age for every age a product can reach.
     stale: Vec<f64>,
+    /// δ^age of the reports in each bucket of a unit's ring this week (the same for every unit),
+    /// kept as the slot advances so the weekly weighing needs no age arithmetic per bucket.
+    bucket_stale: Vec<f64>,
     /// Per unit × bucket: reports still waiting (expected count), their summed base salience
     /// (ρ·proximity·translation) and communication skill, and how many were delivered into it.
     pub(super) report_count: Vec<f64>,
     pub(super) report_salience: Vec<f64>,
     pub(super) report_comm: Vec<f64>,
+    /// Per unit × bucket: how many of the waiting reports were made fast (MODEL.md §9.3 (i):
+    /// noisier by `fast_report_noise`), read at the bucket's probability like the others.
+    pub(super) report_fast: Vec<f64>,
     report_delivered: Vec<f64>,
     /// Per unit × bucket: this week's mean salience of the bucket's reports.
     pub(super) report_mean: Vec<f64>,
@@ -79,20 +109,37 @@ impl Inbox {
     ) -> Inbox {
         let buckets = units * report_life;
         let oldest = report_life.max(insight_life);
-        Inbox {
+        let mut inbox = Inbox {
             units,
             report_life,
             insight_life,
             slot: 0,
             stale: (0..oldest).map(|age| staleness.powi(age as i32)).collect(),
+            bucket_stale: vec![0.0; report_life],
             report_count: vec![0.0; buckets],
             report_salience: vec![0.0; buckets],
             report_comm: vec![0.0; buckets],
+            report_fast: vec![0.0; buckets],
             report_delivered: vec![0.0; buckets],
             report_mean: vec![0.0; buckets],
             own_reports: vec![OwnReports::default(); posts * report_life],
             insights: Vec::with_capacity(posts * (insight_life + 1)),
+        };
+        inbox.age_buckets();
+        inbox
+    }
+
+    /// Each bucket's δ^age for the current slot.
+    fn age_buckets(&mut self) {
+        for b in 0..self.report_life {
+            self.bucket_stale[b] = self.stale[(self.slot + self.report_life - b) % self.report_life];
         }
+    }
+
+    /// δ^age this week of the reports in the bucket at `position` in every unit's ring (the
+    /// bucket `buckets(unit).start + position`).
+    pub(super) fn bucket_staleness(&self, position: usize) -> f64 {
+        self.bucket_stale[position]
     }
 
     /// The buckets of unit `unit`'s reports, oldest age last in no particular order: index range.
@@ -101,6 +148,7 @@ impl Inbox {
     }
 
     /// The age in weeks of the reports in bucket `index`.
+    #[cfg(test)]
     pub(super) fn report_age(&self, index: usize) -> usize {
         let b = index % self.report_life;
         (self.slot + self.report_life - b) % self.report_life
@@ -116,19 +164,17 @@ impl Inbox {
         unit * self.report_life + self.slot
     }
 
-    /// Post `post`'s `count` reports this week to its home unit `unit`, with summed base salience
-    /// and communication skill.
-    pub(super) fn add_reports(
-        &mut self,
-        unit: usize,
-        post: usize,
-        generation: u32,
-        count: f64,
-        salience: f64,
-        comm: f64,
-    ) {
+    /// Post `post`'s reports this week to its home unit `unit`.
+    pub(super) fn add_reports(&mut self, unit: usize, post: usize, generation: u32, batch: Reports) {
+        let Reports {
+            count,
+            fast,
+            salience,
+            comm,
+        } = batch;
         let b = self.fresh(unit);
         self.report_count[b] += count;
+        self.report_fast[b] += fast;
         self.report_salience[b] += salience;
         self.report_comm[b] += comm;
         self.report_delivered[b] += count;
@@ -160,22 +206,24 @@ impl Inbox {
         self.report_count[index] *= kept;
         self.report_salience[index] *= kept;
         self.report_comm[index] *= kept;
+        self.report_fast[index] *= kept;
     }
 
     /// The week's end for reports: the oldest bucket, at its shelf life, expires. Returns the
     /// reports that expired unread; `own_unread(post, generation, n)` gets each post's expected
     /// part of them (its reports in the bucket times the bucket's unread share).
     pub(super) fn expire_reports(&mut self, mut own_unread: impl FnMut(usize, u32, f64)) -> f64 {
-        let oldest = (self.slot + 1) % self.report_life;
+        let life = self.report_life;
+        let oldest = (self.slot + 1) % life;
         let mut expired = 0.0;
-        for post in 0..self.own_reports.len() / self.report_life {
-            let own = &mut self.own_reports[post * self.report_life + oldest];
+        let own_oldest = self.own_reports.iter_mut().skip(oldest).step_by(life);
+        for (post, own) in own_oldest.enumerate() {
             if own.count > 0.0 {
-                let b = own.unit * self.report_life + oldest;
+                let b = own.unit * life + oldest;
                 let unread = own.count * self.report_count[b] / self.report_delivered[b];
                 own_unread(post, own.generation, unread);
+                *own = OwnReports::default();
             }
-            *own = OwnReports::default();
         }
         for unit in 0..self.units {
             let b = unit * self.report_life + oldest;
@@ -183,9 +231,11 @@ impl Inbox {
             self.report_count[b] = 0.0;
             self.report_salience[b] = 0.0;
             self.report_comm[b] = 0.0;
+            self.report_fast[b] = 0.0;
             self.report_delivered[b] = 0.0;
         }
         self.slot = oldest;
+        self.age_buckets();
         expired
     }
 
@@ -274,18 +324,20 @@ mod tests {
     fn reports_expire_at_their_shelf_life_and_each_post_owns_its_unread_part() {
         let mut inbox = Inbox::new(2, 2, 4, 13, 0.8);
         // Week 1: post 0 sends 3 reports to unit 1, post 1 sends 1.
-        inbox.add_reports(1, 0, 0, 3.0, 0.3, 1.2);
-        inbox.add_reports(1, 1, 5, 1.0, 0.1, 0.4);
+        inbox.add_reports(1, 0, 0, Reports::new(3.0, 0.0, 0.3, 1.2));
+        inbox.add_reports(1, 1, 5, Reports::new(1.0, 1.0, 0.1, 0.4));
         let b = inbox.buckets(1).start;
         assert_eq!(inbox.report_age(b), 0);
-        // Half of them are read in week 1.
+        // Half of them are read in week 1, half of the fast one with them.
         inbox.keep_reports(b, 0.5);
+        assert_eq!(inbox.report_fast[b], 0.5);
         let mut own = Vec::new();
         for week in 1..=4 {
             let expired = inbox.expire_reports(|post, generation, n| own.push((post, generation, n)));
             if week < 4 {
                 assert_eq!(expired, 0.0, "week {week}");
                 assert_eq!(inbox.report_age(b), week);
+                assert_eq!(inbox.bucket_staleness(b - inbox.buckets(1).start), inbox.staleness(week));
             } else {
                 assert_eq!(expired, 2.0);
             }
@@ -293,7 +345,7 @@ mod tests {
         assert_eq!(own, [(0, 0, 1.5), (1, 5, 0.5)]);
         assert_eq!(inbox.report_count.iter().sum::<f64>(), 0.0);
         // Week 5's reports go into the bucket week 1's left.
-        inbox.add_reports(0, 0, 0, 1.0, 0.1, 0.4);
+        inbox.add_reports(0, 0, 0, Reports::new(1.0, 0.0, 0.1, 0.4));
         assert_eq!(inbox.report_count[inbox.buckets(0).start], 1.0);
         assert_eq!(inbox.report_age(inbox.buckets(0).start), 0);
     }
@@ -301,7 +353,7 @@ mod tests {
     #[test]
     fn translators_multiply_the_salience_of_the_share_they_carry() {
         let mut inbox = Inbox::new(1, 1, 4, 13, 0.8);
-        inbox.add_reports(0, 0, 0, 4.0, 0.4, 1.6);
+        inbox.add_reports(0, 0, 0, Reports::new(4.0, 0.0, 0.4, 1.6));
         inbox.carry_reports(0, 0.5, 2.0, 0.7);
         assert!((inbox.report_salience[0] - 0.6).abs() < 1e-15);
         assert!((inbox.report_comm[0] - 4.0 * (0.5 * 0.4 + 0.5 * 0.7)).abs() < 1e-15);

@@ -8,6 +8,7 @@ use rand::Rng as _;
 
 use super::MAX_OPTIONS;
 use super::Team;
+use super::inbox::Reports;
 use super::scratch::Delivery;
 use crate::engine::normal::standard_normal;
 use crate::models::datateam::Mechanism;
@@ -35,12 +36,19 @@ impl Team {
         best.map(|b| b.2)
     }
 
-    /// Analyst `i`'s `n` reports this week to the home unit's inbox, aggregated there.
+    /// Analyst `i`'s `n` reports this week to the home unit's inbox, aggregated there (all of
+    /// them fast when the analyst works fast this period).
     pub(super) fn make_reports(&mut self, i: usize, n: f64, proximity: f64) {
         let a = &self.analysts[i];
         let salience = tx::relevance(Kind::Report, &self.c) * proximity;
-        self.inbox
-            .add_reports(a.unit, i, a.generation, n, n * salience, n * a.comm);
+        let fast = if a.careful { 0.0 } else { n };
+        let batch = Reports {
+            count: n,
+            fast,
+            salience: n * salience,
+            comm: n * a.comm,
+        };
+        self.inbox.add_reports(a.unit, i, a.generation, batch);
         self.counters.counted_outputs += n;
         self.counters.reports_delivered += n;
     }

@@ -17,6 +17,17 @@ use crate::models::datateam::units::Units;
 use crate::models::datateam::world::{World, argmax};
 use crate::models::datateam::{Environment, Mechanism};
 
+/// The reports a unit read this week about one problem (expected counts).
+#[derive(Debug, Clone, Copy)]
+struct ReadReports {
+    /// How many were read.
+    m: f64,
+    /// The share of them understood.
+    p_understood: f64,
+    /// The share of them made fast.
+    fast_share: f64,
+}
+
 impl Team {
     /// The salience factor of what a translator carries (×2; ×1 with `translator_salience` off).
     fn translation(&self) -> f64 {
@@ -124,13 +135,13 @@ impl Team {
                 .sum::<f64>();
             let timeliness = announced / ppu as f64;
             let trust = tx::trust_factor(self.trust[u], c);
-            for b in self.inbox.buckets(u) {
+            for (position, b) in self.inbox.buckets(u).enumerate() {
                 let count = self.inbox.report_count[b];
                 if count <= 0.0 {
                     continue;
                 }
                 let base = self.inbox.report_salience[b] / count;
-                let stale = self.inbox.staleness(self.inbox.report_age(b));
+                let stale = self.inbox.bucket_staleness(position);
                 let mean = tx::salience(base, timeliness, stale, 1.0, trust, 1.0);
                 self.inbox.report_mean[b] = mean;
                 s.inbox_salience[u] += count * mean;
@@ -138,30 +149,28 @@ impl Team {
         }
     }
 
-    /// The probability a waiting product of salience `salience` is read this week in unit `unit`:
-    /// Luce choice over the budget left, or 1 with the reading budget knocked out (every product
-    /// is read the week it arrives).
-    fn p_read(&self, salience: f64, unit: usize) -> f64 {
-        if self.off.contains(Mechanism::ReadingBudget) {
-            return 1.0;
-        }
+    /// Unit `unit`'s reader this week: Luce choice over the budget left, or, with the reading
+    /// budget knocked out (`unlimited`), every product read the week it arrives.
+    fn reader(&self, unit: usize, unlimited: bool) -> Option<tx::Reader> {
         let s = &self.scratch;
-        tx::read_probability(
-            salience,
-            s.inbox_salience[unit],
-            self.c.reading_outside,
-            s.reading_budget[unit],
-        )
+        (!unlimited).then(|| {
+            tx::Reader::new(
+                s.inbox_salience[unit],
+                self.c.reading_outside,
+                s.reading_budget[unit],
+            )
+        })
     }
 
     /// Each waiting insight is read with one draw on the transmission stream, and leaves the inbox.
     fn read_insights(&mut self, units: &mut Units) {
+        let unlimited = self.off.contains(Mechanism::ReadingBudget);
         let mut j = 0;
         while j < self.inbox.insights.len() {
-            let h = self.inbox.insights[j];
-            let p_read = self.p_read(h.salience, h.unit);
+            let (salience, unit) = (self.inbox.insights[j].salience, self.inbox.insights[j].unit);
+            let p_read = self.reader(unit, unlimited).map_or(1.0, |r| r.p_read(salience));
             if self.transmission.random::<f64>() < p_read {
-                self.inbox.insights.swap_remove(j);
+                let h = self.inbox.insights.swap_remove(j);
                 self.read_insight(h, units);
             } else {
                 j += 1;
@@ -217,16 +226,19 @@ impl Team {
         } else {
             env.dashboard_weight
         };
+        let unlimited = self.off.contains(Mechanism::ReadingBudget);
         for u in 0..self.units {
-            let (mut read, mut comm) = (0.0, 0.0);
+            let (mut read, mut comm, mut fast) = (0.0, 0.0, 0.0);
+            let reader = self.reader(u, unlimited);
             for b in self.inbox.buckets(u) {
                 let count = self.inbox.report_count[b];
                 if count <= 0.0 {
                     continue;
                 }
-                let p_read = self.p_read(self.inbox.report_mean[b], u);
+                let p_read = reader.map_or(1.0, |r| r.p_read(self.inbox.report_mean[b]));
                 read += count * p_read;
                 comm += self.inbox.report_comm[b] * p_read;
+                fast += self.inbox.report_fast[b] * p_read;
                 self.inbox.keep_reports(b, 1.0 - p_read);
             }
             if read <= 0.0 {
@@ -236,33 +248,47 @@ impl Team {
             self.scratch.reads[u] += read;
             let p_understood = tx::understood_probability(self.literacy[u], comm / read);
             self.scratch.understood[u] += read * p_understood;
+            let fast_share = (fast / read).clamp(0.0, 1.0);
             for p in u * ppu..(u + 1) * ppu {
-                self.believe_reports(steering * self.trust[u], p, read / ppu as f64, p_understood, world, units);
+                let reports = ReadReports {
+                    m: read / ppu as f64,
+                    p_understood,
+                    fast_share,
+                };
+                self.believe_reports(steering * self.trust[u], p, reports, world, units);
             }
         }
     }
 
-    /// `m` reports read this week on problem `problem`, `p_understood` of them understood: one
-    /// closed-form update of the option in force, x = θ + KPI gap + bias + noise with the misread
-    /// share's extra noise, at weight `steering`·m/σ_r² (`steering` = ω_d·T; units take the
-    /// reports' stated σ_r).
+    /// `m` reports read this week on problem `problem`, `p_understood` of them understood and
+    /// `fast_share` made fast: one closed-form update of the option in force, x = θ + KPI gap +
+    /// bias + noise, the noise of the mean of the reports read — σ_r for careful reports, κσ_r for
+    /// fast ones (κ = `fast_report_noise`, MODEL.md §9.3 (i)), plus the misread share's extra
+    /// noise — at weight `steering`·m/σ_r² (`steering` = ω_d·T; units take the reports' stated,
+    /// careful σ_r, so fast reports are over-trusted).
     fn believe_reports(
         &mut self,
         steering: f64,
         problem: usize,
-        m: f64,
-        p_understood: f64,
+        reports: ReadReports,
         world: &World,
         units: &mut Units,
     ) {
+        let ReadReports {
+            m,
+            p_understood,
+            fast_share,
+        } = reports;
         if m <= 1e-12 {
             return;
         }
         let k = self.options;
         let rn2 = self.c.report_noise * self.c.report_noise;
         let mn2 = self.c.misread_noise * self.c.misread_noise;
+        let kappa2 = self.c.fast_report_noise * self.c.fast_report_noise;
         let misread = m * (1.0 - p_understood);
-        let var = (m * rn2 + misread * mn2) / (m * m);
+        let made = m * rn2 * (1.0 + fast_share * (kappa2 - 1.0));
+        let var = (made + misread * mn2) / (m * m);
         let z: f64 = standard_normal(&mut self.transmission);
         let bias_sd = self.c.report_bias * (1.2 - self.levers.data_quality);
         let index = problem * k + units.policy[problem];
