@@ -30,6 +30,8 @@ SlurmctldLogFile=/var/log/slurm/slurmctld.log
 SlurmdLogFile=/var/log/slurm/slurmd.log
 NodeName=$node CPUs=$cpus RealMemory=$mem State=UNKNOWN
 PartitionName=main Nodes=$node Default=YES MaxTime=INFINITE State=UP
+# A job whose dependency failed is cancelled, so `sbatch --wait` on a merge never waits for ever.
+SchedulerParameters=kill_invalid_depend
 CONF
 if [ ! -s /etc/munge/munge.key ]; then
     dd if=/dev/urandom of=/etc/munge/munge.key bs=1024 count=1 status=none
