@@ -12,7 +12,7 @@ use crate::analysis::saved::Saved;
 use crate::analysis::{change, compare, format, sensitivity};
 use crate::cli::{CompareArgs, CompareFormat, ImageFormat, PlotArgs, ReportArgs, RunArgs};
 use crate::engine::executor;
-use crate::engine::params::{Domain, Group, ParamSpec};
+use crate::engine::params::{Domain, Group, MetricSpec, ParamSpec};
 use crate::error::InputError;
 use crate::models;
 use crate::output::{Leftover, OutputDir, files, ledger, manifest, write_atomic};
@@ -67,10 +67,11 @@ pub fn describe(name: &str) -> Result<String, InputError> {
     out += "\nMETRICS\n";
     for m in model.metrics() {
         out += &format!(
-            "  {}{}\n      unit: {}; {} is better\n      {}\n",
+            "  {} ({}){}\n      unit: {}; {} is better\n      {}\n",
             m.name,
+            m.label(),
             if m.headline { " (headline)" } else { "" },
-            m.unit,
+            unit_in_words(m),
             if m.higher_is_better {
                 "higher"
             } else {
@@ -83,8 +84,11 @@ pub fn describe(name: &str) -> Result<String, InputError> {
         out += "\nPER-UNIT METRICS (units.csv: per_unit = true in [scenario], or run --per-unit)\n";
         for m in model.unit_metrics() {
             out += &format!(
-                "  {}\n      unit: {}\n      {}\n",
-                m.name, m.unit, m.meaning
+                "  {} ({})\n      unit: {}\n      {}\n",
+                m.name,
+                m.label(),
+                unit_in_words(m),
+                m.meaning
             );
         }
     }
@@ -95,6 +99,16 @@ pub fn describe(name: &str) -> Result<String, InputError> {
         }
     }
     Ok(out)
+}
+
+/// A metric's unit and, where declared, what it means: "share — a proportion from 0 to 1".
+fn unit_in_words(m: &MetricSpec) -> String {
+    match (m.unit, m.unit_meaning) {
+        ("", "") => "-".to_string(),
+        (unit, "") => unit.to_string(),
+        ("" | "-", words) => words.to_string(),
+        (unit, words) => format!("{unit} — {words}"),
+    }
 }
 
 /// One parameter's entry in `describe`: name and label, default, range, unit, meaning, source.

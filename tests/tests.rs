@@ -5,6 +5,7 @@ mod cli;
 mod datateam;
 mod determinism;
 mod engine;
+mod labels;
 mod layers;
 mod march;
 mod report;

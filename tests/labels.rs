@@ -1,0 +1,180 @@
+//! Figures for authors: every label of every kind of figure lies whole on its canvas, checked from
+//! the figure code's own text layout (the shipped font's metrics, plotters' anchoring), and labels
+//! read as words ("Code learning rate = 0.1"), not as column names (`code_learning=0.1`).
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use orgsim::analysis::compare;
+use orgsim::analysis::saved::Saved;
+use orgsim::analysis::sensitivity;
+use orgsim::plot::{self, Figure, Kind};
+
+fn orgsim() -> Command {
+    Command::cargo_bin("orgsim").expect("the orgsim binary is built")
+}
+
+/// Options with long names and a scheduled change (a J-curve), and a sweep under them.
+const OPTIONS: &str = r#"
+[scenario]
+name = "labels-options"
+model = "march1991"
+replications = 6
+seed = 3
+ticks = 60
+record_every = 5
+baseline = "a status quo with a rather long descriptive name"
+
+[params]
+dimensions = 20
+individuals = 20
+
+[sweep]
+turbulence = [0.0, 0.02]
+
+[[option]]
+name = "a status quo with a rather long descriptive name"
+set = { socialisation = 0.5 }
+
+[[option]]
+name = "socialise slowly and let the code learn quickly from the best"
+set = { socialisation = 0.1 }
+schedule = [{ at = 20, set = { code_learning = 0.9 } }]
+
+[[option]]
+name = "fast"
+set = { socialisation = 0.9 }
+"#;
+
+/// A plain sweep of two parameters: responses, heatmaps and small multiples.
+const SWEEP: &str = r#"
+[scenario]
+name = "labels-sweep"
+model = "march1991"
+replications = 4
+seed = 5
+ticks = 40
+record_every = 10
+
+[params]
+dimensions = 20
+individuals = 20
+
+[sweep]
+code_learning = [0.1, 0.5, 0.9]
+socialisation = [0.1, 0.3, 0.5, 0.7, 0.9]
+"#;
+
+/// Designs: Morris (the μ*–σ plane and a μ* chart) and Sobol (index charts).
+const MORRIS: &str = r#"
+[scenario]
+name = "labels-morris"
+model = "march1991"
+replications = 2
+seed = 1
+ticks = 30
+record_every = 0
+
+[params]
+dimensions = 16
+individuals = 16
+
+[design]
+method = "morris"
+trajectories = 6
+seed = 2
+
+[design.space]
+socialisation = { from = 0.1, to = 0.9 }
+code_learning = { from = 0.1, to = 0.9 }
+turnover = { from = 0.0, to = 0.1 }
+"#;
+
+const SOBOL: &str = r#"
+[scenario]
+name = "labels-sobol"
+model = "ishigami"
+replications = 1
+seed = 1
+
+[design]
+method = "sobol"
+n = 64
+seed = 4
+
+[design.space]
+x1 = { from = -3.14159, to = 3.14159 }
+x2 = { from = -3.14159, to = 3.14159 }
+x3 = { from = -3.14159, to = 3.14159 }
+"#;
+
+fn run(root: &Path, name: &str, text: &str) -> PathBuf {
+    let file = root.join(format!("{name}.toml"));
+    std::fs::write(&file, text).unwrap();
+    let out = root.join(name);
+    orgsim()
+        .arg("run")
+        .arg(&file)
+        .arg("--out")
+        .arg(&out)
+        .args(["-q", "--no-plots"])
+        .assert()
+        .success();
+    out
+}
+
+/// The figures `plot` would draw from a saved directory.
+fn figures_of(dir: &Path) -> Vec<Figure> {
+    let manifest = Saved::load_manifest(dir, "DIR").unwrap();
+    if let Some(s) = sensitivity::analyse(dir, &manifest).unwrap() {
+        return plot::design_figures(&manifest, &s);
+    }
+    let saved = Saved::load(dir, "DIR").unwrap();
+    let comparison = compare::compare(&saved, &[], None).unwrap();
+    plot::figures(&saved, &comparison, &[]).unwrap()
+}
+
+#[test]
+fn every_label_of_every_kind_of_figure_lies_inside_its_canvas() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut figures = Vec::new();
+    for (name, text) in [
+        ("options", OPTIONS),
+        ("sweep", SWEEP),
+        ("morris", MORRIS),
+        ("sobol", SOBOL),
+    ] {
+        figures.extend(figures_of(&run(tmp.path(), name, text)));
+    }
+    for kind in [
+        Kind::TimeSeries,
+        Kind::Response,
+        Kind::Heatmap,
+        Kind::Forest,
+        Kind::Distribution,
+        Kind::JCurve,
+        Kind::Sensitivity,
+    ] {
+        assert!(
+            figures.iter().any(|f| f.kind == kind),
+            "no {kind:?} figure to check"
+        );
+    }
+    let mut clipped = Vec::new();
+    for f in &figures {
+        // The default canvas, and a small one where room is tightest.
+        for (w, h) in [(plot::DEFAULT_WIDTH, plot::DEFAULT_HEIGHT), (600, 430)] {
+            let layout = f.text_layout(w, h).unwrap();
+            assert!(
+                layout.len() >= 5,
+                "{}: only {} texts laid out",
+                f.name,
+                layout.len()
+            );
+            for b in f.clipped_text(w, h).unwrap() {
+                clipped.push(format!("{} at {w}x{h}: {b:?}", f.name));
+            }
+        }
+    }
+    assert!(clipped.is_empty(), "text cut off:\n{}", clipped.join("\n"));
+}
