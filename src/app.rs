@@ -587,7 +587,17 @@ pub fn analyse_run(dir: &std::path::Path, no_plots: bool) -> Result<String> {
         let html = report::html(&saved, &comparison, &figures)?;
         write_atomic(&dir.join(REPORT), html.as_bytes()).context("cannot write report.html")?;
     }
-    Ok(format::to_table(&comparison))
+    Ok(terminal_table(&comparison))
+}
+
+/// The table printed at the end of `run` and by `compare`: the ranking against the baseline, or,
+/// for a plain sweep or a one-point run (no baseline worth naming), each alternative's mean.
+fn terminal_table(comparison: &compare::Comparison) -> String {
+    if comparison.is_ranking() {
+        format::to_table(comparison)
+    } else {
+        format::to_means_table(comparison)
+    }
 }
 
 /// The sensitivity analysis of a design run: sensitivity.csv, salib_problem.json and, unless
@@ -681,8 +691,9 @@ pub fn compare(args: &CompareArgs) -> Result<String> {
     write_change(&saved)?;
     let comparison = compare::compare(&saved, &args.metric, args.baseline.as_deref())?;
     Ok(match args.format {
-        CompareFormat::Table => format::to_table(&comparison),
-        CompareFormat::Markdown => format::to_markdown(&comparison),
+        CompareFormat::Table => terminal_table(&comparison),
+        CompareFormat::Markdown if comparison.is_ranking() => format::to_markdown(&comparison),
+        CompareFormat::Markdown => format!("```\n{}```\n", format::to_means_table(&comparison)),
         CompareFormat::Csv => format::to_csv(&comparison),
     })
 }

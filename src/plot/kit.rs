@@ -73,7 +73,8 @@ fn legend_layout(
         let w = swatch
             + theme.px(3.0) as i32
             + font.box_size(&label).map(|(w, _)| w as i32).unwrap_or(0);
-        if x + w > width as i32 && !at.is_empty() {
+        // Onto a new line when it would run past the edge, unless it already starts one.
+        if x + w > width as i32 && x > theme.px(6.0) as i32 {
             x = theme.px(6.0) as i32;
             y += line_h;
         }

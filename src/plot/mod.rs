@@ -9,6 +9,7 @@ pub mod figures;
 pub mod font;
 pub mod heatmap;
 pub mod kit;
+pub mod labels;
 pub mod lines;
 pub mod rows;
 pub mod theme;
