@@ -102,6 +102,12 @@ impl Model for March1991 {
     fn tick_unit(&self) -> &'static str {
         "period"
     }
+    fn leaves_out(&self) -> (&'static str, &'static str) {
+        (
+            "March's abstract model: reality is a list of +1/-1 dimensions, people and the code hold beliefs about it and learn from each other; there are no costs, no hierarchy and no decisions beyond belief.",
+            "March (1991), Organization Science 2(1):71-87, as implemented in src/models/march1991.rs",
+        )
+    }
     fn build(&self, params: &Params, seed: u64, settings: &RunSettings) -> Box<dyn Simulation> {
         Box::new(MarchRun::new(
             &Inputs::read(params),

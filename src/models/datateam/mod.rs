@@ -754,6 +754,12 @@ impl Model for DataTeam {
     fn tick_unit(&self) -> &'static str {
         "week"
     }
+    fn leaves_out(&self) -> (&'static str, &'static str) {
+        (
+            "A chosen policy is delivered perfectly; welfare is a mean effect, not its spread across people; the politics of the team's own budget, analysts' careers beyond quitting and hiring, and the disruption of changing headcount beyond its money are not represented.",
+            "docs/datateam-odd.md, section 5 (What the model does not represent)",
+        )
+    }
     fn check(&self, params: &Params) -> Result<(), String> {
         let inputs = Inputs::read(params);
         if inputs.incentive.is_some() && inputs.kpi_weight.is_some() {
