@@ -178,3 +178,111 @@ fn every_label_of_every_kind_of_figure_lies_inside_its_canvas() {
     }
     assert!(clipped.is_empty(), "text cut off:\n{}", clipped.join("\n"));
 }
+
+/// `orgsim ARGS` run to success; its standard output.
+fn stdout_of(args: &[&str], dir: &Path) -> String {
+    let out = orgsim().args(args).arg(dir).assert().success();
+    String::from_utf8_lossy(&out.get_output().stdout).to_string()
+}
+
+#[test]
+fn a_plain_sweep_and_a_one_point_run_are_not_ranked_against_point_0() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("sweep.toml");
+    std::fs::write(&file, SWEEP).unwrap();
+    let dir = tmp.path().join("sweep");
+    let run = orgsim()
+        .arg("run")
+        .arg(&file)
+        .arg("--out")
+        .arg(&dir)
+        .arg("-q")
+        .assert()
+        .success();
+    let printed = String::from_utf8_lossy(&run.get_output().stdout).to_string();
+    let compared = stdout_of(&["compare"], &dir);
+    for text in [&printed, &compared] {
+        assert!(
+            !text.contains("vs baseline")
+                && !text.contains("P(best)")
+                && !text.contains("rank  option"),
+            "a plain sweep is not ranked against point 0:\n{text}"
+        );
+        assert!(
+            text.contains("mean [95% CI] at each point"),
+            "each point's mean instead:\n{text}"
+        );
+    }
+    // Naming a baseline asks for the ranking, and gets it.
+    let ranked = stdout_of(&["compare", "--baseline", "4"], &dir);
+    assert!(
+        ranked.contains("vs baseline") && ranked.contains("P(best)"),
+        "{ranked}"
+    );
+    // Figures: a response and a heatmap, no forest plot of differences from point 0.
+    let plots: Vec<String> = std::fs::read_dir(dir.join("plots"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .collect();
+    assert!(
+        plots.iter().any(|p| p.starts_with("response_")),
+        "{plots:?}"
+    );
+    assert!(plots.iter().any(|p| p.starts_with("heatmap_")), "{plots:?}");
+    assert!(!plots.iter().any(|p| p.starts_with("forest_")), "{plots:?}");
+    stdout_of(&["plot"], &dir);
+    assert!(!dir.join("plots/forest_code_knowledge.svg").exists());
+    // The report: no ranked table, no "point 0" baseline; legends in words.
+    stdout_of(&["report"], &dir);
+    let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
+    assert!(!html.contains("class=\"comparison\""), "no ranked table");
+    assert!(!html.contains("point 0") && !html.contains("Ranked comparison"));
+    assert!(html.contains("id=\"results\"") && html.contains("This is a sweep of"));
+    assert!(
+        html.contains("Code learning rate = 0.5"),
+        "settings in words"
+    );
+    assert!(!html.contains("code_learning=0.5"), "not as column names");
+    let response = std::fs::read_to_string(dir.join("plots/response_code_knowledge.svg")).unwrap();
+    assert!(
+        response.contains("Code learning rate = 0.1"),
+        "legend in words"
+    );
+    assert!(!response.contains("code_learning=0.1"));
+
+    // One point: no ranking anywhere, just the means.
+    let one = tmp.path().join("one.toml");
+    std::fs::write(
+        &one,
+        "[scenario]\nname = \"one\"\nmodel = \"march1991\"\nreplications = 3\nticks = 20\n",
+    )
+    .unwrap();
+    let one_dir = tmp.path().join("one");
+    let run = orgsim()
+        .arg("run")
+        .arg(&one)
+        .arg("--out")
+        .arg(&one_dir)
+        .arg("-q")
+        .assert()
+        .success();
+    let printed = String::from_utf8_lossy(&run.get_output().stdout).to_string();
+    for text in [printed, stdout_of(&["compare"], &one_dir)] {
+        assert!(
+            !text.contains("rank  option")
+                && !text.contains("P(best)")
+                && !text.contains("baseline"),
+            "a one-point run prints no ranking:\n{text}"
+        );
+        assert!(
+            text.contains("code_knowledge (higher is better): mean "),
+            "{text}"
+        );
+    }
+    let html = std::fs::read_to_string(one_dir.join("report.html")).unwrap();
+    assert!(
+        html.contains("One setting was run, 3 times"),
+        "the answer says so"
+    );
+    assert!(!html.contains("class=\"comparison\""));
+}

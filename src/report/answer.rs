@@ -177,12 +177,24 @@ pub fn for_options(metric: &MetricWords, rows: &[&Row], cost: Option<&CostFacts>
             .iter()
             .filter(|r| r.point_id != leader.point_id && r.stats.p_best.is_finite())
             .max_by(|a, b| a.stats.p_best.total_cmp(&b.stats.p_best));
-        if let Some(r) = rival {
-            s += &format!(
-                "; the next most often, “{}”, in {}",
-                r.label,
-                percent(r.stats.p_best)
-            );
+        match rival {
+            // Another option wins more replicates: its wins are more frequent, the leader's
+            // larger on average.
+            Some(r) if r.stats.p_best > leader.stats.p_best => {
+                s += &format!(
+                    ", while “{}” comes out best more often, in {}",
+                    r.label,
+                    percent(r.stats.p_best)
+                );
+            }
+            Some(r) => {
+                s += &format!(
+                    "; the next most often, “{}”, in {}",
+                    r.label,
+                    percent(r.stats.p_best)
+                );
+            }
+            None => {}
         }
         s + "."
     });
@@ -337,6 +349,18 @@ mod tests {
             !a.best_on_average.contains("does best"),
             "{}",
             a.best_on_average
+        );
+        let rows = [
+            row("embed", 1, false, 10.2, (0.4, 0.1, 0.7), 0.4),
+            row("status quo", 2, true, 9.8, (0.0, 0.0, 0.0), 0.6),
+        ];
+        let refs: Vec<&Row> = rows.iter().collect();
+        let often = for_options(&value_added(), &refs, None)
+            .how_often_best
+            .unwrap();
+        assert!(
+            often.contains("while “status quo” comes out best more often, in 60%"),
+            "{often}"
         );
     }
 
