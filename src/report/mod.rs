@@ -348,7 +348,7 @@ fn options_answer(saved: &Saved, comparison: &Comparison) -> Result<Answer> {
             None => firsts.push((r.label.clone(), 1)),
         }
     }
-    firsts.sort_by(|a, b| b.1.cmp(&a.1));
+    firsts.sort_by_key(|f| std::cmp::Reverse(f.1));
     let clear = rows
         .iter()
         .filter(|r| {
