@@ -15,7 +15,7 @@ use crate::cli::{
     RobustnessSettings, RunArgs,
 };
 use crate::engine::executor;
-use crate::engine::params::{Domain, Group, ParamSpec};
+use crate::engine::params::{Domain, Group, MetricSpec, ParamSpec};
 use crate::error::InputError;
 use crate::models;
 use crate::output::{Leftover, OutputDir, files, ledger, manifest, write_atomic};
@@ -70,10 +70,11 @@ pub fn describe(name: &str) -> Result<String, InputError> {
     out += "\nMETRICS\n";
     for m in model.metrics() {
         out += &format!(
-            "  {}{}\n      unit: {}; {} is better\n      {}\n",
+            "  {} ({}){}\n      unit: {}; {} is better\n      {}\n",
             m.name,
+            m.label(),
             if m.headline { " (headline)" } else { "" },
-            m.unit,
+            unit_in_words(m),
             if m.higher_is_better {
                 "higher"
             } else {
@@ -86,8 +87,11 @@ pub fn describe(name: &str) -> Result<String, InputError> {
         out += "\nPER-UNIT METRICS (units.csv: per_unit = true in [scenario], or run --per-unit)\n";
         for m in model.unit_metrics() {
             out += &format!(
-                "  {}\n      unit: {}\n      {}\n",
-                m.name, m.unit, m.meaning
+                "  {} ({})\n      unit: {}\n      {}\n",
+                m.name,
+                m.label(),
+                unit_in_words(m),
+                m.meaning
             );
         }
     }
@@ -98,6 +102,16 @@ pub fn describe(name: &str) -> Result<String, InputError> {
         }
     }
     Ok(out)
+}
+
+/// A metric's unit and, where declared, what it means: "share — a proportion from 0 to 1".
+fn unit_in_words(m: &MetricSpec) -> String {
+    match (m.unit, m.unit_meaning) {
+        ("", "") => "-".to_string(),
+        (unit, "") => unit.to_string(),
+        ("" | "-", words) => words.to_string(),
+        (unit, words) => format!("{unit} — {words}"),
+    }
 }
 
 /// One parameter's entry in `describe`: name and label, default, range, unit, meaning, source.
@@ -768,7 +782,17 @@ pub fn analyse_run(dir: &std::path::Path, no_plots: bool) -> Result<String> {
         let html = report::html(&saved, &comparison, &figures)?;
         write_atomic(&dir.join(REPORT), html.as_bytes()).context("cannot write report.html")?;
     }
-    Ok(format::to_table(&comparison))
+    Ok(terminal_table(&comparison))
+}
+
+/// The table printed at the end of `run` and by `compare`: the ranking against the baseline, or,
+/// for a plain sweep or a one-point run (no baseline worth naming), each alternative's mean.
+fn terminal_table(comparison: &compare::Comparison) -> String {
+    if comparison.is_ranking() {
+        format::to_table(comparison)
+    } else {
+        format::to_means_table(comparison)
+    }
 }
 
 /// The sensitivity analysis of a design run: sensitivity.csv, salib_problem.json and, unless
@@ -886,8 +910,9 @@ pub fn compare(args: &CompareArgs) -> Result<String> {
     write_change(&saved)?;
     let comparison = compare::compare(&saved, &args.metric, args.baseline.as_deref())?;
     Ok(match args.format {
-        CompareFormat::Table => format::to_table(&comparison),
-        CompareFormat::Markdown => format::to_markdown(&comparison),
+        CompareFormat::Table => terminal_table(&comparison),
+        CompareFormat::Markdown if comparison.is_ranking() => format::to_markdown(&comparison),
+        CompareFormat::Markdown => format!("```\n{}```\n", format::to_means_table(&comparison)),
         CompareFormat::Csv => format::to_csv(&comparison),
     })
 }

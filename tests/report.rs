@@ -67,6 +67,14 @@ fn run_options(root: &Path, extra: &[&str]) -> (PathBuf, String) {
     (out, stdout)
 }
 
+/// A march1991 metric's declared human label ("Knowledge of the code").
+fn declared_label(metric: &str) -> String {
+    let model = orgsim::models::find("march1991").unwrap();
+    let spec = model.metrics().iter().find(|m| m.name == metric).unwrap();
+    assert!(!spec.label.is_empty(), "{metric} declares a label");
+    spec.label()
+}
+
 fn read_csv(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
     let mut r = csv::Reader::from_path(path).unwrap();
     let header = r.headers().unwrap().iter().map(String::from).collect();
@@ -309,18 +317,20 @@ fn run_draws_every_figure_and_plot_redraws_them_from_saved_files_alone() {
                 assert!(has_colour(&img, rgb), "{kind}_{metric}.png lacks {rgb:?}");
             }
             let svg = std::fs::read_to_string(plots.join(format!("{kind}_{metric}.svg"))).unwrap();
-            assert!(
-                svg.contains("<text") && svg.contains(metric),
-                "{kind}_{metric}.svg"
-            );
+            assert!(svg.contains("<text"), "{kind}_{metric}.svg has text");
             for option in OPTIONS {
                 assert!(svg.contains(option), "{kind}_{metric}.svg lacks {option}");
             }
-            // Axes read as a person would: the declared label with its unit, not the column name.
-            let label = orgsim::engine::params::label_from_name(metric);
+            // Axes and titles read as a person would: the declared label, not the column name.
+            let label = declared_label(metric);
+            // SVG escapes an apostrophe ("Individuals' knowledge").
             assert!(
-                svg.contains(&format!("{label} (")),
-                "{kind}_{metric}.svg lacks the axis label \"{label} (unit)\""
+                svg.contains(&label) || svg.contains(&label.replace('\'', "&apos;")),
+                "{kind}_{metric}.svg lacks the label \"{label}\""
+            );
+            assert!(
+                !svg.contains(&format!(">{metric}")),
+                "{kind}_{metric}.svg shows the column name {metric}"
             );
         }
     }
@@ -462,6 +472,45 @@ fn report_is_self_contained_and_renders_in_headless_chromium() {
             "the report fetches nothing ({fetch})"
         );
     }
+    // The page opens with the answer, generated from the numbers, before the options and tables.
+    let answer_at = html
+        .find("id=\"answer\"")
+        .expect("the report opens with the answer");
+    assert!(answer_at < html.find("id=\"options\"").unwrap());
+    let answer = &html[answer_at..html[answer_at..].find("</section>").unwrap() + answer_at];
+    let (h, rows) = read_csv(&dir.join("comparison.csv"));
+    let leader = rows
+        .iter()
+        .find(|r| r[col(&h, "metric")] == "code_knowledge" && r[col(&h, "rank")] == "1")
+        .map(|r| r[col(&h, "option")].clone())
+        .expect("comparison.csv has a leader on code_knowledge");
+    assert!(
+        answer.contains("Knowledge of the code") && answer.contains("(95% interval "),
+        "the answer names the lead metric by its label and gives an interval: {answer}"
+    );
+    assert!(
+        answer.contains(&format!("“{leader}”")) || answer.contains("No option"),
+        "the answer names the leader {leader}: {answer}"
+    );
+    assert!(answer.contains("P(best)") && answer.contains("What the model leaves out"));
+    // Metrics shown with a human label, a one-line meaning and a unit in words; a glossary closes.
+    assert!(html.contains("<p class=\"meaning\"><strong>Knowledge of the code</strong>"));
+    let glossary_at = html.find("id=\"glossary\"").expect("a glossary");
+    assert!(
+        glossary_at > html.find("id=\"reproduce\"").unwrap(),
+        "the glossary closes the page"
+    );
+    for needle in [
+        "Individuals&#39; knowledge",
+        "Socialisation rate",
+        "Code learning rate",
+        "Unit: score in [-1, 1]",
+    ] {
+        assert!(
+            html[glossary_at..].contains(needle),
+            "the glossary lacks {needle}"
+        );
+    }
     for needle in [
         "<table class=\"comparison\"",
         "status_quo",
@@ -511,6 +560,10 @@ fn report_is_self_contained_and_renders_in_headless_chromium() {
     assert!(
         dom.contains("<table class=\"comparison\""),
         "the table is in the DOM"
+    );
+    assert!(
+        dom.contains("id=\"answer\"") && dom.contains("id=\"glossary\""),
+        "the answer and the glossary are in the DOM"
     );
     assert!(
         dom.matches("<svg").count() >= 4,

@@ -6,6 +6,7 @@ mod datateam;
 mod determinism;
 mod engine;
 mod fuzz;
+mod labels;
 mod layers;
 mod march;
 mod report;

@@ -233,7 +233,19 @@ pub struct Row {
 pub struct Comparison {
     /// True when the alternatives are `[[option]]`s, false for the points of a plain sweep.
     pub of_options: bool,
+    /// Whether the baseline is one worth naming: an option, or a point of a plain sweep that
+    /// `--baseline` chose. A plain sweep's default baseline, point 0, is only the first point.
+    pub baseline_named: bool,
     pub rows: Vec<Row>,
+}
+
+impl Comparison {
+    /// Whether a ranking against the baseline says anything: a named baseline and at least one
+    /// other alternative. Otherwise (a plain sweep, a one-point run) the alternatives' means are
+    /// shown each on their own, without ranks or differences.
+    pub fn is_ranking(&self) -> bool {
+        self.baseline_named && self.rows.iter().any(|r| !r.is_baseline)
+    }
 }
 
 /// Compares the alternatives of a saved output on the chosen metrics (default: the headline ones).
@@ -285,6 +297,7 @@ pub fn compare(
     }
     Ok(Comparison {
         of_options: !manifest.options.is_empty(),
+        baseline_named: !manifest.options.is_empty() || baseline.is_some(),
         rows,
     })
 }

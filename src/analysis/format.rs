@@ -277,6 +277,72 @@ pub fn to_markdown(comparison: &Comparison) -> String {
     out
 }
 
+/// The alternatives' means each on their own, for an output with no baseline worth ranking
+/// against ([`Comparison::is_ranking`] is false): a plain sweep's points in sweep order, with no
+/// rank, difference or P(best); a run of one point gives one line per metric.
+pub fn to_means_table(comparison: &Comparison) -> String {
+    let mut out = String::new();
+    let mut metrics: Vec<&str> = Vec::new();
+    for r in &comparison.rows {
+        if !metrics.contains(&r.metric.as_str()) {
+            metrics.push(&r.metric);
+        }
+    }
+    for metric in metrics {
+        let mut rows: Vec<&Row> = comparison
+            .rows
+            .iter()
+            .filter(|r| r.metric == metric)
+            .collect();
+        rows.sort_by_key(|r| r.point_id);
+        let direction = if rows.first().is_some_and(|r| r.higher_is_better) {
+            "higher"
+        } else {
+            "lower"
+        };
+        let mean = |r: &Row| {
+            format!(
+                "{} [{}, {}]",
+                sig(r.stats.mean, 4),
+                sig(r.stats.ci_low, 4),
+                sig(r.stats.ci_high, 4)
+            )
+        };
+        if let [only] = rows.as_slice() {
+            let _ = writeln!(
+                out,
+                "{metric} ({direction} is better): mean {} (95% CI), {} replicates",
+                mean(only),
+                only.stats.n
+            );
+            continue;
+        }
+        let _ = writeln!(
+            out,
+            "{metric} ({direction} is better): mean [95% CI] at each point; no baseline to rank against (--baseline POINT ranks the points against one)"
+        );
+        let width = rows
+            .iter()
+            .map(|r| r.label.chars().count())
+            .max()
+            .unwrap_or(0)
+            .max("setting".len());
+        let _ = writeln!(out, "  point  {:<width$}  n    mean [95% CI]", "setting");
+        for r in rows {
+            let _ = writeln!(
+                out,
+                "  {:<5}  {:<width$}  {:<3}  {}",
+                r.point_id,
+                r.label,
+                r.stats.n,
+                mean(r)
+            );
+        }
+        out.push('\n');
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -556,7 +556,13 @@ fn src(x: &[Vec<f64>], y: &[f64], idx: &[usize], noise: f64) -> (Vec<f64>, f64) 
     }
     let b = solve(a);
     let vy = idx.iter().map(|&i| (y[i] - my).powi(2)).sum::<f64>() / n;
-    let vy_params = (vy - noise).max(f64::MIN_POSITIVE);
+    // Where the seeds' noise accounts for all of y's variance (as estimated), the parameters'
+    // share is nil or negative and a coefficient standardised by it is not defined: NaN, not the
+    // astronomical number a clamp to the smallest positive float would give.
+    let vy_params = vy - noise;
+    if vy_params <= 0.0 {
+        return (vec![f64::NAN; d], f64::NAN);
+    }
     let sd_x: Vec<f64> = (0..d)
         .map(|j| (idx.iter().map(|&i| (x[i][j] - mx[j]).powi(2)).sum::<f64>() / n).sqrt())
         .collect();
@@ -801,5 +807,15 @@ mod tests {
         let idx: Vec<usize> = (0..20).collect();
         let (_, r2) = src(&x, &y, &idx, 0.0);
         assert!((r2 - 1.0).abs() < 1e-9);
+        // Noise as large as y's whole variance leaves the parameters nothing to explain: the
+        // coefficients are undefined, not astronomically large.
+        let vy = {
+            let m = y.iter().sum::<f64>() / 20.0;
+            y.iter().map(|v| (v - m).powi(2)).sum::<f64>() / 20.0
+        };
+        let (c, r2) = src(&x, &y, &idx, vy);
+        assert!(c.iter().all(|v| v.is_nan()) && r2.is_nan(), "{c:?} {r2}");
+        let (c, _) = src(&x, &y, &idx, 0.5 * vy);
+        assert!(c.iter().all(|v| v.is_finite()), "{c:?}");
     }
 }

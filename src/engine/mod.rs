@@ -47,6 +47,11 @@ pub trait Model: Send + Sync {
     fn notes(&self) -> &'static str {
         ""
     }
+    /// What the model leaves out, in one or two sentences for the report's reader, and where the
+    /// model is described in full (a document in the repository, or a reference).
+    fn leaves_out(&self) -> (&'static str, &'static str) {
+        ("", "")
+    }
     fn params(&self) -> &'static [ParamSpec];
     fn metrics(&self) -> &'static [MetricSpec];
     fn stop_rules(&self) -> &'static [StopRule] {

@@ -227,6 +227,11 @@ impl ParamSpec {
         label_from_name(self.name)
     }
 
+    /// The label a figure's axis shows: "Hub share (share)".
+    pub fn axis_label(&self) -> String {
+        with_unit(&self.label(), self.unit)
+    }
+
     /// The numeric range a slider or design explores: the declared one; for an internal constant,
     /// ±50% of its default within the domain (the robustness tests' hypercube); else the domain's
     /// bounds where finite; `None` for choices and unbounded domains.
@@ -486,8 +491,13 @@ pub struct MetricSpec {
     pub name: &'static str,
     /// A human label ("Value added"); `""` means one made from the name ([`MetricSpec::label`]).
     pub label: &'static str,
-    /// For axis labels and `describe`, e.g. "share" or "effect SD x weeks".
+    /// For axis labels and `describe`, e.g. "share" or "effect SD × weeks".
     pub unit: &'static str,
+    /// The unit explained in words for a reader who does not know the model ("the true effect of
+    /// the policies in force, in standard deviations of the possible effects, summed over weeks");
+    /// the report's glossary and `describe` show it beside the unit.
+    pub unit_meaning: &'static str,
+    /// One line saying what the metric measures.
     pub meaning: &'static str,
     /// Headline metrics lead comparisons, plots and reports.
     pub headline: bool,
@@ -502,6 +512,7 @@ impl MetricSpec {
             name: "",
             label: "",
             unit,
+            unit_meaning: "",
             meaning,
             headline: false,
             higher_is_better: true,
@@ -514,6 +525,14 @@ impl MetricSpec {
 
     pub const fn labelled(self, label: &'static str) -> Self {
         MetricSpec { label, ..self }
+    }
+
+    /// The unit in words (see [`MetricSpec::unit_meaning`]).
+    pub const fn unit_meaning(self, unit_meaning: &'static str) -> Self {
+        MetricSpec {
+            unit_meaning,
+            ..self
+        }
     }
 
     pub const fn headline(self) -> Self {
@@ -536,6 +555,21 @@ impl MetricSpec {
             return self.label.to_string();
         }
         label_from_name(self.name)
+    }
+
+    /// The label a figure's axis shows: "Value added (effect SD × weeks)".
+    pub fn axis_label(&self) -> String {
+        with_unit(&self.label(), self.unit)
+    }
+}
+
+/// "Value added" and "effect SD × weeks" → "Value added (effect SD × weeks)"; the label alone
+/// when there is no unit (or only a placeholder "-").
+pub fn with_unit(label: &str, unit: &str) -> String {
+    if unit.is_empty() || unit == "-" {
+        label.to_string()
+    } else {
+        format!("{label} ({unit})")
     }
 }
 

@@ -21,15 +21,15 @@ crate::declare_params! {
     static PARAMS;
     /// The inputs and the test function's constants.
     pub struct Inputs {
-        x1: f64 = input("first input, uniform on [-pi, pi] in the standard problem"),
-        x2: f64 = input("second input"),
-        x3: f64 = input("third input (acts only through its interaction with x1)"),
+        x1: f64 = input("first input, uniform on [-pi, pi] in the standard problem").labelled("Input x1"),
+        x2: f64 = input("second input").labelled("Input x2"),
+        x3: f64 = input("third input (acts only through its interaction with x1)").labelled("Input x3"),
         noise: f64 = ParamSpec::real(0.0, 0.0, 1e6, "-",
-            "standard deviation of additive normal noise drawn from the run's seed (0: deterministic)"),
+            "standard deviation of additive normal noise drawn from the run's seed (0: deterministic)").labelled("Noise SD"),
         a: f64 = ParamSpec::real(7.0, -1e6, 1e6, "-", "the coefficient a (7 in the standard problem)")
-            .source(SOURCE).constant(),
+            .source(SOURCE).constant().labelled("Coefficient a"),
         b: f64 = ParamSpec::real(0.1, -1e6, 1e6, "-", "the coefficient b (0.1 in the standard problem)")
-            .source(SOURCE).constant(),
+            .source(SOURCE).constant().labelled("Coefficient b"),
     }
 }
 
@@ -37,7 +37,7 @@ crate::declare_metrics! {
     static METRICS;
     /// The function's value.
     pub struct Metrics {
-        y = MetricSpec::new("-", "sin x1 + a sin^2 x2 + b x3^4 sin x1, plus noise").headline(),
+        y = MetricSpec::new("-", "sin x1 + a sin^2 x2 + b x3^4 sin x1, plus noise").headline().labelled("Function value y").unit_meaning("a pure number: the test function has no unit"),
     }
 }
 

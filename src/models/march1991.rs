@@ -24,26 +24,26 @@ crate::declare_params! {
     /// March's parameters, as a run reads them.
     pub struct Inputs {
         dimensions: u32 = ParamSpec::int(30, 1, 64, "dimensions", "m: dimensions of reality, each +1 or -1")
-            .source(SOURCE),
+            .source(SOURCE).labelled("Dimensions of reality"),
         individuals: usize = ParamSpec::int(50, 1, 100_000, "people", "n: members of the organisation")
-            .source(SOURCE),
+            .source(SOURCE).labelled("Individuals"),
         socialisation: f64 = probability(0.5, "probability/period",
             "p1: chance a belief steps toward a non-zero code per period (the slow group's rate)")
-            .lever().schedulable(),
+            .lever().schedulable().labelled("Socialisation rate"),
         fast_share: f64 = probability(0.0, "share",
             "share of individuals who socialise at fast_socialisation (rounded to whole people)")
-            .lever(),
+            .lever().labelled("Share of fast learners"),
         fast_socialisation: f64 = probability(0.9, "probability/period", "p1 of the fast group")
-            .lever().schedulable(),
+            .lever().schedulable().labelled("Fast learners' socialisation rate"),
         code_learning: f64 = probability(0.5, "probability",
             "p2: the code's rate of learning from the superior group")
-            .lever().schedulable(),
+            .lever().schedulable().labelled("Code learning rate"),
         turnover: f64 = probability(0.0, "probability/period",
             "p3: chance each individual is replaced by a newcomer with random beliefs")
-            .lever().schedulable(),
+            .lever().schedulable().labelled("Turnover"),
         turbulence: f64 = probability(0.0, "probability/period",
             "p4: chance each dimension of reality flips sign")
-            .schedulable(),
+            .schedulable().labelled("Turbulence"),
     }
 }
 
@@ -52,16 +52,16 @@ crate::declare_metrics! {
     /// What a run reports, each period.
     pub struct Metrics {
         code_knowledge = MetricSpec::new("score in [-1, 1]",
-            "sum_j c_j r_j / m: the code's score (March's figures)").headline(),
-        code_match = MetricSpec::new("share", "share of dimensions where the code equals reality"),
+            "sum_j c_j r_j / m: the code's score (March's figures)").headline().labelled("Knowledge of the code").unit_meaning("from -1 (every dimension of reality believed wrong) to 1 (every dimension right); 0 when no view is held or as many are wrong as right"),
+        code_match = MetricSpec::new("share", "share of dimensions where the code equals reality").labelled("Code matches reality").unit_meaning("a proportion of the dimensions of reality, from 0 to 1"),
         individual_knowledge = MetricSpec::new("score in [-1, 1]",
-            "mean over individuals of sum_j b_ij r_j / m").headline(),
+            "mean over individuals of sum_j b_ij r_j / m").headline().labelled("Individuals' knowledge").unit_meaning("from -1 (every dimension of reality believed wrong) to 1 (every dimension right); 0 when no view is held or as many are wrong as right; averaged over individuals"),
         individual_knowledge_slow = MetricSpec::new("score in [-1, 1]",
-            "individual_knowledge of the slow group (NaN when empty)"),
+            "individual_knowledge of the slow group (NaN when empty)").labelled("Slow learners' knowledge").unit_meaning("from -1 (every dimension of reality believed wrong) to 1 (every dimension right); 0 when no view is held or as many are wrong as right; averaged over the slow group"),
         individual_knowledge_fast = MetricSpec::new("score in [-1, 1]",
-            "individual_knowledge of the fast group (NaN when empty)"),
-        periods = MetricSpec::new("periods", "periods run"),
-        equilibrium = MetricSpec::new("0 or 1", "1 once the equilibrium rule holds, else 0"),
+            "individual_knowledge of the fast group (NaN when empty)").labelled("Fast learners' knowledge").unit_meaning("from -1 (every dimension of reality believed wrong) to 1 (every dimension right); 0 when no view is held or as many are wrong as right; averaged over the fast group"),
+        periods = MetricSpec::new("periods", "periods run").labelled("Periods run").unit_meaning("a count of March's time steps"),
+        equilibrium = MetricSpec::new("0 or 1", "1 once the equilibrium rule holds, else 0").labelled("Reached equilibrium").unit_meaning("1 for yes, 0 for no; a mean is the share of runs that reached it"),
     }
 }
 
@@ -101,6 +101,12 @@ impl Model for March1991 {
     }
     fn tick_unit(&self) -> &'static str {
         "period"
+    }
+    fn leaves_out(&self) -> (&'static str, &'static str) {
+        (
+            "March's abstract model: reality is a list of +1/-1 dimensions, people and the code hold beliefs about it and learn from each other; there are no costs, no hierarchy and no decisions beyond belief.",
+            "March (1991), Organization Science 2(1):71-87, as implemented in src/models/march1991.rs",
+        )
     }
     fn build(&self, params: &Params, seed: u64, settings: &RunSettings) -> Box<dyn Simulation> {
         Box::new(MarchRun::new(

@@ -35,3 +35,32 @@ pub fn find(name: &str) -> Option<&'static dyn Model> {
 pub fn names() -> Vec<&'static str> {
     all().iter().map(|m| m.name()).collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::engine::params::Group;
+
+    /// Figures, the report and `describe` show these to people: every metric of every model
+    /// declares a human label, its unit in words and a one-line meaning, and every lever and
+    /// context parameter a human label (internal constants may fall back to their name).
+    #[test]
+    fn every_metric_and_every_lever_and_context_parameter_is_declared_for_people() {
+        for model in super::all() {
+            for m in model.metrics().iter().chain(model.unit_metrics()) {
+                let who = format!("{}: metric `{}`", model.name(), m.name);
+                assert!(!m.label.is_empty(), "{who} has no label");
+                assert!(!m.unit_meaning.is_empty(), "{who} has no unit in words");
+                assert!(!m.meaning.is_empty(), "{who} has no meaning");
+                assert!(!m.meaning.contains('\n'), "{who}: the meaning is one line");
+            }
+            for p in model.params().iter().filter(|p| p.group != Group::Constant) {
+                assert!(
+                    !p.label.is_empty(),
+                    "{}: parameter `{}` has no label",
+                    model.name(),
+                    p.name
+                );
+            }
+        }
+    }
+}

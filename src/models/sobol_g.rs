@@ -24,24 +24,24 @@ crate::declare_params! {
     static PARAMS;
     /// The inputs, the noise and the coefficients.
     pub struct Inputs {
-        x1: f64 = input("input 1, uniform on [0, 1]"),
-        x2: f64 = input("input 2"),
-        x3: f64 = input("input 3"),
-        x4: f64 = input("input 4"),
-        x5: f64 = input("input 5"),
-        x6: f64 = input("input 6"),
-        x7: f64 = input("input 7"),
-        x8: f64 = input("input 8"),
+        x1: f64 = input("input 1, uniform on [0, 1]").labelled("Input x1"),
+        x2: f64 = input("input 2").labelled("Input x2"),
+        x3: f64 = input("input 3").labelled("Input x3"),
+        x4: f64 = input("input 4").labelled("Input x4"),
+        x5: f64 = input("input 5").labelled("Input x5"),
+        x6: f64 = input("input 6").labelled("Input x6"),
+        x7: f64 = input("input 7").labelled("Input x7"),
+        x8: f64 = input("input 8").labelled("Input x8"),
         noise: f64 = ParamSpec::real(0.0, 0.0, 1e6, "-",
-            "standard deviation of additive normal noise drawn from the run's seed (0: deterministic)"),
-        a1: f64 = coefficient(0.0),
-        a2: f64 = coefficient(1.0),
-        a3: f64 = coefficient(4.5),
-        a4: f64 = coefficient(9.0),
-        a5: f64 = coefficient(99.0),
-        a6: f64 = coefficient(99.0),
-        a7: f64 = coefficient(99.0),
-        a8: f64 = coefficient(99.0),
+            "standard deviation of additive normal noise drawn from the run's seed (0: deterministic)").labelled("Noise SD"),
+        a1: f64 = coefficient(0.0).labelled("Coefficient a1"),
+        a2: f64 = coefficient(1.0).labelled("Coefficient a2"),
+        a3: f64 = coefficient(4.5).labelled("Coefficient a3"),
+        a4: f64 = coefficient(9.0).labelled("Coefficient a4"),
+        a5: f64 = coefficient(99.0).labelled("Coefficient a5"),
+        a6: f64 = coefficient(99.0).labelled("Coefficient a6"),
+        a7: f64 = coefficient(99.0).labelled("Coefficient a7"),
+        a8: f64 = coefficient(99.0).labelled("Coefficient a8"),
     }
 }
 
@@ -49,7 +49,7 @@ crate::declare_metrics! {
     static METRICS;
     /// The function's value.
     pub struct Metrics {
-        y = MetricSpec::new("-", "prod_i (|4 x_i - 2| + a_i) / (1 + a_i), plus noise").headline(),
+        y = MetricSpec::new("-", "prod_i (|4 x_i - 2| + a_i) / (1 + a_i), plus noise").headline().labelled("Function value y").unit_meaning("a pure number: the test function has no unit"),
     }
 }
 

@@ -193,6 +193,9 @@ pub struct MetricInfo {
     /// The metric's unit for axis labels.
     #[serde(default)]
     pub unit: String,
+    /// The unit in words, for the report's glossary; absent in manifests older than it.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub unit_meaning: String,
     #[serde(default)]
     pub meaning: String,
     #[serde(default)]
@@ -210,6 +213,11 @@ impl MetricInfo {
         } else {
             self.label.clone()
         }
+    }
+
+    /// The label with its unit, as an axis shows it: "Value added (effect SD × weeks)".
+    pub fn axis_label(&self) -> String {
+        crate::engine::params::with_unit(&self.label(), &self.unit)
     }
 }
 
@@ -369,6 +377,7 @@ pub fn build(scenario: &Scenario, facts: &RunFacts) -> Manifest {
                 name: m.name.to_string(),
                 label: m.label(),
                 unit: m.unit.to_string(),
+                unit_meaning: m.unit_meaning.to_string(),
                 meaning: m.meaning.to_string(),
                 headline: m.headline,
                 higher_is_better: m.higher_is_better,

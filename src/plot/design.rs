@@ -7,6 +7,7 @@
 //!   coefficients with their bootstrap intervals.
 
 use super::figures::{Chart, Figure, Kind, slug};
+use super::labels::param_label;
 use super::lines::{Band, LineChart, Series, Style};
 use super::rows::{Forest, ForestRow};
 use crate::analysis::sensitivity::{Estimate, SEEDS, Sensitivity, groups};
@@ -14,6 +15,7 @@ use crate::output::manifest::Manifest;
 
 /// One row chart of the chosen indices, each parameter's rows together.
 fn index_forest(
+    manifest: &Manifest,
     name: String,
     metric: &str,
     title: String,
@@ -25,9 +27,9 @@ fn index_forest(
     for e in rows.iter().filter(|e| e.parameter != SEEDS) {
         if let Some((_, shown, colour)) = indices.iter().find(|(i, _, _)| *i == e.index) {
             let name = if e.parameter.is_empty() {
-                "model"
+                "model".to_string()
             } else {
-                e.parameter.as_str()
+                param_label(manifest, &e.parameter)
             };
             out.push(ForestRow {
                 label: format!("{name} {shown}"),
@@ -85,6 +87,7 @@ pub fn design_figures(manifest: &Manifest, s: &Sensitivity) -> Vec<Figure> {
             .unwrap_or_default();
         match s.design.method.as_str() {
             "sobol" => out.extend(index_forest(
+                manifest,
                 format!("sobol_{}{suffix}", slug(&metric)),
                 &metric,
                 format!("Sobol indices of {label}{of}"),
@@ -103,7 +106,7 @@ pub fn design_figures(manifest: &Manifest, s: &Sensitivity) -> Vec<Figure> {
                             .find(|x| x.index == "sigma" && x.parameter == e.parameter)
                             .map_or(f64::NAN, |x| x.estimate);
                         Series {
-                            label: e.parameter.clone(),
+                            label: param_label(manifest, &e.parameter),
                             colour: i,
                             points: vec![Band { x: e.estimate, mean: sigma, lo: sigma, hi: sigma }],
                         }
@@ -128,6 +131,7 @@ pub fn design_figures(manifest: &Manifest, s: &Sensitivity) -> Vec<Figure> {
                     panel_rows: 0,
                 });
                 out.extend(index_forest(
+                manifest,
                     format!("morris_mustar_{}{suffix}", slug(&metric)),
                     &metric,
                     format!("Morris μ* of {label}{of}"),
@@ -137,6 +141,7 @@ pub fn design_figures(manifest: &Manifest, s: &Sensitivity) -> Vec<Figure> {
                 ));
             }
             _ => out.extend(index_forest(
+                manifest,
                 format!("regression_{}{suffix}", slug(&metric)),
                 &metric,
                 format!("Regression and rank coefficients of {label}{of}"),

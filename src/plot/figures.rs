@@ -15,13 +15,13 @@ use std::collections::BTreeMap;
 use anyhow::Result;
 
 use super::heatmap::Heatmap;
+use super::labels::{self, humanise_alternative, metric_label, param_label, param_value};
 use super::lines::{self, Band, LineChart, Series, Style};
 use super::rows::{self, Distribution, DistributionRow, Forest, ForestRow};
 use super::theme;
 use crate::analysis::change;
-use crate::analysis::compare::{Comparison, Row, point_label};
+use crate::analysis::compare::{Comparison, Row};
 use crate::analysis::saved::{Saved, TimeSeries, show_value};
-use crate::models;
 use crate::output::manifest::Manifest;
 use crate::stats::Moments;
 
@@ -79,22 +79,12 @@ pub(super) fn slug(s: &str) -> String {
 
 /// A metric's axis label, with its unit when the manifest gives one.
 fn metric_axis(saved: &Saved, metric: &str) -> String {
-    match saved.manifest.metric(metric) {
-        Some(m) if !m.unit.is_empty() => format!("{} ({})", m.label(), m.unit),
-        Some(m) => m.label(),
-        None => metric.to_string(),
-    }
+    labels::metric_axis(&saved.manifest, metric)
 }
 
 /// A parameter's axis label with its unit, from the model's declaration when the model is known.
 fn param_axis(manifest: &Manifest, param: &str) -> String {
-    let spec =
-        models::find(&manifest.model).and_then(|m| m.params().iter().find(|p| p.name == param));
-    match spec {
-        Some(spec) if !spec.unit.is_empty() => format!("{} ({})", spec.label(), spec.unit),
-        Some(spec) => spec.label(),
-        None => param.to_string(),
-    }
+    labels::param_axis(manifest, param)
 }
 
 /// One alternative to draw: a point, its label and its colour.
@@ -121,7 +111,7 @@ fn point_lines(manifest: &Manifest) -> Vec<Line> {
                 let label = if swept.is_empty() {
                     o.clone()
                 } else {
-                    format!("{o} @ {}", point_label(manifest, p.point_id, &swept))
+                    format!("{o} @ {}", labels::setting(manifest, p.point_id, &swept))
                 };
                 Line {
                     point_id: p.point_id,
@@ -134,7 +124,7 @@ fn point_lines(manifest: &Manifest) -> Vec<Line> {
                 label: if manifest.points.len() == 1 {
                     String::new()
                 } else {
-                    point_label(manifest, p.point_id, &varying)
+                    labels::setting(manifest, p.point_id, &varying)
                 },
                 colour: p.point_id,
             },
@@ -192,6 +182,7 @@ fn jcurve_figure(
         return None;
     }
     let manifest = &saved.manifest;
+    let label = metric_label(manifest, &metric);
     let mut series = Vec::new();
     let mut panels = Vec::new();
     for c in changes {
@@ -239,7 +230,7 @@ fn jcurve_figure(
         let start = series.len();
         // Two bands of one colour overlap: the darker inner band is the pointwise one.
         series.push(Series {
-            label: c.option.clone(),
+            label: humanise_alternative(manifest, &c.option),
             colour,
             points: line(&t.simultaneous_lo, &t.simultaneous_hi),
         });
@@ -260,7 +251,10 @@ fn jcurve_figure(
             colour: REFERENCE,
             points: vec![flat(tc, low), flat(tc, high)],
         });
-        panels.push((c.option.clone(), (start..series.len()).collect()));
+        panels.push((
+            humanise_alternative(manifest, &c.option),
+            (start..series.len()).collect(),
+        ));
     }
     if series.is_empty() {
         return None;
@@ -282,7 +276,7 @@ fn jcurve_figure(
         kind: Kind::JCurve,
         metric: metric.clone(),
         caption: format!(
-            "The change's J-curve: {metric} of each option minus the baseline \"{base}\", mean over {pairs} paired replicates per tick, with the simultaneous 95% band (outer, used for every decision) and the pointwise 95% band (inner); black lines mark 0 and the week of the change."
+            "The change's J-curve: {label} of each option minus the baseline \"{base}\", mean over {pairs} paired replicates per tick, with the simultaneous 95% band (outer, used for every decision) and the pointwise 95% band (inner); black lines mark 0 and the week of the change."
         ),
         chart: Chart::Lines(LineChart {
             title: format!("Change against \"{base}\""),
@@ -343,7 +337,7 @@ fn timeseries_figure(saved: &Saved, ts: &TimeSeries, metric: &str, k: usize) -> 
             label: match (&manifest.points[l.point_id].option, &line_param) {
                 (Some(o), _) if in_panels => o.clone(),
                 (None, Some((p, _))) if in_panels => {
-                    format!("{p}={}", value_of(manifest, l.point_id, p))
+                    param_value(manifest, p, &value_of(manifest, l.point_id, p))
                 }
                 _ if in_panels => String::new(),
                 _ => l.label.clone(),
@@ -373,7 +367,8 @@ fn timeseries_figure(saved: &Saved, ts: &TimeSeries, metric: &str, k: usize) -> 
         kind: Kind::TimeSeries,
         metric: metric.to_string(),
         caption: format!(
-            "{metric} over time: mean over {} replicates per tick{}, with a 95% confidence band.",
+            "{} over time: mean over {} replicates per tick{}, with a 95% confidence band.",
+            metric_label(manifest, metric),
             manifest.replications,
             if many {
                 ", one panel per alternative"
@@ -382,7 +377,7 @@ fn timeseries_figure(saved: &Saved, ts: &TimeSeries, metric: &str, k: usize) -> 
             }
         ),
         chart: Chart::Lines(LineChart {
-            title: format!("{metric} over time"),
+            title: format!("{} over time", metric_label(manifest, metric)),
             x_label: format!("time ({}s)", manifest.tick_unit),
             y_label: metric_axis(saved, metric),
             legend_title: if manifest.options.is_empty() {
@@ -510,7 +505,7 @@ fn response_figure(saved: &Saved, metric: &str, k: usize) -> Option<Figure> {
             points.sort_by(|a, b| a.x.total_cmp(&b.x));
             Series {
                 label: match &by {
-                    Some((param, _)) => format!("{param}={key}"),
+                    Some((param, _)) => param_value(manifest, param, key),
                     None => key.clone(),
                 },
                 colour: i,
@@ -520,27 +515,34 @@ fn response_figure(saved: &Saved, metric: &str, k: usize) -> Option<Figure> {
         .collect();
     let mut note = "Mean over replicates; bars: 95% CI.".to_string();
     if !pooled.is_empty() {
-        note += &format!(" Pooled over {}.", pooled.join(", "));
+        note += &format!(" Pooled over {}.", words(manifest, &pooled));
     }
     Some(Figure {
         name: format!("response_{}", slug(metric)),
         kind: Kind::Response,
         metric: metric.to_string(),
         caption: format!(
-            "Response of {metric} to {x_param}: mean with 95% confidence intervals{}{}.",
+            "Response of {} to {}: mean with 95% confidence intervals{}{}.",
+            metric_label(manifest, metric),
+            param_label(manifest, x_param),
             match &by {
-                Some((param, _)) => format!(", one line per value of {param}"),
+                Some((param, _)) =>
+                    format!(", one line per value of {}", param_label(manifest, param)),
                 None if !manifest.options.is_empty() => ", one line per option".to_string(),
                 None => String::new(),
             },
             if pooled.is_empty() {
                 String::new()
             } else {
-                format!(", pooling over {}", pooled.join(", "))
+                format!(", pooling over {}", words(manifest, &pooled))
             }
         ),
         chart: Chart::Lines(LineChart {
-            title: format!("{metric} by {x_param}"),
+            title: format!(
+                "{} by {}",
+                metric_label(manifest, metric),
+                param_label(manifest, x_param).to_lowercase()
+            ),
             x_label: param_axis(manifest, x_param),
             y_label: metric_axis(saved, metric),
             legend_title: if manifest.options.is_empty() {
@@ -618,7 +620,7 @@ fn heatmap_figures(saved: &Saved, metric: &str, k: usize) -> Vec<Figure> {
                 note += " Colour scale shared across options.";
             }
             if !pooled.is_empty() {
-                note += &format!(" Pooled over {}.", pooled.join(", "));
+                note += &format!(" Pooled over {}.", words(manifest, &pooled));
             }
             let suffix = option.map(|o| format!(" — option {o}")).unwrap_or_default();
             Figure {
@@ -628,9 +630,14 @@ fn heatmap_figures(saved: &Saved, metric: &str, k: usize) -> Vec<Figure> {
                 },
                 kind: Kind::Heatmap,
                 metric: metric.to_string(),
-                caption: format!("Mean {metric} over {x_param} and {y_param}{suffix}."),
+                caption: format!(
+                    "Mean {} over {} and {}{suffix}.",
+                    metric_label(manifest, metric),
+                    param_label(manifest, x_param),
+                    param_label(manifest, y_param)
+                ),
                 chart: Chart::Heatmap(Heatmap {
-                    title: format!("{metric}{suffix}"),
+                    title: format!("{}{suffix}", metric_label(manifest, metric)),
                     x_label: param_axis(manifest, x_param),
                     x_values: x_values.clone(),
                     y_label: param_axis(manifest, y_param),
@@ -647,17 +654,31 @@ fn heatmap_figures(saved: &Saved, metric: &str, k: usize) -> Vec<Figure> {
         .collect()
 }
 
-/// The label of a comparison row in a row chart: with its setting when there are several.
-fn row_label(comparison: &Comparison, row: &Row) -> String {
+/// Parameters' labels, joined: "Turnover, Turbulence".
+fn words(manifest: &Manifest, params: &[&str]) -> String {
+    params
+        .iter()
+        .map(|p| param_label(manifest, p))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The label of a comparison row in a row chart, in words: with its setting when there are
+/// several.
+fn row_label(manifest: &Manifest, comparison: &Comparison, row: &Row) -> String {
     let settings = comparison
         .rows
         .iter()
         .map(|r| r.setting.as_str())
         .collect::<std::collections::BTreeSet<_>>();
     if settings.len() > 1 {
-        format!("{} @ {}", row.label, row.setting)
+        format!(
+            "{} @ {}",
+            row.label,
+            labels::humanise_setting(manifest, &row.setting)
+        )
     } else {
-        row.label.clone()
+        humanise_alternative(manifest, &row.label)
     }
 }
 
@@ -672,6 +693,12 @@ fn colour_of(saved: &Saved, row: &Row) -> usize {
 }
 
 fn forest_figure(saved: &Saved, comparison: &Comparison, metric: &str) -> Option<Figure> {
+    // A plain sweep's point 0 is no baseline worth a difference: its response and heatmap say more.
+    if !comparison.is_ranking() {
+        return None;
+    }
+    let manifest = &saved.manifest;
+    let label = metric_label(manifest, metric);
     let others = comparison
         .rows
         .iter()
@@ -704,11 +731,15 @@ fn forest_figure(saved: &Saved, comparison: &Comparison, metric: &str) -> Option
         .filter(|r| r.metric == metric && (one_group || !r.is_baseline))
         .map(|r| ForestRow {
             label: if r.is_baseline {
-                format!("{}{}", row_label(comparison, r), rows::BASELINE_MARK)
+                format!(
+                    "{}{}",
+                    row_label(manifest, comparison, r),
+                    rows::BASELINE_MARK
+                )
             } else if by_setting {
-                r.setting.clone()
+                labels::humanise_setting(manifest, &r.setting)
             } else {
-                row_label(comparison, r)
+                row_label(manifest, comparison, r)
             },
             colour: colour_of(saved, r),
             diff: r.stats.diff,
@@ -741,15 +772,15 @@ fn forest_figure(saved: &Saved, comparison: &Comparison, metric: &str) -> Option
         kind: Kind::Forest,
         metric: metric.to_string(),
         caption: format!(
-            "Difference in {metric} from the baseline \"{base}\": mean of paired differences over common-random-number replicates, with 95% t intervals; ranked best first."
+            "Difference in {label} from the baseline \"{base}\": mean of paired differences over common-random-number replicates, with 95% t intervals; ranked best first."
         ),
         chart: Chart::Forest(Forest {
             title: if one_group {
-                format!("{metric}: difference from baseline")
+                format!("{label}: difference from baseline")
             } else if by_setting {
-                format!("{metric}: {} vs {base}", challengers[0])
+                format!("{label}: {} vs {base}", challengers[0])
             } else {
-                format!("{metric}: difference from {base}")
+                format!("{label}: difference from {base}")
             },
             x_label: format!("difference in {}", metric_axis(saved, metric)),
             rows,
@@ -766,13 +797,22 @@ fn distribution_figure(
     metric: &str,
     k: usize,
 ) -> Option<Figure> {
+    let manifest = &saved.manifest;
+    let label = metric_label(manifest, metric);
     let table = saved.by_point_and_replicate(k);
-    let rows: Vec<DistributionRow> = comparison
+    let mut shown: Vec<&Row> = comparison
         .rows
         .iter()
         .filter(|r| r.metric == metric)
+        .collect();
+    // Without a baseline worth ranking against, rows keep the sweep's order, not a rank.
+    if !comparison.is_ranking() {
+        shown.sort_by_key(|r| r.point_id);
+    }
+    let rows: Vec<DistributionRow> = shown
+        .iter()
         .map(|r| DistributionRow {
-            label: row_label(comparison, r),
+            label: row_label(manifest, comparison, r),
             colour: colour_of(saved, r),
             values: table[r.point_id].clone(),
         })
@@ -786,10 +826,10 @@ fn distribution_figure(
         kind: Kind::Distribution,
         metric: metric.to_string(),
         caption: format!(
-            "Distribution of final {metric} across replicates: box = quartiles, line = median, whiskers = 1.5 IQR, dots beyond."
+            "Distribution of final {label} across replicates: box = quartiles, line = median, whiskers = 1.5 IQR, dots beyond."
         ),
         chart: Chart::Distribution(Distribution {
-            title: format!("{metric} across replicates"),
+            title: format!("{label} across replicates"),
             x_label: metric_axis(saved, metric),
             rows,
             note: "Box: quartiles; line: median; whiskers: 1.5 IQR; dots: beyond.".into(),
@@ -804,7 +844,7 @@ fn distribution_figure(
 fn panels_by_setting(manifest: &Manifest, params: &[&str]) -> Vec<(String, Vec<usize>)> {
     let mut panels: Vec<(String, Vec<usize>)> = Vec::new();
     for (i, p) in manifest.points.iter().enumerate() {
-        let setting = point_label(manifest, p.point_id, params);
+        let setting = labels::setting(manifest, p.point_id, params);
         match panels.iter_mut().find(|(s, _)| *s == setting) {
             Some((_, members)) => members.push(i),
             None => panels.push((setting, vec![i])),

@@ -4,8 +4,8 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::kit::{DrawResult, err, tick, titled};
-use super::theme::{INK, MUTED, Theme, sequential};
+use super::kit::{DrawResult, draw_note, err, fit_title, tick, titled};
+use super::theme::{INK, Theme, sequential};
 use crate::analysis::format::sig;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -33,12 +33,7 @@ pub fn draw<DB: DrawingBackend>(
 ) -> DrawResult {
     let body = titled(root, &map.title, theme)?;
     let (body, note) = body.split_vertically(body.dim_in_pixel().1 - theme.px(11.0));
-    note.draw(&Text::new(
-        map.note.clone(),
-        (theme.px(6.0) as i32, theme.px(2.0) as i32),
-        theme.note().color(&MUTED),
-    ))
-    .map_err(err)?;
+    draw_note(&note, &map.note, theme)?;
     let (plot, bar) = body.split_horizontally(body.dim_in_pixel().0 - theme.px(46.0));
     let (lo, hi) = map.scale;
     let (lo, hi) = if !lo.is_finite() || !hi.is_finite() {
@@ -50,12 +45,24 @@ pub fn draw<DB: DrawingBackend>(
     };
     let scale = |v: f64| (v - lo) / (hi - lo);
     let (nx, ny) = (map.x_values.len(), map.y_values.len());
+    let (x_area, y_area) = (theme.px(22.0), theme.px(34.0));
+    let (plot_w, plot_h) = plot.dim_in_pixel();
+    let x_title = fit_title(
+        &map.x_label,
+        &theme.label(),
+        plot_w.saturating_sub(y_area + theme.px(9.0)),
+    );
+    let y_title = fit_title(
+        &map.y_label,
+        &theme.label(),
+        plot_h.saturating_sub(x_area + theme.px(5.0)),
+    );
     let mut c = ChartBuilder::on(&plot)
         .margin_left(theme.px(3.0))
         .margin_top(theme.px(3.0))
         .margin_right(theme.px(4.0))
-        .x_label_area_size(theme.px(22.0))
-        .y_label_area_size(theme.px(34.0))
+        .x_label_area_size(x_area)
+        .y_label_area_size(y_area)
         .build_cartesian_2d(0f64..nx as f64, 0f64..ny as f64)
         .map_err(err)?;
     // Category labels are drawn by hand at cell centres; the mesh gives only the axis titles.
@@ -65,8 +72,8 @@ pub fn draw<DB: DrawingBackend>(
         .y_labels(0)
         .axis_style(INK.stroke_width(theme.px(0.6)))
         .axis_desc_style(theme.label().color(&INK))
-        .x_desc(map.x_label.clone())
-        .y_desc(map.y_label.clone())
+        .x_desc(x_title)
+        .y_desc(y_title)
         .draw()
         .map_err(err)?;
     let labelled = nx * ny <= MAX_LABELLED_CELLS;

@@ -5,12 +5,16 @@
 //! never from [`super`], so the entry point and the figure choice can change without touching how
 //! anything is drawn. Colours and type sizes are in [`super::theme`].
 
+use std::cell::RefCell;
 use std::path::Path;
+use std::rc::Rc;
 
 use anyhow::Context;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::FontDesc;
+use plotters::style::text_anchor::{HPos, VPos};
+use plotters_backend::{BackendColor, BackendCoord, BackendTextStyle, DrawingErrorKind};
 
 use super::font;
 use super::theme::{self, INK, Theme};
@@ -65,10 +69,12 @@ fn legend_layout(
     let mut y = 0;
     let mut at = Vec::new();
     for (label, _) in entries {
+        let label = legend_entry(label, width, theme);
         let w = swatch
             + theme.px(3.0) as i32
-            + font.box_size(label).map(|(w, _)| w as i32).unwrap_or(0);
-        if x + w > width as i32 && !at.is_empty() {
+            + font.box_size(&label).map(|(w, _)| w as i32).unwrap_or(0);
+        // Onto a new line when it would run past the edge, unless it already starts one.
+        if x + w > width as i32 && x > theme.px(6.0) as i32 {
             x = theme.px(6.0) as i32;
             y += line_h;
         }
@@ -76,6 +82,12 @@ fn legend_layout(
         x += w + gap;
     }
     (at, (y + line_h) as u32 + theme.px(4.0))
+}
+
+/// A legend entry as drawn: cut with an ellipsis when it would not fit on a line of its own.
+fn legend_entry(label: &str, width: u32, theme: Theme) -> String {
+    let room = width.saturating_sub(theme.px(6.0 + 14.0 + 3.0 + 6.0));
+    fit(label, &theme.tick(), room)
 }
 
 pub(crate) fn draw_legend<DB: DrawingBackend>(
@@ -104,7 +116,7 @@ pub(crate) fn draw_legend<DB: DrawingBackend>(
         ))
         .map_err(err)?;
         area.draw(&Text::new(
-            label.clone(),
+            legend_entry(label, area.dim_in_pixel().0, theme),
             (x + swatch + theme.px(3.0) as i32, top + y),
             theme.tick().color(&INK),
         ))
@@ -147,14 +159,30 @@ pub(crate) fn titled<DB: DrawingBackend>(
 ) -> Result<DrawingArea<DB, Shift>, String> {
     root.fill(&WHITE).map_err(err)?;
     let (title_area, body) = root.split_vertically(theme.px(16.0));
+    let room = root.dim_in_pixel().0.saturating_sub(theme.px(12.0));
     title_area
         .draw(&Text::new(
-            title.to_string(),
+            fit(title, &theme.title(), room),
             (theme.px(6.0) as i32, theme.px(4.0) as i32),
             theme.title().color(&theme::INK),
         ))
         .map_err(err)?;
     Ok(body)
+}
+
+/// Writes a chart's note (its foot line) into `area`, cut to the width if it must be.
+pub(crate) fn draw_note<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    note: &str,
+    theme: Theme,
+) -> DrawResult {
+    let room = area.dim_in_pixel().0.saturating_sub(theme.px(12.0));
+    area.draw(&Text::new(
+        fit(note, &theme.note(), room),
+        (theme.px(6.0) as i32, theme.px(2.0) as i32),
+        theme.note().color(&theme::MUTED),
+    ))
+    .map_err(err)
 }
 
 /// A tick label: few digits, no trailing zeros.
@@ -188,6 +216,134 @@ pub(crate) fn fit(text: &str, font: &FontDesc, width: u32) -> String {
         .map(|k| chars[..k].iter().collect::<String>() + "…")
         .find(|t| fits(t))
         .unwrap_or_default()
+}
+
+/// Where one piece of text lands on the canvas: its string and its ink box in pixels (`left`,
+/// `top` inclusive; `right`, `bottom` exclusive), from the same font metrics and anchoring the
+/// bitmap backend draws with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TextBox {
+    pub text: String,
+    pub left: i32,
+    pub top: i32,
+    pub right: i32,
+    pub bottom: i32,
+}
+
+impl TextBox {
+    /// Whether the whole box lies on a canvas of `size` pixels.
+    pub fn inside(&self, size: (u32, u32)) -> bool {
+        self.left >= 0
+            && self.top >= 0
+            && self.right <= size.0 as i32
+            && self.bottom <= size.1 as i32
+    }
+}
+
+/// A backend that draws nothing and records where every piece of text goes: the layout of a
+/// figure's titles, axis titles, tick labels, legend entries and notes, whoever places them (our
+/// code or plotters' mesh), so a test can check that none is cut off at the canvas edge.
+pub(crate) struct TextRecorder {
+    size: (u32, u32),
+    /// Shared with [`text_layout`], which cannot take the backend back out of its drawing area.
+    boxes: Rc<RefCell<Vec<TextBox>>>,
+}
+
+impl DrawingBackend for TextRecorder {
+    type ErrorType = std::io::Error;
+
+    fn get_size(&self) -> (u32, u32) {
+        self.size
+    }
+
+    fn ensure_prepared(&mut self) -> Result<(), DrawingErrorKind<Self::ErrorType>> {
+        Ok(())
+    }
+
+    fn present(&mut self) -> Result<(), DrawingErrorKind<Self::ErrorType>> {
+        Ok(())
+    }
+
+    fn draw_pixel(
+        &mut self,
+        _point: BackendCoord,
+        _color: BackendColor,
+    ) -> Result<(), DrawingErrorKind<Self::ErrorType>> {
+        Ok(())
+    }
+
+    /// The placement of plotters' own `draw_text` (plotters-backend 0.3), without the pixels.
+    fn draw_text<TStyle: BackendTextStyle>(
+        &mut self,
+        text: &str,
+        style: &TStyle,
+        pos: BackendCoord,
+    ) -> Result<(), DrawingErrorKind<Self::ErrorType>> {
+        if style.color().alpha == 0.0 || text.trim().is_empty() {
+            return Ok(());
+        }
+        let ((min_x, min_y), (max_x, max_y)) = style
+            .layout_box(text)
+            .map_err(|e| DrawingErrorKind::FontError(Box::new(e)))?;
+        let (width, height) = (max_x - min_x, max_y - min_y);
+        let dx = match style.anchor().h_pos {
+            HPos::Left => 0,
+            HPos::Right => -width,
+            HPos::Center => -width / 2,
+        };
+        let dy = match style.anchor().v_pos {
+            VPos::Top => 0,
+            VPos::Center => -height / 2,
+            VPos::Bottom => -height,
+        };
+        let transform = style.transform();
+        let corners = [
+            transform.transform(dx, dy),
+            transform.transform(dx + width, dy + height),
+        ];
+        let xs = corners.map(|c| pos.0 + c.0);
+        let ys = corners.map(|c| pos.1 + c.1);
+        self.boxes.borrow_mut().push(TextBox {
+            text: text.to_string(),
+            left: xs[0].min(xs[1]),
+            top: ys[0].min(ys[1]),
+            right: xs[0].max(xs[1]),
+            bottom: ys[0].max(ys[1]),
+        });
+        Ok(())
+    }
+}
+
+/// Every piece of text `draw` puts on a canvas of `size` pixels, where it lands.
+pub(crate) fn text_layout(
+    size: (u32, u32),
+    draw: impl FnOnce(&DrawingArea<TextRecorder, Shift>) -> DrawResult,
+) -> Result<Vec<TextBox>, String> {
+    font::ensure_registered();
+    let boxes = Rc::new(RefCell::new(Vec::new()));
+    let root = TextRecorder {
+        size,
+        boxes: Rc::clone(&boxes),
+    }
+    .into_drawing_area();
+    draw(&root)?;
+    Ok(boxes.take())
+}
+
+/// An axis title that fits `room` pixels in `font`: whole if it fits, else without its trailing
+/// "(unit)" (the caption and the report's glossary still give the unit), else cut with an ellipsis.
+pub(crate) fn fit_title(text: &str, font: &FontDesc, room: u32) -> String {
+    let fits = |t: &str| font.box_size(t).map(|(w, _)| w <= room).unwrap_or(true);
+    if fits(text) {
+        return text.to_string();
+    }
+    if let Some(open) = text.rfind(" (")
+        && text.ends_with(')')
+        && fits(&text[..open])
+    {
+        return text[..open].to_string();
+    }
+    fit(text, font, room)
 }
 
 /// Renders `draw` into an SVG document of `size` pixels.

@@ -7,9 +7,10 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::kit::{
-    DrawResult, draw_legend, err, fit, house_mesh, legend_height, padded_range, tick, titled,
+    DrawResult, draw_legend, draw_note, err, fit, fit_title, house_mesh, legend_height,
+    padded_range, tick, titled,
 };
-use super::theme::{self, INK, MUTED, Theme};
+use super::theme::{self, INK, Theme};
 
 /// The mean of a metric and its 95% interval at one x.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -105,12 +106,7 @@ pub fn draw<DB: DrawingBackend>(
         (b, Some(n))
     };
     if let Some(n) = note_area {
-        n.draw(&Text::new(
-            chart.note.clone(),
-            (theme.px(6.0) as i32, theme.px(2.0) as i32),
-            theme.note().color(&MUTED),
-        ))
-        .map_err(err)?;
+        draw_note(&n, &chart.note, theme)?;
     }
     let y = y_range(&chart.series);
     // One legend entry per distinct (label, colour), in order of first appearance.
@@ -140,7 +136,11 @@ pub fn draw<DB: DrawingBackend>(
     let (w, h) = x_title.dim_in_pixel();
     x_title
         .draw(&Text::new(
-            chart.x_label.clone(),
+            fit_title(
+                &chart.x_label,
+                &theme.label(),
+                w.saturating_sub(theme.px(12.0)),
+            ),
             (w as i32 / 2, h as i32 / 2),
             label.pos(Pos::new(HPos::Center, VPos::Center)),
         ))
@@ -148,7 +148,11 @@ pub fn draw<DB: DrawingBackend>(
     let (w, h) = y_title.dim_in_pixel();
     y_title
         .draw(&Text::new(
-            chart.y_label.clone(),
+            fit_title(
+                &chart.y_label,
+                &theme.label(),
+                h.saturating_sub(theme.px(6.0)),
+            ),
             (w as i32 / 2, h as i32 / 2),
             label
                 .transform(FontTransform::Rotate270)
@@ -185,12 +189,14 @@ fn panel<DB: DrawingBackend>(
     axis_titles: bool,
 ) -> DrawResult {
     let x = x_range(&chart.series);
+    let x_area = theme.px(if axis_titles { 22.0 } else { 11.0 });
+    let y_area = theme.px(if axis_titles { 36.0 } else { 22.0 });
     let mut c = ChartBuilder::on(area)
         .margin_left(theme.px(3.0))
         .margin_right(theme.px(8.0))
         .margin_top(theme.px(3.0))
-        .x_label_area_size(theme.px(if axis_titles { 22.0 } else { 11.0 }))
-        .y_label_area_size(theme.px(if axis_titles { 36.0 } else { 22.0 }))
+        .x_label_area_size(x_area)
+        .y_label_area_size(y_area)
         .build_cartesian_2d(x.0..x.1, y.0..y.1)
         .map_err(err)?;
     let mut mesh = c.configure_mesh();
@@ -200,8 +206,19 @@ fn panel<DB: DrawingBackend>(
         .y_labels(ticks)
         .y_label_formatter(&|v| tick(*v));
     if axis_titles {
-        mesh.x_desc(chart.x_label.clone())
-            .y_desc(chart.y_label.clone());
+        // plotters centres each title on the plotting area: fit it to that area's width and height.
+        let (w, h) = area.dim_in_pixel();
+        let font = theme.label();
+        mesh.x_desc(fit_title(
+            &chart.x_label,
+            &font,
+            w.saturating_sub(y_area + theme.px(14.0)),
+        ))
+        .y_desc(fit_title(
+            &chart.y_label,
+            &font,
+            h.saturating_sub(x_area + theme.px(6.0)),
+        ));
     }
     mesh.draw().map_err(err)?;
     for s in series {

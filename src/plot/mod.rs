@@ -9,6 +9,7 @@ pub mod figures;
 pub mod font;
 pub mod heatmap;
 pub mod kit;
+pub mod labels;
 pub mod lines;
 pub mod robust;
 pub mod rows;
@@ -64,6 +65,25 @@ impl Figure {
             self.draw(root, Theme::for_width(width))
         })
         .map_err(|e| anyhow::anyhow!("cannot draw {}: {e}", self.name))
+    }
+
+    /// Every piece of text the figure puts on its canvas, and where (see [`kit::TextBox`]): the
+    /// layout a test checks so that no title, axis label, tick label or legend entry is cut off.
+    pub fn text_layout(&self, width: u32, height: u32) -> Result<Vec<kit::TextBox>> {
+        kit::text_layout(self.size(width, height), |root| {
+            self.draw(root, Theme::for_width(width))
+        })
+        .map_err(|e| anyhow::anyhow!("cannot lay out {}: {e}", self.name))
+    }
+
+    /// The pieces of text that do not lie whole on the canvas (none, in a figure fit to print).
+    pub fn clipped_text(&self, width: u32, height: u32) -> Result<Vec<kit::TextBox>> {
+        let size = self.size(width, height);
+        Ok(self
+            .text_layout(width, height)?
+            .into_iter()
+            .filter(|b| !b.inside(size))
+            .collect())
     }
 
     /// Draws the figure as a PNG file, whole or not at all.

@@ -9,7 +9,7 @@ use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::kit::{DrawResult, err, fit, house_mesh, padded_range, titled};
+use super::kit::{DrawResult, draw_note, err, fit, fit_title, house_mesh, padded_range, titled};
 use super::theme::{self, INK, MUTED, Theme};
 
 /// What a forest row's label ends with when the row is the baseline.
@@ -80,13 +80,7 @@ fn frame<'a, DB: DrawingBackend>(
 ) -> Result<Frame<'a, DB>, String> {
     let body = titled(root, title, theme)?;
     let (body, note_area) = body.split_vertically(body.dim_in_pixel().1 - theme.px(11.0));
-    note_area
-        .draw(&Text::new(
-            note.to_string(),
-            (theme.px(6.0) as i32, theme.px(2.0) as i32),
-            theme.note().color(&MUTED),
-        ))
-        .map_err(err)?;
+    draw_note(&note_area, note, theme)?;
     Ok(Frame { plot: body, labels })
 }
 
@@ -150,18 +144,26 @@ fn row_chart<'a, DB: DrawingBackend>(
     x_label: &str,
     theme: Theme,
 ) -> Result<ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>, String> {
+    let labels_w = label_width(&f.labels, f.plot.dim_in_pixel().0, theme);
+    // plotters centres the x title on the plotting area, right of the row labels: it must fit there.
+    let room = f
+        .plot
+        .dim_in_pixel()
+        .0
+        .saturating_sub(labels_w + theme.px(12.0));
+    let x_title = fit_title(x_label, &theme.label(), room);
     let mut c = ChartBuilder::on(&f.plot)
         .margin_top(theme.px(3.0))
         .margin_right(theme.px(8.0))
         .x_label_area_size(theme.px(22.0))
-        .y_label_area_size(label_width(&f.labels, f.plot.dim_in_pixel().0, theme))
+        .y_label_area_size(labels_w)
         .build_cartesian_2d(x, -0.5..rows as f64 - 0.5)
         .map_err(err)?;
     house_mesh(&mut c.configure_mesh(), theme)
         .disable_y_mesh()
         .y_labels(0)
         .x_labels(6)
-        .x_desc(x_label)
+        .x_desc(x_title)
         .draw()
         .map_err(err)?;
     Ok(c)

@@ -6,6 +6,7 @@
 //! inline (CSS and SVG): no scripts, no fonts or images fetched, so it opens offline and can be
 //! mailed as one file. It is built from the saved output files alone, like the plots.
 
+pub mod answer;
 pub mod robust;
 
 use std::fmt::Write as _;
@@ -13,13 +14,16 @@ use std::fmt::Write as _;
 use anyhow::Result;
 
 use crate::analysis::change::{self, OptionChange};
-use crate::analysis::compare::Comparison;
+use crate::analysis::compare::{self, Comparison, Row};
 use crate::analysis::format;
 use crate::analysis::format::sig;
 use crate::analysis::saved::{Saved, show_value};
 use crate::analysis::sensitivity::{Sensitivity, groups};
+use crate::models;
 use crate::output::manifest::Manifest;
+use crate::plot::labels;
 use crate::plot::{self, Figure, Kind};
+use answer::{Answer, CostFacts, MetricWords};
 
 /// Escapes text for HTML element content and attribute values.
 pub fn escape(s: &str) -> String {
@@ -58,6 +62,11 @@ figcaption { font-size: .85rem; color: #444; max-width: 46rem; }
 pre { background: #f6f6f6; padding: .6rem .8rem; overflow-x: auto; font-size: .82rem; }
 code { font-size: .88rem; }
 .note { font-size: .85rem; color: #555; max-width: 46rem; }
+.answer { background: #f7f9fc; border-left: 4px solid #0072b2; padding: .6rem 1rem; margin: 1rem 0 1.4rem; }
+.answer p { margin: .35rem 0; max-width: 50rem; }
+.meaning { font-size: .88rem; color: #444; margin: .1rem 0 .4rem; max-width: 50rem; }
+dl.glossary dt { font-weight: bold; margin-top: .5rem; }
+dl.glossary dd { margin-left: 1.2rem; font-size: .9rem; }
 details summary { cursor: pointer; }
 "#;
 
@@ -163,7 +172,7 @@ fn change_table(changes: &[OptionChange]) -> String {
     out
 }
 
-fn comparison_tables(comparison: &Comparison) -> String {
+fn comparison_tables(m: &Manifest, comparison: &Comparison) -> String {
     let mut out = String::new();
     let mut last = (String::new(), String::new());
     for r in &comparison.rows {
@@ -175,19 +184,20 @@ fn comparison_tables(comparison: &Comparison) -> String {
             let setting = if r.setting.is_empty() {
                 String::new()
             } else {
-                format!(" at {}", escape(&r.setting))
+                format!(" at {}", escape(&labels::humanise_setting(m, &r.setting)))
             };
             let _ = write!(
                 out,
-                "<h3>{} <small>({} is better){setting}; baseline “{}”; {} paired replicates</small></h3>\n<table class=\"comparison\"><thead><tr>",
-                escape(&r.metric),
+                "<h3>{} <small>({} is better){setting}; baseline “{}”; {} paired replicates</small></h3>\n{}<table class=\"comparison\"><thead><tr>",
+                escape(&labels::metric_label(m, &r.metric)),
                 if r.higher_is_better {
                     "higher"
                 } else {
                     "lower"
                 },
                 escape(&r.baseline),
-                r.n_complete
+                r.n_complete,
+                metric_meaning(m, &r.metric)
             );
             for h in format::TABLE_HEADER {
                 let _ = write!(out, "<th>{}</th>", escape(h));
@@ -211,6 +221,357 @@ fn comparison_tables(comparison: &Comparison) -> String {
     }
     if !last.0.is_empty() {
         out += "</tbody></table>\n";
+    }
+    out
+}
+
+/// A metric's one-line meaning and its unit in words, under its table or figure: what a reader
+/// needs to read the numbers.
+fn metric_meaning(m: &Manifest, metric: &str) -> String {
+    let Some(info) = m.metric(metric) else {
+        return String::new();
+    };
+    let mut text = info.meaning.clone();
+    let unit = match (info.unit.as_str(), info.unit_meaning.as_str()) {
+        ("" | "-", "") => String::new(),
+        ("" | "-", words) => words.to_string(),
+        (unit, "") => unit.to_string(),
+        (unit, words) => format!("{unit}: {words}"),
+    };
+    if !unit.is_empty() {
+        if !text.is_empty() {
+            text += ". ";
+        }
+        text += &format!("Unit: {unit}.");
+    }
+    if text.is_empty() {
+        return String::new();
+    }
+    format!(
+        "<p class=\"meaning\"><strong>{}</strong> (<code>{}</code>): {}</p>\n",
+        escape(&info.label()),
+        escape(metric),
+        escape(&text)
+    )
+}
+
+fn metric_words(m: &Manifest, metric: &str) -> MetricWords {
+    let info = m.metric(metric);
+    MetricWords {
+        label: labels::metric_label(m, metric),
+        unit: info.map(|i| i.unit.clone()).unwrap_or_default(),
+        higher_is_better: info.is_none_or(|i| i.higher_is_better),
+    }
+}
+
+/// The metric a model reports its spend in, by convention named `cost` (and its value per cost,
+/// `value_per_cost`): the answer says what the leading option costs when the model has one.
+const COST: &str = "cost";
+const VALUE_PER_COST: &str = "value_per_cost";
+
+/// The cost of `leader` against the baseline, paired as the lead metric is, when the model reports
+/// a cost.
+fn cost_facts(saved: &Saved, leader: &Row) -> Result<Option<CostFacts>> {
+    let m = &saved.manifest;
+    if m.metric(COST).is_none() || leader.is_baseline {
+        return Ok(None);
+    }
+    let asked: Vec<String> = [COST, VALUE_PER_COST]
+        .iter()
+        .filter(|n| m.metric(n).is_some())
+        .map(|n| n.to_string())
+        .collect();
+    let costs = compare::compare(saved, &asked, Some(&leader.baseline))?;
+    let find = |metric: &str, point: usize| {
+        costs
+            .rows
+            .iter()
+            .find(|r| r.metric == metric && r.point_id == point && r.setting == leader.setting)
+            .cloned()
+    };
+    let base_point = costs
+        .rows
+        .iter()
+        .find(|r| r.metric == COST && r.is_baseline && r.setting == leader.setting)
+        .map(|r| r.point_id);
+    let (Some(base_point), Some(mine)) = (base_point, find(COST, leader.point_id)) else {
+        return Ok(None);
+    };
+    let Some(theirs) = find(COST, base_point) else {
+        return Ok(None);
+    };
+    let value_per_cost = match (
+        find(VALUE_PER_COST, leader.point_id),
+        find(VALUE_PER_COST, base_point),
+    ) {
+        (Some(a), Some(b)) => Some((metric_words(m, VALUE_PER_COST), a.stats.mean, b.stats.mean)),
+        _ => None,
+    };
+    Ok(Some(CostFacts {
+        metric: metric_words(m, COST),
+        leader: mine,
+        baseline: theirs,
+        value_per_cost,
+    }))
+}
+
+/// The answer for a run with options (or a plain sweep given a baseline): on the lead metric,
+/// from the one group of options, or a count of first places across the settings of a sweep.
+fn options_answer(saved: &Saved, comparison: &Comparison) -> Result<Answer> {
+    let m = &saved.manifest;
+    let Some(lead) = comparison.rows.first().map(|r| r.metric.clone()) else {
+        return Ok(Answer::default());
+    };
+    let words = metric_words(m, &lead);
+    let rows: Vec<&Row> = comparison
+        .rows
+        .iter()
+        .filter(|r| r.metric == lead)
+        .collect();
+    let mut settings: Vec<&str> = Vec::new();
+    for r in &rows {
+        if !settings.contains(&r.setting.as_str()) {
+            settings.push(&r.setting);
+        }
+    }
+    if settings.len() <= 1 {
+        let cost = match rows.iter().find(|r| r.rank == 1) {
+            Some(leader) => cost_facts(saved, leader)?,
+            None => None,
+        };
+        return Ok(answer::for_options(&words, &rows, cost.as_ref()));
+    }
+    // Several settings of swept parameters: each has its own ranking; count first places.
+    let mut firsts: Vec<(String, usize)> = Vec::new();
+    for r in rows.iter().filter(|r| r.rank == 1) {
+        match firsts.iter_mut().find(|(l, _)| *l == r.label) {
+            Some((_, n)) => *n += 1,
+            None => firsts.push((r.label.clone(), 1)),
+        }
+    }
+    firsts.sort_by_key(|f| std::cmp::Reverse(f.1));
+    let clear = rows
+        .iter()
+        .filter(|r| {
+            r.rank == 1 && !r.is_baseline && (r.stats.diff_low > 0.0 || r.stats.diff_high < 0.0)
+        })
+        .count();
+    let list = firsts
+        .iter()
+        .map(|(l, n)| format!("“{l}” at {n}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    Ok(Answer {
+        best_on_average: format!(
+            "Options were compared at each of {} settings of {}. The best mean {} comes from {list}; at {clear} of the {} settings the leader's difference from the status quo, “{}”, has a 95% interval that excludes no difference.",
+            settings.len(),
+            words_for(m, &m.swept_params()),
+            words.label,
+            settings.len(),
+            rows.first().map_or("", |r| r.baseline.as_str()),
+        ),
+        ..Answer::default()
+    })
+}
+
+/// Parameters' labels, joined: "Turnover and Turbulence".
+fn words_for(m: &Manifest, params: &[&str]) -> String {
+    let names: Vec<String> = params.iter().map(|p| labels::param_label(m, p)).collect();
+    match names.as_slice() {
+        [] => String::new(),
+        [one] => one.clone(),
+        [head @ .., last] => format!("{} and {last}", head.join(", ")),
+    }
+}
+
+/// The answer for a plain sweep or a one-point run: no baseline to rank against, so where the
+/// lead metric is highest and lowest, or its mean.
+fn sweep_answer(m: &Manifest, comparison: &Comparison) -> Answer {
+    let Some(lead) = comparison.rows.first().map(|r| r.metric.clone()) else {
+        return Answer::default();
+    };
+    let words = metric_words(m, &lead);
+    let rows: Vec<&Row> = comparison
+        .rows
+        .iter()
+        .filter(|r| r.metric == lead && r.stats.mean.is_finite())
+        .collect();
+    let shown = |r: &Row| {
+        format!(
+            "{} (95% CI {} to {})",
+            sig(r.stats.mean, 3),
+            sig(r.stats.ci_low, 3),
+            sig(r.stats.ci_high, 3)
+        )
+    };
+    let best_on_average = match rows.as_slice() {
+        [] => String::new(),
+        [only] => format!(
+            "One setting was run, {} times: {} averages {}{}.",
+            only.stats.n,
+            words.label,
+            shown(only),
+            if words.unit.is_empty() || words.unit == "-" {
+                String::new()
+            } else {
+                format!(" {}", words.unit)
+            }
+        ),
+        _ => {
+            let varying: Vec<&str> = m.varying_params.iter().map(String::as_str).collect();
+            let by_mean = |a: &&&Row, b: &&&Row| a.stats.mean.total_cmp(&b.stats.mean);
+            let (Some(high), Some(low)) =
+                (rows.iter().max_by(by_mean), rows.iter().min_by(by_mean))
+            else {
+                return Answer::default();
+            };
+            format!(
+                "This is a sweep of {} with no options, so nothing is ranked against its first point; the figures show how the results respond. {} is highest, {}, at {}, and lowest, {}, at {}.",
+                words_for(m, &varying),
+                words.label,
+                shown(high),
+                labels::setting(m, high.point_id, &varying),
+                shown(low),
+                labels::setting(m, low.point_id, &varying)
+            )
+        }
+    };
+    Answer {
+        best_on_average,
+        ..Answer::default()
+    }
+}
+
+/// The opening: the answer in sentences, then what the model leaves out.
+fn opening(answer: &Answer) -> String {
+    let mut out = String::from("<section class=\"answer\" id=\"answer\">\n<h2>The answer</h2>\n");
+    for sentence in answer.sentences() {
+        let _ = writeln!(out, "<p>{}</p>", escape(sentence));
+    }
+    out += "</section>\n";
+    out
+}
+
+/// The means of a plain sweep's points (or of a one-point run), in sweep order, without ranks.
+fn means_tables(m: &Manifest, comparison: &Comparison) -> String {
+    let mut out = String::new();
+    let mut metrics: Vec<&str> = Vec::new();
+    for r in &comparison.rows {
+        if !metrics.contains(&r.metric.as_str()) {
+            metrics.push(&r.metric);
+        }
+    }
+    let varying: Vec<&str> = m.varying_params.iter().map(String::as_str).collect();
+    for metric in metrics {
+        let mut rows: Vec<&Row> = comparison
+            .rows
+            .iter()
+            .filter(|r| r.metric == metric)
+            .collect();
+        rows.sort_by_key(|r| r.point_id);
+        let _ = writeln!(
+            out,
+            "<h3>{}</h3>\n{}<table class=\"means\"><thead><tr><th>point</th><th>setting</th><th>replicates</th><th>mean [95% CI]</th></tr></thead><tbody>",
+            escape(&labels::metric_label(m, metric)),
+            metric_meaning(m, metric)
+        );
+        for r in rows {
+            let setting = if varying.is_empty() {
+                "(the one setting)".to_string()
+            } else {
+                labels::setting(m, r.point_id, &varying)
+            };
+            let _ = writeln!(
+                out,
+                "<tr><td class=\"num\">{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{} [{}, {}]</td></tr>",
+                r.point_id,
+                escape(&setting),
+                r.stats.n,
+                sig(r.stats.mean, 4),
+                sig(r.stats.ci_low, 4),
+                sig(r.stats.ci_high, 4)
+            );
+        }
+        out += "</tbody></table>\n";
+    }
+    out
+}
+
+/// The metrics and parameters that appear on the page, each with its label, name, unit and
+/// meaning.
+fn glossary(saved: &Saved, comparison: &Comparison, answer_metrics: &[&str]) -> String {
+    let m = &saved.manifest;
+    let mut out = String::from(
+        "<h2 id=\"glossary\">Glossary</h2>\n<h3>Metrics</h3>\n<dl class=\"glossary\">\n",
+    );
+    let mut metrics: Vec<&str> = Vec::new();
+    for name in comparison
+        .rows
+        .iter()
+        .map(|r| r.metric.as_str())
+        .chain(answer_metrics.iter().copied())
+    {
+        if !metrics.contains(&name) && m.metric(name).is_some() {
+            metrics.push(name);
+        }
+    }
+    for name in metrics {
+        let Some(info) = m.metric(name) else { continue };
+        let unit = match (info.unit.as_str(), info.unit_meaning.as_str()) {
+            ("" | "-", "") => String::new(),
+            ("" | "-", words) => format!(" Unit: {words}."),
+            (unit, "") => format!(" Unit: {unit}."),
+            (unit, words) => format!(" Unit: {unit} — {words}."),
+        };
+        let _ = writeln!(
+            out,
+            "<dt>{} <small>(<code>{}</code>; {} is better)</small></dt><dd>{}.{}</dd>",
+            escape(&info.label()),
+            escape(name),
+            if info.higher_is_better {
+                "higher"
+            } else {
+                "lower"
+            },
+            escape(&info.meaning),
+            escape(&unit)
+        );
+    }
+    out += "</dl>\n";
+    let mut params: Vec<String> = Vec::new();
+    let mut add = |p: &str| {
+        if !params.iter().any(|x| x == p) {
+            params.push(p.to_string());
+        }
+    };
+    for o in &m.options {
+        o.set.keys().for_each(|k| add(k));
+    }
+    m.varying_params.iter().for_each(|p| add(p));
+    if let Some(first) = m.points.first() {
+        first.params.keys().for_each(|k| add(k));
+    }
+    if !params.is_empty() {
+        out += "<h3>Parameters</h3>\n<dl class=\"glossary\">\n";
+        for p in &params {
+            let (unit, meaning) = labels::param_spec(m, p)
+                .map(|s| (s.unit, s.meaning))
+                .unwrap_or(("", ""));
+            let unit = if unit.is_empty() || unit == "-" {
+                String::new()
+            } else {
+                format!(" Unit: {unit}.")
+            };
+            let _ = writeln!(
+                out,
+                "<dt>{} <small>(<code>{}</code>)</small></dt><dd>{}{}</dd>",
+                escape(&labels::param_label(m, p)),
+                escape(p),
+                escape(meaning),
+                escape(&unit)
+            );
+        }
+        out += "</dl>\n";
     }
     out
 }
@@ -252,7 +613,8 @@ fn parameter_table(saved: &Saved) -> String {
         let shown = if v.is_empty() { "unset".into() } else { v };
         let _ = writeln!(
             out,
-            "<tr><td><code>{}</code></td><td class=\"num\">{}</td></tr>",
+            "<tr><td>{} <small><code>{}</code></small></td><td class=\"num\">{}</td></tr>",
+            escape(&labels::param_label(m, k)),
             escape(k),
             escape(&shown)
         );
@@ -274,7 +636,8 @@ fn parameter_table(saved: &Saved) -> String {
             }
             let _ = writeln!(
                 out,
-                "<tr><td><code>{}</code></td><td>{}</td></tr>",
+                "<tr><td>{} <small><code>{}</code></small></td><td>{}</td></tr>",
+                escape(&labels::param_label(m, p)),
                 escape(p),
                 escape(&values.join(", "))
             );
@@ -287,7 +650,7 @@ fn parameter_table(saved: &Saved) -> String {
         out += "<th>option</th>";
     }
     for p in &m.varying_params {
-        let _ = write!(out, "<th><code>{}</code></th>", escape(p));
+        let _ = write!(out, "<th>{}</th>", escape(&labels::param_label(m, p)));
     }
     out += "</tr></thead><tbody>\n";
     for point in &m.points {
@@ -312,7 +675,7 @@ fn parameter_table(saved: &Saved) -> String {
 fn options_table(saved: &Saved) -> String {
     let m = &saved.manifest;
     if m.options.is_empty() {
-        return "<p>This scenario has no <code>[[option]]</code>s: the alternatives compared are the points of its sweep, against point 0.</p>\n".into();
+        return String::new();
     }
     let base = m
         .baseline
@@ -327,14 +690,14 @@ fn options_table(saved: &Saved) -> String {
         } else {
             o.set
                 .iter()
-                .map(|(k, v)| format!("{k} = {}", show_value(v)))
+                .map(|(k, v)| labels::param_value(m, k, &show_value(v)))
                 .collect::<Vec<_>>()
                 .join("; ")
         };
         let marker = if o.name == base { " (baseline)" } else { "" };
         let _ = writeln!(
             out,
-            "<tr><td><strong>{}</strong>{marker}</td><td>{}</td><td><code>{}</code></td></tr>",
+            "<tr><td><strong>{}</strong>{marker}</td><td>{}</td><td>{}</td></tr>",
             escape(&o.name),
             escape(&o.description),
             escape(&set)
@@ -349,12 +712,31 @@ pub fn html(saved: &Saved, comparison: &Comparison, figures: &[Figure]) -> Resul
     let m = &saved.manifest;
     let mut body = heading(m);
 
-    body += "<h2 id=\"options\">Options</h2>\n";
-    body += &options_table(saved);
+    let mut answer = if comparison.is_ranking() {
+        options_answer(saved, comparison)?
+    } else {
+        sweep_answer(m, comparison)
+    };
+    if let Some(model) = models::find(&m.model) {
+        let (summary, document) = model.leaves_out();
+        answer.leaves_out = answer::leaves_out(summary, document);
+    }
+    body += &opening(&answer);
 
-    body += "<h2 id=\"comparison\">Ranked comparison</h2>\n";
-    body += "<p class=\"note\">Each alternative's mean with its 95% confidence interval; its difference from the baseline, paired replicate by replicate (replicate <i>r</i> of every alternative faces the same random world), with a 95% <i>t</i> interval from the paired differences; and the share of replicates in which it came out best (P(best)). An interval that excludes 0 is a difference the replicates can tell apart.</p>\n";
-    body += &comparison_tables(comparison);
+    if !m.options.is_empty() {
+        body += "<h2 id=\"options\">Options</h2>\n";
+        body += &options_table(saved);
+    }
+
+    if comparison.is_ranking() {
+        body += "<h2 id=\"comparison\">Ranked comparison</h2>\n";
+        body += "<p class=\"note\">Each alternative's mean with its 95% confidence interval; its difference from the baseline, paired replicate by replicate (replicate <i>r</i> of every alternative faces the same random world), with a 95% <i>t</i> interval from the paired differences; and the share of replicates in which it came out best (P(best)). An interval that excludes 0 is a difference the replicates can tell apart.</p>\n";
+        body += &comparison_tables(m, comparison);
+    } else {
+        body += "<h2 id=\"results\">Results at each point</h2>\n";
+        body += "<p class=\"note\">Each point's mean over its replicates with a 95% confidence interval. There is no baseline worth ranking against (no options), so points are listed in the sweep's order; <code>orgsim report DIR --baseline POINT</code> ranks them against one.</p>\n";
+        body += &means_tables(m, comparison);
+    }
 
     if let Some(changes) = change::analyse(saved)? {
         body += "<h2 id=\"change\">The change over time</h2>\n";
@@ -368,6 +750,12 @@ pub fn html(saved: &Saved, comparison: &Comparison, figures: &[Figure]) -> Resul
     body += &parameter_table(saved);
 
     body += &reproduce(m);
+    let cost_shown: Vec<&str> = if answer.cost.is_some() {
+        vec![COST, VALUE_PER_COST]
+    } else {
+        Vec::new()
+    };
+    body += &glossary(saved, comparison, &cost_shown);
     let _ = writeln!(
         body,
         "<p class=\"note\">Figures and tables were drawn from the saved outputs (<code>manifest.json</code>, <code>runs.csv</code>{}) by <code>orgsim report</code>.</p>",

@@ -129,22 +129,22 @@ crate::declare_params! {
         // ---- leadership levers
         structure: Structure = ParamSpec::choice(Structure::NAMES, Structure::HubAndSpoke.name(),
             "where analysts sit: all in a central hub, embedded in units, or embedded with hub_share of time in the hub")
-            .source("MODEL.md §1; embedding: Oliver et al. 2014").lever().schedulable(),
+            .source("MODEL.md §1; embedding: Oliver et al. 2014").lever().schedulable().labelled("Team structure"),
         hub_share: f64 = share(0.2,
             "hub_and_spoke: share of an analyst's week spent in the hub (peer learning, standards); the rest is spent in the home unit")
-            .lever().schedulable(),
+            .lever().schedulable().labelled("Share of the week in the hub"),
         incentive: Option<Incentive> = ParamSpec::choice(Incentive::NAMES, "",
             "what the leader appraises: kpi (kpi_weight 1), mixed (0.5), impact (0). Unset with kpi_weight unset means mixed; give one or the other, not both")
-            .unset().source("MODEL.md §1; Goodhart 1975; Kerr 1975").lever().schedulable(),
+            .unset().source("MODEL.md §1; Goodhart 1975; Kerr 1975").lever().schedulable().labelled("Incentive"),
         kpi_weight: Option<f64> = ParamSpec::real(0.5, 0.0, 1.0, "weight",
             "weight of counted outputs (vs credited uses) in appraisal; an alternative to `incentive` for intermediate regimes")
             .labelled("KPI weight").unset().source(BRIEF).lever().schedulable(),
         learning_share: f64 = ParamSpec::share(0.05,
             "protected training time, as a share of the week ad-hoc work leaves")
-            .source("Repenning & Sterman 2001").lever().schedulable(),
+            .source("Repenning & Sterman 2001").lever().schedulable().labelled("Protected training time"),
         engagement_share: f64 = ParamSpec::share(0.1,
             "time set aside for working with the units, as a share of the week ad-hoc work leaves")
-            .source("Oliver et al. 2014; Lomas 2000").lever().schedulable(),
+            .source("Oliver et al. 2014; Lomas 2000").lever().schedulable().labelled("Time for working with units"),
         adhoc_shield: f64 = ParamSpec::share(0.0,
             "share of ad-hoc requests the leader triages away (each is unmet and costs a little trust)")
             .labelled("Ad-hoc shield").source("Repenning & Sterman 2001").lever().schedulable(),
@@ -153,10 +153,10 @@ crate::declare_params! {
             .labelled("Psychological safety").source("Edmondson 1999").lever().schedulable(),
         analysts: usize = ParamSpec::int(24, 0, 500, "posts",
             "headcount (posts), translators included; ignored in budget mode. Scheduled: new posts are vacancies a junior hire fills after hiring_delay weeks; cut posts go from the highest post down (not counted as quits)")
-            .source(BRIEF).lever().schedulable().explore(0.0, 60.0),
+            .source(BRIEF).lever().schedulable().explore(0.0, 60.0).labelled("Analyst posts"),
         translators: usize = ParamSpec::int(0, 0, 500, "posts",
             "how many of the posts are translators (posts 0 .. translators-1): no analysis; each carries up to 6 products a week to units and builds literacy. Scheduled: a post that changes role keeps its person, whose work is released and who starts the new role afresh")
-            .source("MODEL.md §1; knowledge brokers: Lomas 2007").lever().schedulable().explore(0.0, 12.0),
+            .source("MODEL.md §1; knowledge brokers: Lomas 2007").lever().schedulable().explore(0.0, 12.0).labelled("Translator posts"),
         initial_tech: f64 = share(0.5,
             "mean technical skill of the current team (Beta(4,4) scaled to this mean)")
             .labelled("Initial technical skill"),
@@ -164,99 +164,99 @@ crate::declare_params! {
             .labelled("Technical skill of hires").lever().schedulable(),
         dormant_skill: f64 = ParamSpec::share(0.15,
             "skill the current team once had and let lapse: tech_max = tech + dormant_skill (regrows twice as fast)")
-            .source("SEED.md ('reactivation of dormant skills'); Arthur et al. 1998 on skill decay and relearning"),
+            .source("SEED.md ('reactivation of dormant skills'); Arthur et al. 1998 on skill decay and relearning").labelled("Dormant skill"),
         data_quality: f64 = ParamSpec::share(0.6,
             "infrastructure: less noise in insights, less bias in KPI reports; overridden in budget mode")
-            .source("Bresnahan, Brynjolfsson & Hitt 2002").lever().schedulable(),
+            .source("Bresnahan, Brynjolfsson & Hitt 2002").lever().schedulable().labelled("Data quality"),
         data_access: f64 = share(0.5,
             "infrastructure: time not lost to wrangling (effort factor 1 + (1 - data_access)); overridden in budget mode")
-            .lever().schedulable(),
+            .lever().schedulable().labelled("Data access"),
         budget: Option<f64> = ParamSpec::real(0.0, 0.0, 100_000.0, "thousands/year",
             "budget mode: a yearly budget; people get people_share of it (translators at translator_cost, analysts at c_post(initial_tech)), infrastructure the rest (see notes). Can be scheduled only in a run that starts in budget mode")
-            .unset().source(BRIEF).lever().schedulable().explore(0.0, 6000.0),
+            .unset().source(BRIEF).lever().schedulable().explore(0.0, 6000.0).labelled("Yearly budget"),
         people_share: f64 = ParamSpec::real(0.8, 0.0, 1.0, "share",
             "budget mode: share of the budget spent on people (the rest on infrastructure); ignored without budget (and then cannot be scheduled)")
-            .source(BRIEF).lever().schedulable(),
+            .source(BRIEF).lever().schedulable().labelled("Budget share for people"),
         insight_effort: f64 = ParamSpec::real(4.0, 0.5, 52.0, "full-time weeks",
             "effort of one insight for a top analyst with perfect access (slower with less skill and access)")
-            .source(BRIEF).explore(1.0, 12.0),
+            .source(BRIEF).explore(1.0, 12.0).labelled("Effort per insight"),
         // ---- environment
-        units: usize = ParamSpec::int(8, 1, 64, "units", "policy units").source(BRIEF),
+        units: usize = ParamSpec::int(8, 1, 64, "units", "policy units").source(BRIEF).labelled("Policy units"),
         problems_per_unit: usize = ParamSpec::int(2, 1, 8, "problems", "problems each unit decides on")
-            .source(BRIEF),
+            .source(BRIEF).labelled("Problems per unit"),
         options: usize = ParamSpec::int(4, 2, 8, "options", "intervention options per problem")
-            .source(BRIEF),
+            .source(BRIEF).labelled("Policy options per problem"),
         turbulence: f64 = ParamSpec::real(0.05, 0.0, 1.0, "SD/week",
             "weekly innovation of the true effects (stationary N(0,1) AR(1))")
-            .source(BRIEF).schedulable().explore(0.0, 0.2),
+            .source(BRIEF).schedulable().explore(0.0, 0.2).labelled("Turbulence"),
         politics: f64 = ParamSpec::share(0.2,
             "probability a window's decision is the ideological favourite, whatever the beliefs")
-            .source("Kingdon 1984; Weiss 1979").schedulable(),
+            .source("Kingdon 1984; Weiss 1979").schedulable().labelled("Politics"),
         adhoc_rate: f64 = ParamSpec::real(2.0, 0.0, 50.0, "requests/unit-week",
             "ad-hoc requests per unit-week, scaled by (0.5 + trust)")
             .labelled("Ad-hoc request rate").source("Repenning & Sterman 2001").schedulable().explore(0.0, 8.0),
         attention: f64 = ParamSpec::real(3.0, 0.0, 100.0, "products/week",
             "products a unit reads in a week, in expectation, at most")
-            .source("Simon 1971; Weiss 1979").schedulable().explore(0.5, 12.0),
+            .source("Simon 1971; Weiss 1979").schedulable().explore(0.5, 12.0).labelled("Units' reading capacity"),
         literacy: f64 = ParamSpec::share(0.3, "initial literacy (absorptive capacity) of the units")
             .labelled("Initial literacy").source("Cohen & Levinthal 1990"),
         trust: f64 = ParamSpec::share(0.5, "initial trust of the units in the data team (both stocks, relational and competence, start here)")
             .labelled("Initial trust").source("Oliver et al. 2014"),
         prior_noise: f64 = ParamSpec::real(1.0, 0.01, 10.0, "SD",
             "noise of the units' initial beliefs about each effect")
-            .source(BRIEF).explore(0.25, 3.0),
+            .source(BRIEF).explore(0.25, 3.0).labelled("Noise in starting beliefs"),
         obs_noise: f64 = ParamSpec::real(0.5, 0.01, 10.0, "SD", "noise of an observed outcome")
-            .labelled("Observation noise").source(BRIEF).schedulable().explore(0.1, 2.0),
+            .labelled("Observation noise").source(BRIEF).schedulable().explore(0.1, 2.0).labelled("Observation noise"),
         status_quo_bias: f64 = ParamSpec::real(0.1, 0.0, 10.0, "SD of effect",
             "how much better the best option must look to replace the one in force")
-            .source("Samuelson & Zeckhauser 1988").schedulable().explore(0.0, 1.0),
+            .source("Samuelson & Zeckhauser 1988").schedulable().explore(0.0, 1.0).labelled("Status quo bias"),
         forgetting: f64 = ParamSpec::real(0.002, 0.0, 0.5, "share/week",
             "organisational forgetting of belief precision")
-            .source("Argote 1999").schedulable().explore(0.0, 0.02),
+            .source("Argote 1999").schedulable().explore(0.0, 0.02).labelled("Forgetting"),
         base_quit_rate: f64 = ParamSpec::share(0.12, "annual quit probability at motivation 0.7")
-            .source("public-sector analyst attrition, order of magnitude").schedulable().explore(0.0, 0.4),
+            .source("public-sector analyst attrition, order of magnitude").schedulable().explore(0.0, 0.4).labelled("Base quit rate"),
         hiring_delay: u32 = ParamSpec::int(12, 0, 260, "weeks",
             "weeks a vacant post stays empty before a junior hire arrives")
-            .source(BRIEF).schedulable().explore(0.0, 52.0),
+            .source(BRIEF).schedulable().explore(0.0, 52.0).labelled("Hiring delay"),
         decision_interval: f64 = ParamSpec::real(26.0, 2.0, 520.0, "weeks",
             "mean weeks between decision windows on a problem (must exceed decision_notice)")
-            .source("Kingdon 1984").schedulable().explore(13.0, 104.0),
+            .source("Kingdon 1984").schedulable().explore(13.0, 104.0).labelled("Weeks between decisions"),
         decision_notice: u32 = ParamSpec::int(12, 0, 260, "weeks",
             "weeks between a window's announcement and the decision")
-            .source(BRIEF).schedulable().explore(0.0, 26.0),
+            .source(BRIEF).schedulable().explore(0.0, 26.0).labelled("Notice of a decision"),
         eval_coverage: f64 = ParamSpec::share(0.25,
             "share of decisions whose outcome is formally evaluated (a team lifts it: c + (1 - c) 0.3 data_access); the others give no outcome observation")
-            .labelled("Evaluation coverage").source("NAO 2021, Evaluating government spending").schedulable(),
+            .labelled("Evaluation coverage").source("NAO 2021, Evaluating government spending").schedulable().labelled("Evaluation coverage"),
         dashboard_weight: f64 = ParamSpec::real(1.0, 0.0, 2.0, "weight",
             "omega_d: how far units act on the KPI reports (dashboards) they read: belief precision omega_d T m / report_noise^2 (MODEL.md §9.3 ii)")
-            .source("Goodhart 1975; Campbell 1979; Bevan & Hood 2006").schedulable(),
+            .source("Goodhart 1975; Campbell 1979; Bevan & Hood 2006").schedulable().labelled("Weight of dashboards"),
         eval_lag: u32 = ParamSpec::int(26, 1, 260, "weeks",
             "weeks until a decision's outcome is observed without a team (a team with data_access > 0.5 is faster)")
-            .labelled("Evaluation lag").source(BRIEF).schedulable().explore(4.0, 104.0),
+            .labelled("Evaluation lag").source(BRIEF).schedulable().explore(4.0, 104.0).labelled("Evaluation lag"),
         election_interval: u32 = ParamSpec::int(156, 0, 1040, "weeks",
             "weeks between elections that redraw the ideological favourites (0 = never)")
-            .source(BRIEF).schedulable().explore(0.0, 260.0),
+            .source(BRIEF).schedulable().explore(0.0, 260.0).labelled("Weeks between elections"),
     }
     /// The internal constants of the update rules and the starting state (ODD §3 and Table 2):
     /// settable like any parameter, listed by `describe` under their own heading, and perturbed
     /// ±50% by the robustness tests' Latin hypercube.
     pub struct Constants {
         // Allocation: the reward estimates and the plan.
-        q_rate: f64 = level(0.1, "EWMA rate of an analyst's reward estimate Q per observation"),
+        q_rate: f64 = level(0.1, "EWMA rate of an analyst's reward estimate Q per observation").labelled("Reward estimate update rate"),
         softmax_gain: f64 = rate(3.0, "1/reward", "inverse temperature of the softmax over Q"),
         plan_step: f64 = level(0.2, "weight of the new softmax in each 4-weekly re-plan: s <- (1 - w)s + w softmax"),
         intrinsic_weight: f64 = level(0.5, "weight of an analyst's own seen uses (times motivation) in the reward: intrinsic motivation"),
         engagement_credit: f64 = level(0.5, "share of the leader's credit for a use that engagement in the unit earns"),
         credit_miss: f64 = level(0.3, "share of uses the leader misses"),
         // Production.
-        adhoc_effort: f64 = rate(0.2, "full-time weeks", "effort of one ad-hoc answer for a top analyst with perfect access"),
+        adhoc_effort: f64 = rate(0.2, "full-time weeks", "effort of one ad-hoc answer for a top analyst with perfect access").labelled("Effort per ad-hoc answer"),
         report_effort: f64 = rate(0.5, "full-time weeks", "effort of one routine report"),
         skill_slowdown: f64 = rate(0.5, "", "extra effort at zero tech: factor 1 + slowdown (1 - tech)"),
-        sigma_min: f64 = rate(0.3, "SD", "noise of an insight from perfect data (data_quality 1); must not exceed sigma_max"),
-        sigma_max: f64 = rate(1.5, "SD", "noise of an insight from useless data (data_quality 0)"),
+        sigma_min: f64 = rate(0.3, "SD", "noise of an insight from perfect data (data_quality 1); must not exceed sigma_max").labelled("Smallest insight noise"),
+        sigma_max: f64 = rate(1.5, "SD", "noise of an insight from useless data (data_quality 0)").labelled("Largest insight noise"),
         report_noise: f64 = rate(1.5, "SD", "noise of what a routine report says about an effect"),
         report_bias: f64 = rate(0.5, "SD", "SD of a KPI report's bias: report_bias (1.2 - data_quality)"),
-        kpi_gap: f64 = rate(0.5, "SD", "sigma_g: SD of each option's KPI gap, what its dashboard measure says minus its outcome, one draw per option (MODEL.md §9.3 ii; KPI-outcome correlation 0.89)"),
+        kpi_gap: f64 = rate(0.5, "SD", "sigma_g: SD of each option's KPI gap, what its dashboard measure says minus its outcome, one draw per option (MODEL.md §9.3 ii; KPI-outcome correlation 0.89)").labelled("KPI gap"),
         shading: f64 = level(0.6, "probability an inconvenient finding is shaded at psych_safety 0"),
         // Goodhart: care and pacing (MODEL.md §9.3 (i)).
         care_rate: f64 = level(0.2, "step of the probability of working carefully at each re-plan: care <- (1 - rate) care + rate logistic(care_gain (Q_careful - Q_fast))"),
@@ -301,25 +301,25 @@ crate::declare_params! {
         literacy_floor: f64 = level(0.1, "the literacy a unit keeps without exposure"),
         translator_exposure: f64 = rate(3.0, "", "literacy exposure per unit of translator time (vs 1 for an understood product)"),
         // Feedback: skills.
-        tech_insight: f64 = rate(0.01, "per week", "tech growth from a week of insight work"),
-        tech_learning: f64 = rate(0.02, "per week", "tech growth from a week of protected training"),
-        tech_hub: f64 = rate(0.02, "per week", "tech growth from time in the hub, times the gap to the best in the hub"),
+        tech_insight: f64 = rate(0.01, "per week", "tech growth from a week of insight work").labelled("Technical skill gain from insight work"),
+        tech_learning: f64 = rate(0.02, "per week", "tech growth from a week of protected training").labelled("Technical skill gain from training"),
+        tech_hub: f64 = rate(0.02, "per week", "tech growth from time in the hub, times the gap to the best in the hub").labelled("Technical skill gain in the hub"),
         dormant_boost: f64 = rate(2.0, "", "how many times faster dormant skill regrows than new skill"),
-        tech_decay: f64 = rate(0.003, "per week", "decay of unused tech"),
+        tech_decay: f64 = rate(0.003, "per week", "decay of unused tech").labelled("Technical skill decay"),
         domain_gain: f64 = rate(0.02, "per week", "domain knowledge gained per week of presence, reports, engagement or insight work on the unit"),
         domain_decay: f64 = rate(0.002, "per week", "decay of domain knowledge"),
-        comm_gain: f64 = rate(0.01, "per week", "communication skill gained per week of engagement"),
-        comm_decay: f64 = rate(0.001, "per week", "decay of communication skill towards 0.3"),
+        comm_gain: f64 = rate(0.01, "per week", "communication skill gained per week of engagement").labelled("Communication skill gain"),
+        comm_decay: f64 = rate(0.001, "per week", "decay of communication skill towards 0.3").labelled("Communication skill decay"),
         // Structure costs (MODEL.md §9.4; φ = time share in the home unit, n_u = analysts at home in unit u).
         dual_overhead_base: f64 = level(0.04, "hub_and_spoke: weekly overhead of two line managers and two sets of objectives, taken before ad-hoc work"),
         dual_overhead_switch: f64 = level(0.06, "hub_and_spoke: weekly overhead of switching places at an even split: overhead = base + switch 4h(1 - h)"),
         belonging_exponent: f64 = rate(2.0, "", "beta in proximity 0.4 + 0.6 phi^beta r and presence contact phi^beta: a part-timer is a visitor"),
         error_base: f64 = level(0.15, "probability an unchecked insight carries an undetected material error"),
-        qa_catch: f64 = level(0.6, "share of errors checking catches: error probability base (1 - catch checked), checked = (1 - phi) + phi (1 - 1/n_u)"),
+        qa_catch: f64 = level(0.6, "share of errors checking catches: error probability base (1 - catch checked), checked = (1 - phi) + phi (1 - 1/n_u)").labelled("Quality assurance catch rate"),
         distance_effort: f64 = rate(0.3, "", "extra ad-hoc and insight effort for a unit the analyst does not know: factor 1 + distance (1 - domain)"),
         // Feedback: motivation and quits.
         motivation_rate: f64 = level(0.02, "weekly pull of motivation towards its target"),
-        motivation_kpi: f64 = rate(0.3, "", "how far KPI appraisal lowers the motivation target (less with psychological safety)"),
+        motivation_kpi: f64 = rate(0.3, "", "how far KPI appraisal lowers the motivation target (less with psychological safety)").labelled("Motivation from KPIs"),
         motivation_used: f64 = rate(0.02, "per use", "motivation gained when an analyst sees their work used"),
         motivation_unread: f64 = rate(0.005, "per product", "motivation lost per product of theirs left unread"),
         motivation_shaded: f64 = rate(0.01, "per finding", "motivation lost per finding they shaded"),
@@ -328,7 +328,7 @@ crate::declare_params! {
         initial_split_reports: f64 = level(0.3, "the discretionary split's share for reports of the initial team, a hire and a post that changes role (the three shares sum to 1)"),
         initial_split_insight: f64 = level(0.5, "the initial split's share for insight work"),
         initial_split_engagement: f64 = level(0.2, "the initial split's share for extra engagement"),
-        initial_tech_shape: f64 = rate(4.0, "", "a in the initial team's tech = min(1, 2 initial_tech Beta(a, a)): larger is a more uniform team"),
+        initial_tech_shape: f64 = rate(4.0, "", "a in the initial team's tech = min(1, 2 initial_tech Beta(a, a)): larger is a more uniform team").labelled("Shape of initial technical skill"),
         initial_domain_home: f64 = level(0.3, "the initial team's domain knowledge of its home unit"),
         initial_domain_other: f64 = level(0.05, "the initial team's domain knowledge of every other unit"),
         initial_comm_translator: f64 = level(0.7, "the initial team's translators' communication skill"),
@@ -372,9 +372,9 @@ crate::declare_params! {
             .source("Civil Service Compensation Scheme").constant(),
         infra_scale: f64 = ParamSpec::real(1000.0, 1.0, f64::INFINITY, "thousands/year",
             "infrastructure: a yearly spend S buys data quality and access 1 - (1 - floor) exp(-S/scale); a level x > floor costs scale ln((1 - floor)/(1 - x)) a year")
-            .source(BRIEF).constant(),
+            .source(BRIEF).constant().labelled("Infrastructure cost scale"),
         infra_floor: f64 = ParamSpec::share(0.3,
-            "infrastructure: the data quality and access of zero spend").source(BRIEF).constant(),
+            "infrastructure: the data quality and access of zero spend").source(BRIEF).constant().labelled("Infrastructure floor"),
         training_fee: f64 = ParamSpec::real(20.0, 0.0, f64::INFINITY, "thousands/FTE-year",
             "course fees per full-time year of protected learning")
             .source("CIPD L&D surveys (assumption: technical training priced higher)").constant(),
@@ -394,40 +394,40 @@ crate::declare_metrics! {
     static METRICS;
     /// What a run reports.
     pub struct Metrics {
-        value_added = MetricSpec::new("effect SD x weeks", "welfare - welfare of the same world with no data team (the headline outcome)").headline(),
-        uptake_rate = MetricSpec::new("share", "insights_used / insights_delivered").headline(),
-        evidence_informed_share = MetricSpec::new("share", "share of decisions changed by products the unit read and understood").headline(),
-        trust = MetricSpec::new("0-1 scale", "mean trust of the units in the team: the mean of relational and competence trust").headline(),
-        trust_relational = MetricSpec::new("0-1 scale", "mean relational (affect-based) trust of the units: built by contact, decays to a baseline"),
-        trust_competence = MetricSpec::new("0-1 scale", "mean competence (cognition-based) trust of the units: judged outcomes of advised decisions and visible delivery"),
-        tech = MetricSpec::new("0-1 skill", "mean technical skill of analysts in post").headline().labelled("Technical skill"),
-        welfare = MetricSpec::new("effect SD x weeks", "cumulative true effect of the policies in force, per problem-week, averaged over problems"),
-        regret = MetricSpec::new("effect SD x weeks", "cumulative gap to the best option each week (averaged over problems)").lower_is_better(),
-        decision_accuracy = MetricSpec::new("share", "share of decisions that picked the then-best option"),
-        error_rate = MetricSpec::new("share", "share of delivered insights carrying an undetected material error (isolation: fewer peers, less checking)").lower_is_better(),
-        counted_outputs = MetricSpec::new("products", "what a KPI dashboard counts: reports, ad-hoc answers and insights delivered (cumulative)"),
-        insights_delivered = MetricSpec::new("insights", "insight products finished (cumulative)"),
-        insights_used = MetricSpec::new("insights", "insights that informed a decision (cumulative)"),
-        unread_share = MetricSpec::new("share", "share of resolved products (read, or expired unread at their shelf life) that expired unread; reports as expected counts, ad-hoc answers not included").lower_is_better(),
-        unread_reports = MetricSpec::new("share", "reports that expired unread / reports resolved (read or expired), as expected counts").lower_is_better(),
-        unread_insights = MetricSpec::new("share", "insights that expired unread / insights resolved (read or expired)").lower_is_better(),
-        attention_used = MetricSpec::new("share", "share of the units' reading budget spent: (adhoc_read_cost x ad-hoc answers + products read) / attention, capped at 1, mean over unit-weeks with a team (unit-weeks with attention 0 not counted)"),
-        late_share = MetricSpec::new("share", "share of commissioned insights finished after the window they were commissioned for").lower_is_better(),
-        care = MetricSpec::new("probability", "mean probability that an analyst in post works carefully in a planning period (else fast: quicker, lower quality, noisier)"),
-        literacy = MetricSpec::new("0-1 scale", "mean literacy of the units"),
-        domain = MetricSpec::new("0-1 skill", "mean domain knowledge of analysts of their home (main) unit").labelled("Domain knowledge"),
-        comm = MetricSpec::new("0-1 skill", "mean communication skill of analysts").labelled("Communication skill"),
-        motivation = MetricSpec::new("0-1 scale", "mean motivation of analysts"),
-        headcount = MetricSpec::new("staff", "staff in post (posts in force - vacancies)"),
-        vacancies = MetricSpec::new("posts", "empty posts").lower_is_better(),
-        quits = MetricSpec::new("people", "cumulative voluntary leavers (posts cut by a schedule are not quits)").lower_is_better(),
-        time_adhoc = MetricSpec::new("share of time", "share of analyst time on ad-hoc answers (EWMA over ~a quarter)").labelled("Time on ad-hoc requests"),
-        time_reports = MetricSpec::new("share of time", "share of analyst time on KPI reports (EWMA over ~a quarter)").labelled("Time on reports"),
-        time_insight = MetricSpec::new("share of time", "share of analyst time on insight work (EWMA over ~a quarter)").labelled("Time on insight"),
-        time_engagement = MetricSpec::new("share of time", "share of analyst time working with units (EWMA over ~a quarter)").labelled("Time on engagement"),
-        time_learning = MetricSpec::new("share of time", "share of analyst time in training (EWMA over ~a quarter)").labelled("Time on learning"),
-        cost = MetricSpec::new("thousands", "cumulative spend: posts in post, translators, infrastructure, training fees, units' engagement time, and one-off hires, cuts and change programmes").lower_is_better(),
-        value_per_cost = MetricSpec::new("effect SD x weeks per thousand", "value_added per thousand spent (0 while nothing is spent)"),
+        value_added = MetricSpec::new("effect SD × weeks", "welfare - welfare of the same world with no data team (the headline outcome)").headline().labelled("Value added").unit_meaning("the true effect of the policies in force, in standard deviations of the effects a policy can have, summed over the weeks of the run, over and above the same organisation with no data team"),
+        uptake_rate = MetricSpec::new("share", "share of delivered insights that informed a decision (insights_used / insights_delivered)").headline().labelled("Uptake of insights").unit_meaning("a proportion from 0 (none) to 1 (all) of the insights delivered"),
+        evidence_informed_share = MetricSpec::new("share", "share of decisions changed by products the unit read and understood").headline().labelled("Evidence-informed decisions").unit_meaning("a proportion from 0 (none) to 1 (all) of decisions"),
+        trust = MetricSpec::new("0-1 scale", "mean trust of the units in the team: the mean of relational and competence trust").headline().labelled("Trust in the team").unit_meaning("a score from 0 (none) to 1 (complete)"),
+        trust_relational = MetricSpec::new("0-1 scale", "mean relational (affect-based) trust of the units: built by contact, decays to a baseline").labelled("Relational trust").unit_meaning("a score from 0 (none) to 1 (complete)"),
+        trust_competence = MetricSpec::new("0-1 scale", "mean competence (cognition-based) trust of the units: judged outcomes of advised decisions and visible delivery").labelled("Competence trust").unit_meaning("a score from 0 (none) to 1 (complete)"),
+        tech = MetricSpec::new("0-1 skill", "mean technical skill of analysts in post").headline().labelled("Technical skill").unit_meaning("a skill level from 0 (none) to 1 (the best there is)"),
+        welfare = MetricSpec::new("effect SD × weeks", "cumulative true effect of the policies in force, per problem-week, averaged over problems").labelled("Welfare").unit_meaning("the true effect of the policies in force, in standard deviations of the effects a policy can have, summed over the weeks of the run"),
+        regret = MetricSpec::new("effect SD × weeks", "cumulative gap to the best option each week (averaged over problems)").lower_is_better().labelled("Regret").unit_meaning("the gap to the best policy each week, in standard deviations of the effects a policy can have, summed over the weeks of the run"),
+        decision_accuracy = MetricSpec::new("share", "share of decisions that picked the then-best option").labelled("Decisions that picked the best option").unit_meaning("a proportion from 0 (none) to 1 (all) of decisions"),
+        error_rate = MetricSpec::new("share", "share of delivered insights carrying an undetected material error (isolation: fewer peers, less checking)").lower_is_better().labelled("Insights with undetected errors").unit_meaning("a proportion from 0 (none) to 1 (all) of the insights delivered"),
+        counted_outputs = MetricSpec::new("products", "what a KPI dashboard counts: reports, ad-hoc answers and insights delivered (cumulative)").labelled("Counted outputs").unit_meaning("a count of reports, ad-hoc answers and insights over the run"),
+        insights_delivered = MetricSpec::new("insights", "insight products finished (cumulative)").labelled("Insights delivered").unit_meaning("a count of insight products over the run"),
+        insights_used = MetricSpec::new("insights", "insights that informed a decision (cumulative)").labelled("Insights used in decisions").unit_meaning("a count of insight products over the run"),
+        unread_share = MetricSpec::new("share", "share of resolved products (read, or expired unread at their shelf life) that expired unread; reports as expected counts, ad-hoc answers not included").lower_is_better().labelled("Products never read").unit_meaning("a proportion from 0 (none) to 1 (all) of the products that were read or expired"),
+        unread_reports = MetricSpec::new("share", "reports that expired unread / reports resolved (read or expired), as expected counts").lower_is_better().labelled("Reports never read").unit_meaning("a proportion from 0 (none) to 1 (all) of the reports that were read or expired"),
+        unread_insights = MetricSpec::new("share", "insights that expired unread / insights resolved (read or expired)").lower_is_better().labelled("Insights never read").unit_meaning("a proportion from 0 (none) to 1 (all) of the insights that were read or expired"),
+        attention_used = MetricSpec::new("share", "share of the units' reading budget spent: (adhoc_read_cost x ad-hoc answers + products read) / attention, capped at 1, mean over unit-weeks with a team (unit-weeks with attention 0 not counted)").labelled("Reading time used").unit_meaning("a proportion from 0 (none) to 1 (all) of the units' reading time"),
+        late_share = MetricSpec::new("share", "share of commissioned insights finished after the window they were commissioned for").lower_is_better().labelled("Commissioned insights delivered late").unit_meaning("a proportion from 0 (none) to 1 (all) of commissioned insights"),
+        care = MetricSpec::new("probability", "mean probability that an analyst in post works carefully in a planning period (else fast: quicker, lower quality, noisier)").labelled("Careful work").unit_meaning("a probability from 0 (always rushed) to 1 (always careful)"),
+        literacy = MetricSpec::new("0-1 scale", "mean literacy of the units").labelled("Data literacy of units").unit_meaning("a score from 0 (none) to 1 (complete)"),
+        domain = MetricSpec::new("0-1 skill", "mean domain knowledge of analysts of their home (main) unit").labelled("Domain knowledge").unit_meaning("a skill level from 0 (none) to 1 (the best there is)"),
+        comm = MetricSpec::new("0-1 skill", "mean communication skill of analysts").labelled("Communication skill").unit_meaning("a skill level from 0 (none) to 1 (the best there is)"),
+        motivation = MetricSpec::new("0-1 scale", "mean motivation of analysts").labelled("Analyst motivation").unit_meaning("a score from 0 (none) to 1 (complete)"),
+        headcount = MetricSpec::new("staff", "staff in post (posts in force - vacancies)").labelled("Staff in post").unit_meaning("a count of people"),
+        vacancies = MetricSpec::new("posts", "empty posts").lower_is_better().labelled("Vacant posts").unit_meaning("a count of posts"),
+        quits = MetricSpec::new("people", "cumulative voluntary leavers (posts cut by a schedule are not quits)").lower_is_better().labelled("Analysts who quit").unit_meaning("a count of people over the run"),
+        time_adhoc = MetricSpec::new("share of time", "share of analyst time on ad-hoc answers (EWMA over ~a quarter)").labelled("Time on ad-hoc requests").unit_meaning("a proportion of analysts' working time, from 0 to 1"),
+        time_reports = MetricSpec::new("share of time", "share of analyst time on KPI reports (EWMA over ~a quarter)").labelled("Time on reports").unit_meaning("a proportion of analysts' working time, from 0 to 1"),
+        time_insight = MetricSpec::new("share of time", "share of analyst time on insight work (EWMA over ~a quarter)").labelled("Time on insight").unit_meaning("a proportion of analysts' working time, from 0 to 1"),
+        time_engagement = MetricSpec::new("share of time", "share of analyst time working with units (EWMA over ~a quarter)").labelled("Time on engagement").unit_meaning("a proportion of analysts' working time, from 0 to 1"),
+        time_learning = MetricSpec::new("share of time", "share of analyst time in training (EWMA over ~a quarter)").labelled("Time on learning").unit_meaning("a proportion of analysts' working time, from 0 to 1"),
+        cost = MetricSpec::new("£k", "cumulative spend: posts in post, translators, infrastructure, training fees, units' engagement time, and one-off hires, cuts and change programmes").lower_is_better().labelled("Cost").unit_meaning("thousands of pounds (£k), summed over the run"),
+        value_per_cost = MetricSpec::new("effect SD × weeks per thousand", "value_added per thousand spent (0 while nothing is spent)").labelled("Value for money").unit_meaning("value added (effect SD × weeks) per thousand pounds spent"),
     }
 }
 
@@ -438,12 +438,12 @@ crate::declare_metrics! {
     static UNIT_METRICS;
     /// One unit's metrics.
     pub struct UnitMetrics {
-        value_added = MetricSpec::new("effect SD x weeks",
-            "the unit's welfare - the same unit's welfare in the same world with no data team; the mean over units is value_added"),
-        welfare = MetricSpec::new("effect SD x weeks",
-            "cumulative true effect of the unit's policies in force, per problem-week, averaged over the unit's problems"),
-        trust = MetricSpec::new("0-1 scale", "the unit's trust in the team"),
-        literacy = MetricSpec::new("0-1 scale", "the unit's literacy"),
+        value_added = MetricSpec::new("effect SD × weeks",
+            "the unit's welfare - the same unit's welfare in the same world with no data team; the mean over units is value_added").labelled("Value added").unit_meaning("the true effect of the policies in force, in standard deviations of the effects a policy can have, summed over the weeks of the run, over and above the same unit with no data team"),
+        welfare = MetricSpec::new("effect SD × weeks",
+            "cumulative true effect of the unit's policies in force, per problem-week, averaged over the unit's problems").labelled("Welfare").unit_meaning("the true effect of the policies in force, in standard deviations of the effects a policy can have, summed over the weeks of the run"),
+        trust = MetricSpec::new("0-1 scale", "the unit's trust in the team").labelled("Trust in the team").unit_meaning("a score from 0 (none) to 1 (complete)"),
+        literacy = MetricSpec::new("0-1 scale", "the unit's literacy").labelled("Data literacy").unit_meaning("a score from 0 (none) to 1 (complete)"),
     }
 }
 
@@ -753,6 +753,12 @@ impl Model for DataTeam {
     }
     fn tick_unit(&self) -> &'static str {
         "week"
+    }
+    fn leaves_out(&self) -> (&'static str, &'static str) {
+        (
+            "A chosen policy is delivered perfectly; welfare is a mean effect, not its spread across people; the politics of the team's own budget, analysts' careers beyond quitting and hiring, and the disruption of changing headcount beyond its money are not represented.",
+            "docs/datateam-odd.md, section 5 (What the model does not represent)",
+        )
     }
     fn check(&self, params: &Params) -> Result<(), String> {
         let inputs = Inputs::read(params);

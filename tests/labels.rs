@@ -1,0 +1,334 @@
+//! Figures for authors: every label of every kind of figure lies whole on its canvas, checked from
+//! the figure code's own text layout (the shipped font's metrics, plotters' anchoring), and labels
+//! read as words ("Code learning rate = 0.1"), not as column names (`code_learning=0.1`).
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use orgsim::analysis::saved::Saved;
+use orgsim::analysis::sensitivity;
+use orgsim::analysis::{compare, prim, robustness};
+use orgsim::plot::{self, Figure, Kind};
+
+fn orgsim() -> Command {
+    Command::cargo_bin("orgsim").expect("the orgsim binary is built")
+}
+
+/// Options with long names and a scheduled change (a J-curve), and a sweep under them.
+const OPTIONS: &str = r#"
+[scenario]
+name = "labels-options"
+model = "march1991"
+replications = 6
+seed = 3
+ticks = 60
+record_every = 5
+baseline = "a status quo with a rather long descriptive name"
+
+[params]
+dimensions = 20
+individuals = 20
+
+[sweep]
+turbulence = [0.0, 0.02]
+
+[[option]]
+name = "a status quo with a rather long descriptive name"
+set = { socialisation = 0.5 }
+
+[[option]]
+name = "socialise slowly and let the code learn quickly from the best"
+set = { socialisation = 0.1 }
+schedule = [{ at = 20, set = { code_learning = 0.9 } }]
+
+[[option]]
+name = "fast"
+set = { socialisation = 0.9 }
+"#;
+
+/// A plain sweep of two parameters: responses, heatmaps and small multiples.
+const SWEEP: &str = r#"
+[scenario]
+name = "labels-sweep"
+model = "march1991"
+replications = 4
+seed = 5
+ticks = 40
+record_every = 10
+
+[params]
+dimensions = 20
+individuals = 20
+
+[sweep]
+code_learning = [0.1, 0.5, 0.9]
+socialisation = [0.1, 0.3, 0.5, 0.7, 0.9]
+"#;
+
+/// Designs: Morris (the μ*–σ plane and a μ* chart) and Sobol (index charts).
+const MORRIS: &str = r#"
+[scenario]
+name = "labels-morris"
+model = "march1991"
+replications = 2
+seed = 1
+ticks = 30
+record_every = 0
+
+[params]
+dimensions = 16
+individuals = 16
+
+[design]
+method = "morris"
+trajectories = 6
+seed = 2
+
+[design.space]
+socialisation = { from = 0.1, to = 0.9 }
+code_learning = { from = 0.1, to = 0.9 }
+turnover = { from = 0.0, to = 0.1 }
+"#;
+
+const SOBOL: &str = r#"
+[scenario]
+name = "labels-sobol"
+model = "ishigami"
+replications = 1
+seed = 1
+
+[design]
+method = "sobol"
+n = 64
+seed = 4
+
+[design.space]
+x1 = { from = -3.14159, to = 3.14159 }
+x2 = { from = -3.14159, to = 3.14159 }
+x3 = { from = -3.14159, to = 3.14159 }
+"#;
+
+/// Options crossed with a design: the regret distribution, the winner map and PRIM's figures.
+const ROBUST: &str = r#"
+[scenario]
+name = "labels-robust"
+model = "march1991"
+replications = 3
+seed = 1
+ticks = 30
+record_every = 0
+baseline = "slow learning"
+
+[params]
+dimensions = 16
+individuals = 16
+
+[design]
+method = "lhs"
+n = 24
+seed = 3
+
+[design.space]
+socialisation = { from = 0.1, to = 0.9 }
+turnover = { from = 0.0, to = 0.1 }
+
+[[option]]
+name = "slow learning"
+set = { code_learning = 0.1 }
+
+[[option]]
+name = "fast learning"
+set = { code_learning = 0.9 }
+"#;
+
+fn run(root: &Path, name: &str, text: &str) -> PathBuf {
+    let file = root.join(format!("{name}.toml"));
+    std::fs::write(&file, text).unwrap();
+    let out = root.join(name);
+    orgsim()
+        .arg("run")
+        .arg(&file)
+        .arg("--out")
+        .arg(&out)
+        .args(["-q", "--no-plots"])
+        .assert()
+        .success();
+    out
+}
+
+/// The figures `plot` would draw from a saved directory.
+fn figures_of(dir: &Path) -> Vec<Figure> {
+    let manifest = Saved::load_manifest(dir, "DIR").unwrap();
+    if let Some(s) = sensitivity::analyse(dir, &manifest).unwrap() {
+        let mut figures = plot::design_figures(&manifest, &s);
+        if robustness::applies(&manifest) {
+            let a = robustness::analyse_dir(
+                dir,
+                &manifest,
+                &robustness::Overrides::default(),
+                prim::Settings::default(),
+            )
+            .unwrap();
+            figures.extend(plot::robust::figures(&a));
+        }
+        return figures;
+    }
+    let saved = Saved::load(dir, "DIR").unwrap();
+    let comparison = compare::compare(&saved, &[], None).unwrap();
+    plot::figures(&saved, &comparison, &[]).unwrap()
+}
+
+#[test]
+fn every_label_of_every_kind_of_figure_lies_inside_its_canvas() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut figures = Vec::new();
+    for (name, text) in [
+        ("options", OPTIONS),
+        ("sweep", SWEEP),
+        ("morris", MORRIS),
+        ("sobol", SOBOL),
+        ("robust", ROBUST),
+    ] {
+        figures.extend(figures_of(&run(tmp.path(), name, text)));
+    }
+    for kind in [
+        Kind::TimeSeries,
+        Kind::Response,
+        Kind::Heatmap,
+        Kind::Forest,
+        Kind::Distribution,
+        Kind::JCurve,
+        Kind::Sensitivity,
+        Kind::Robust,
+    ] {
+        assert!(
+            figures.iter().any(|f| f.kind == kind),
+            "no {kind:?} figure to check"
+        );
+    }
+    let mut clipped = Vec::new();
+    for f in &figures {
+        // The default canvas, and a small one where room is tightest.
+        for (w, h) in [(plot::DEFAULT_WIDTH, plot::DEFAULT_HEIGHT), (600, 430)] {
+            let layout = f.text_layout(w, h).unwrap();
+            assert!(
+                layout.len() >= 5,
+                "{}: only {} texts laid out",
+                f.name,
+                layout.len()
+            );
+            for b in f.clipped_text(w, h).unwrap() {
+                clipped.push(format!("{} at {w}x{h}: {b:?}", f.name));
+            }
+        }
+    }
+    assert!(clipped.is_empty(), "text cut off:\n{}", clipped.join("\n"));
+}
+
+/// `orgsim ARGS` run to success; its standard output.
+fn stdout_of(args: &[&str], dir: &Path) -> String {
+    let out = orgsim().args(args).arg(dir).assert().success();
+    String::from_utf8_lossy(&out.get_output().stdout).to_string()
+}
+
+#[test]
+fn a_plain_sweep_and_a_one_point_run_are_not_ranked_against_point_0() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("sweep.toml");
+    std::fs::write(&file, SWEEP).unwrap();
+    let dir = tmp.path().join("sweep");
+    let run = orgsim()
+        .arg("run")
+        .arg(&file)
+        .arg("--out")
+        .arg(&dir)
+        .arg("-q")
+        .assert()
+        .success();
+    let printed = String::from_utf8_lossy(&run.get_output().stdout).to_string();
+    let compared = stdout_of(&["compare"], &dir);
+    for text in [&printed, &compared] {
+        assert!(
+            !text.contains("vs baseline")
+                && !text.contains("P(best)")
+                && !text.contains("rank  option"),
+            "a plain sweep is not ranked against point 0:\n{text}"
+        );
+        assert!(
+            text.contains("mean [95% CI] at each point"),
+            "each point's mean instead:\n{text}"
+        );
+    }
+    // Naming a baseline asks for the ranking, and gets it.
+    let ranked = stdout_of(&["compare", "--baseline", "4"], &dir);
+    assert!(
+        ranked.contains("vs baseline") && ranked.contains("P(best)"),
+        "{ranked}"
+    );
+    // Figures: a response and a heatmap, no forest plot of differences from point 0.
+    let plots: Vec<String> = std::fs::read_dir(dir.join("plots"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .collect();
+    assert!(
+        plots.iter().any(|p| p.starts_with("response_")),
+        "{plots:?}"
+    );
+    assert!(plots.iter().any(|p| p.starts_with("heatmap_")), "{plots:?}");
+    assert!(!plots.iter().any(|p| p.starts_with("forest_")), "{plots:?}");
+    stdout_of(&["plot"], &dir);
+    assert!(!dir.join("plots/forest_code_knowledge.svg").exists());
+    // The report: no ranked table, no "point 0" baseline; legends in words.
+    stdout_of(&["report"], &dir);
+    let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
+    assert!(!html.contains("class=\"comparison\""), "no ranked table");
+    assert!(!html.contains("point 0") && !html.contains("Ranked comparison"));
+    assert!(html.contains("id=\"results\"") && html.contains("This is a sweep of"));
+    assert!(
+        html.contains("Code learning rate = 0.5"),
+        "settings in words"
+    );
+    assert!(!html.contains("code_learning=0.5"), "not as column names");
+    let response = std::fs::read_to_string(dir.join("plots/response_code_knowledge.svg")).unwrap();
+    assert!(
+        response.contains("Code learning rate = 0.1"),
+        "legend in words"
+    );
+    assert!(!response.contains("code_learning=0.1"));
+
+    // One point: no ranking anywhere, just the means.
+    let one = tmp.path().join("one.toml");
+    std::fs::write(
+        &one,
+        "[scenario]\nname = \"one\"\nmodel = \"march1991\"\nreplications = 3\nticks = 20\n",
+    )
+    .unwrap();
+    let one_dir = tmp.path().join("one");
+    let run = orgsim()
+        .arg("run")
+        .arg(&one)
+        .arg("--out")
+        .arg(&one_dir)
+        .arg("-q")
+        .assert()
+        .success();
+    let printed = String::from_utf8_lossy(&run.get_output().stdout).to_string();
+    for text in [printed, stdout_of(&["compare"], &one_dir)] {
+        assert!(
+            !text.contains("rank  option")
+                && !text.contains("P(best)")
+                && !text.contains("baseline"),
+            "a one-point run prints no ranking:\n{text}"
+        );
+        assert!(
+            text.contains("code_knowledge (higher is better): mean "),
+            "{text}"
+        );
+    }
+    let html = std::fs::read_to_string(one_dir.join("report.html")).unwrap();
+    assert!(
+        html.contains("One setting was run, 3 times"),
+        "the answer says so"
+    );
+    assert!(!html.contains("class=\"comparison\""));
+}
