@@ -615,9 +615,7 @@ pub fn status(dir: &std::path::Path) -> Result<String, InputError> {
     let shown = dir.display().to_string();
     let staging = crate::output::staging_path(dir);
     if staging.is_dir() {
-        let running = std::fs::File::open(staging.join("lock"))
-            .map(|f| matches!(f.try_lock(), Err(std::fs::TryLockError::WouldBlock)))
-            .unwrap_or(false);
+        let running = crate::output::is_locked(dir);
         let state = ledger::read(&staging).map_err(|e| InputError::new(&shown, e.to_string()))?;
         let Some(state) = state else {
             return Ok(format!(

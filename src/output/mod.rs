@@ -29,9 +29,6 @@ pub enum Leftover {
     Resume,
 }
 
-/// The lock file inside a staging directory, held while a run writes it.
-const LOCK: &str = "lock";
-
 /// A staging directory that becomes `dest` on [`OutputDir::commit`]. Dropped uncommitted, it is
 /// removed, unless [`OutputDir::keep_for_resume`] kept it.
 #[derive(Debug)]
@@ -41,14 +38,26 @@ pub struct OutputDir {
     overwrite: bool,
     /// Whether the staging directory holds an interrupted run being resumed.
     resumed: bool,
-    /// Held (locked) until the process ends or this is dropped.
-    _lock: File,
+    /// Held (locked) until the process ends or this is dropped; dropped after the staging
+    /// directory is moved or removed.
+    _lock: DestLock,
     keep: bool,
     committed: bool,
 }
 
 /// `.NAME.partial` beside `dest`.
 pub fn staging_path(dest: &Path) -> PathBuf {
+    beside(dest, "partial")
+}
+
+/// `.NAME.lock` beside `dest`: locked by the one run that may write `dest` and its staging
+/// directory, from before it looks at either until after its outputs are moved into place.
+pub fn lock_path(dest: &Path) -> PathBuf {
+    beside(dest, "lock")
+}
+
+/// `.NAME.SUFFIX` in `dest`'s parent.
+fn beside(dest: &Path, suffix: &str) -> PathBuf {
     let name = dest
         .file_name()
         .map(|n| n.to_string_lossy().to_string())
@@ -57,42 +66,95 @@ pub fn staging_path(dest: &Path) -> PathBuf {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    parent.join(format!(".{name}.partial"))
+    parent.join(format!(".{name}.{suffix}"))
 }
 
-/// Locks `staging`'s lock file, or says which run holds it.
-fn lock(staging: &Path, shown: &str) -> Result<File, InputError> {
-    let path = staging.join(LOCK);
-    let file = fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .read(true)
-        .write(true)
-        .open(&path)
-        .map_err(|e| InputError::new(shown, format!("cannot write the output directory: {e}")))?;
-    match file.try_lock() {
-        Ok(()) => {
-            let _ = fs::write(&path, std::process::id().to_string());
-            Ok(file)
+/// Whether a live run holds `dest`'s lock now.
+pub fn is_locked(dest: &Path) -> bool {
+    File::open(lock_path(dest))
+        .map(|f| matches!(f.try_lock(), Err(fs::TryLockError::WouldBlock)))
+        .unwrap_or(false)
+}
+
+/// A held lock on `.NAME.lock`; the file is deleted (then unlocked) when this is dropped, so no
+/// lock files pile up. A run that opened the file just before the deletion and locks it after
+/// would hold a lock nobody else can see, so [`lock`] checks that the file it locked is still the
+/// one at the path.
+#[derive(Debug)]
+struct DestLock {
+    path: PathBuf,
+    _file: File,
+}
+
+impl Drop for DestLock {
+    fn drop(&mut self) {
+        let _ = fs::remove_file(&self.path);
+    }
+}
+
+/// Whether the open `file` is the file now at `path` (not one deleted since it was opened).
+fn still_at(file: &File, path: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        match (file.metadata(), fs::metadata(path)) {
+            (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+            _ => false,
         }
-        Err(fs::TryLockError::WouldBlock) => {
-            let pid = fs::read_to_string(&path).unwrap_or_default();
-            Err(InputError::new(
-                shown,
-                format!(
-                    "another orgsim run (process {}) is writing to this output directory now; wait for it to finish, or choose another --out DIR",
-                    pid.trim()
-                ),
-            ))
-        }
-        Err(fs::TryLockError::Error(e)) => Err(InputError::new(
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (file, path);
+        true
+    }
+}
+
+/// Locks `dest`'s lock file, or says which run holds it.
+fn lock(dest: &Path, shown: &str) -> Result<DestLock, InputError> {
+    let path = lock_path(dest);
+    let busy = |pid: &str| {
+        InputError::new(
             shown,
             format!(
-                "cannot lock the staging directory {}: {e}",
-                staging.display()
+                "another orgsim run{} is writing to this output directory now; wait for it to finish, or choose another --out DIR",
+                if pid.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (process {pid})")
+                }
             ),
-        )),
+        )
+    };
+    // A retry only when the file was deleted between opening and locking it: its holder finished.
+    for _ in 0..3 {
+        let file = fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .read(true)
+            .write(true)
+            .open(&path)
+            .map_err(|e| {
+                InputError::new(shown, format!("cannot write the output directory: {e}"))
+            })?;
+        match file.try_lock() {
+            Ok(()) if still_at(&file, &path) => {
+                let _ = fs::write(&path, std::process::id().to_string());
+                return Ok(DestLock { path, _file: file });
+            }
+            Ok(()) => continue,
+            Err(fs::TryLockError::WouldBlock) => {
+                let pid = fs::read_to_string(&path).unwrap_or_default();
+                return Err(busy(pid.trim()));
+            }
+            Err(fs::TryLockError::Error(e)) => {
+                return Err(InputError::new(
+                    shown,
+                    format!("cannot lock {}: {e}", path.display()),
+                ));
+            }
+        }
     }
+    Err(busy(""))
 }
 
 impl OutputDir {
@@ -140,13 +202,14 @@ impl OutputDir {
                 )
             })?;
         }
-        let mut kept = None;
+        // Taken before the staging directory is looked at: whatever is there belongs to no live
+        // run, so it may be resumed or removed.
+        let held = lock(dest, &shown)?;
+        let mut resumed = false;
         if staging.is_dir() {
-            // Locked first: a run still writing it must not be resumed or removed under it.
-            let held = lock(&staging, &shown)?;
             let state = ledger::read(&staging).ok().flatten();
             match (leftover, state) {
-                (Leftover::Resume, Some(_)) => kept = Some(held),
+                (Leftover::Resume, Some(_)) => resumed = true,
                 (Leftover::Refuse, Some(state)) => {
                     return Err(InputError::new(
                         &shown,
@@ -168,7 +231,7 @@ impl OutputDir {
                 (_, None) => {}
             }
         }
-        if staging.is_dir() && kept.is_none() {
+        if staging.is_dir() && !resumed {
             fs::remove_dir_all(&staging).map_err(|e| {
                 InputError::new(
                     &shown,
@@ -179,16 +242,11 @@ impl OutputDir {
                 )
             })?;
         }
-        let resumed = kept.is_some();
-        let held = match kept {
-            Some(held) => held,
-            None => {
-                fs::create_dir(&staging).map_err(|e| {
-                    InputError::new(&shown, format!("cannot write the output directory: {e}"))
-                })?;
-                lock(&staging, &shown)?
-            }
-        };
+        if !resumed {
+            fs::create_dir(&staging).map_err(|e| {
+                InputError::new(&shown, format!("cannot write the output directory: {e}"))
+            })?;
+        }
         Ok(OutputDir {
             dest: dest.to_path_buf(),
             staging,
@@ -225,8 +283,7 @@ impl OutputDir {
     /// started is never replaced.
     pub fn commit(mut self) -> std::io::Result<PathBuf> {
         let _ = fs::remove_file(self.staging.join(ledger::LEDGER));
-        // The lock file goes only after the move: removed before it, a second run could lock a
-        // new lock file in the same staging directory and delete the finished outputs under us.
+        // The lock (beside dest) is held until this is dropped, after the move.
         if self.dest.exists() {
             let empty = fs::read_dir(&self.dest)
                 .map(|mut d| d.next().is_none())
@@ -265,7 +322,6 @@ impl OutputDir {
                 ));
             }
             self.committed = true;
-            let _ = fs::remove_file(self.dest.join(LOCK));
             // The new outputs are in place, so the run succeeded: a failure to delete the old copy
             // is a warning naming it, not an error that would read as if nothing was written.
             if let Some(warning) = old_copy_warning(&self.dest, &old, fs::remove_dir_all(&old)) {
@@ -274,7 +330,6 @@ impl OutputDir {
         } else {
             fs::rename(&self.staging, &self.dest)?;
             self.committed = true;
-            let _ = fs::remove_file(self.dest.join(LOCK));
         }
         Ok(self.dest.clone())
     }
