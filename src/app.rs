@@ -858,17 +858,8 @@ pub fn sensitivity(dir: &std::path::Path, no_plots: bool) -> Result<String> {
     }
     let table = analyse_design(dir, &manifest, no_plots)?;
     let robust = robustness::applies(&manifest);
-    let mut manifest = manifest;
-    let before = manifest.files.len();
-    for name in analysis_files(no_plots, true, robust) {
-        if !manifest.files.iter().any(|f| f == name) {
-            manifest.files.push(name.to_string());
-        }
-    }
-    if manifest.files.len() != before {
-        write_atomic(&dir.join(files::MANIFEST), manifest.to_text()?.as_bytes())
-            .context("cannot update manifest.json")?;
-    }
+    let names = analysis_files(no_plots, true, robust);
+    list_files(dir, manifest, &names)?;
     Ok(table)
 }
 
@@ -887,18 +878,7 @@ fn write_change(saved: &Saved) -> Result<()> {
         format::trajectory_csv(&changes).as_bytes(),
     )
     .context("cannot write change_trajectory.csv")?;
-    let mut manifest = saved.manifest.clone();
-    let before = manifest.files.len();
-    for name in [CHANGE, CHANGE_TRAJECTORY] {
-        if !manifest.files.iter().any(|f| f == name) {
-            manifest.files.push(name.to_string());
-        }
-    }
-    if manifest.files.len() != before {
-        write_atomic(&dir.join(files::MANIFEST), manifest.to_text()?.as_bytes())
-            .context("cannot update manifest.json")?;
-    }
-    Ok(())
+    list_files(dir, saved.manifest.clone(), &[CHANGE, CHANGE_TRAJECTORY])
 }
 
 /// `orgsim compare DIR`: the ranked comparison from saved outputs; also (re)writes the change
