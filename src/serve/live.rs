@@ -216,9 +216,12 @@ pub fn answer(
         failed_runs: 0,
         only_run: None,
     };
-    let text = manifest::build(&scenario, &facts)
-        .to_text()
-        .context("cannot write manifest.json")?;
+    // Checksummed like any run's outputs, so the analysis below reads them through the same
+    // integrity checks as `orgsim compare` (and has nothing to warn about).
+    let mut written = manifest::build(&scenario, &facts);
+    written.checksums =
+        crate::output::integrity::record(dir).context("cannot checksum the output files")?;
+    let text = written.to_text().context("cannot write manifest.json")?;
     std::fs::write(dir.join(files::MANIFEST), text).context("cannot write manifest.json")?;
 
     let seconds_runs = clock.elapsed().as_secs_f64();
