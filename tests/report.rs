@@ -599,3 +599,96 @@ fn report_is_self_contained_and_renders_in_headless_chromium() {
         );
     }
 }
+
+/// Options crossed with a design: the report's robustness section (verdict, ranked table, box in
+/// words, figures) renders in Chromium without console errors.
+#[test]
+fn the_robust_section_renders_in_headless_chromium() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("robust.toml");
+    std::fs::write(
+        &file,
+        r#"
+[scenario]
+name = "report-robust"
+model = "march1991"
+replications = 3
+seed = 1
+ticks = 30
+record_every = 0
+baseline = "slow learning"
+
+[params]
+dimensions = 16
+individuals = 16
+
+[design]
+method = "lhs"
+n = 24
+seed = 3
+
+[design.space]
+socialisation = { from = 0.1, to = 0.9 }
+turnover = { from = 0.0, to = 0.1 }
+
+[[option]]
+name = "slow learning"
+set = { code_learning = 0.1 }
+
+[[option]]
+name = "fast learning"
+set = { code_learning = 0.9 }
+"#,
+    )
+    .unwrap();
+    let dir = tmp.path().join("out");
+    orgsim()
+        .arg("run")
+        .arg(&file)
+        .arg("--out")
+        .arg(&dir)
+        .arg("-q")
+        .assert()
+        .success();
+    let page = dir.join("report.html").canonicalize().unwrap();
+    let html = std::fs::read_to_string(&page).unwrap();
+    let robust_at = html.find("id=\"robust\"").expect("a robustness section");
+    let section = &html[robust_at..];
+    for needle in ["fast learning", "slow learning", "regret"] {
+        assert!(section.contains(needle), "the section lacks {needle}");
+    }
+    if Process::new("chromium").arg("--version").output().is_err() {
+        assert!(
+            std::env::var_os("ORGSIM_REQUIRE_CHROMIUM").is_none(),
+            "ORGSIM_REQUIRE_CHROMIUM is set but `chromium` is not on PATH"
+        );
+        use std::io::Write as _;
+        let _ = writeln!(
+            std::io::stderr(),
+            "\nSKIPPED the browser half of the_robust_section_renders_in_headless_chromium: \
+             `chromium` is not on PATH.\nTo run it: apt-get install -y chromium, then \
+             cargo test --release -- report\n"
+        );
+        return;
+    }
+    let out = chromium(&["--dump-dom"], &page);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(console_lines(&out.stderr), Vec::<String>::new());
+    let dom = String::from_utf8_lossy(&out.stdout);
+    let robust_at = dom
+        .find("id=\"robust\"")
+        .expect("the section is in the DOM");
+    // The section runs to the next heading of its rank.
+    let end = dom[robust_at..]
+        .find("<h2")
+        .map_or(dom.len(), |e| robust_at + e);
+    assert!(
+        dom[robust_at..end].matches("<svg").count() >= 2,
+        "the regret and winner figures are in the section: {}",
+        &dom[robust_at..end.min(robust_at + 2000)]
+    );
+}
