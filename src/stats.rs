@@ -121,9 +121,57 @@ impl SummaryTable {
     }
 }
 
+/// Ranks from 1, ties given their mean rank (for Spearman's coefficient).
+pub fn ranks(values: &[f64]) -> Vec<f64> {
+    let mut order: Vec<usize> = (0..values.len()).collect();
+    order.sort_by(|&i, &j| values[i].total_cmp(&values[j]));
+    let mut out = vec![0.0; values.len()];
+    let mut s = 0;
+    while s < order.len() {
+        let mut e = s;
+        while e + 1 < order.len() && values[order[e + 1]] == values[order[s]] {
+            e += 1;
+        }
+        let rank = (s + e) as f64 / 2.0 + 1.0;
+        for &i in &order[s..=e] {
+            out[i] = rank;
+        }
+        s = e + 1;
+    }
+    out
+}
+
+/// Pearson's correlation of `x` and `y` over the rows `idx` (a bootstrap resample, or all rows);
+/// NaN when either is constant there.
+pub fn correlation(x: &[f64], y: &[f64], idx: &[usize]) -> f64 {
+    let n = idx.len() as f64;
+    let mx = idx.iter().map(|&i| x[i]).sum::<f64>() / n;
+    let my = idx.iter().map(|&i| y[i]).sum::<f64>() / n;
+    let (mut sxy, mut sxx, mut syy) = (0.0, 0.0, 0.0);
+    for &i in idx {
+        sxy += (x[i] - mx) * (y[i] - my);
+        sxx += (x[i] - mx).powi(2);
+        syy += (y[i] - my).powi(2);
+    }
+    sxy / (sxx * syy).sqrt()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ranks_share_ties() {
+        assert_eq!(ranks(&[3.0, 1.0, 3.0, 2.0]), vec![3.5, 1.0, 3.5, 2.0]);
+    }
+
+    #[test]
+    fn correlation_is_one_for_a_line_and_nan_for_a_constant() {
+        let all = [0, 1, 2, 3];
+        let x = [1.0, 2.0, 3.0, 4.0];
+        assert!((correlation(&x, &[3.0, 5.0, 7.0, 9.0], &all) - 1.0).abs() < 1e-12);
+        assert!(correlation(&x, &[2.0; 4], &all).is_nan());
+    }
 
     #[test]
     fn moments_match_hand_computation() {

@@ -37,6 +37,7 @@ use crate::error::InputError;
 use crate::output::files;
 use crate::output::manifest::{Manifest, MetricInfo};
 use crate::scenario::robust::{self, Case, Names};
+use crate::stats;
 
 use super::prim::{self, Kind};
 
@@ -579,40 +580,6 @@ pub fn analyse(table: &Table, config: &Config, seed: u64) -> Robustness {
     }
 }
 
-fn ranks(values: &[f64]) -> Vec<f64> {
-    let mut order: Vec<usize> = (0..values.len()).collect();
-    order.sort_by(|&i, &j| values[i].total_cmp(&values[j]));
-    let mut out = vec![0.0; values.len()];
-    let mut s = 0;
-    while s < order.len() {
-        let mut e = s;
-        while e + 1 < order.len() && values[order[e + 1]] == values[order[s]] {
-            e += 1;
-        }
-        for &i in &order[s..=e] {
-            out[i] = (s + e) as f64 / 2.0 + 1.0;
-        }
-        s = e + 1;
-    }
-    out
-}
-
-fn correlation(x: &[f64], y: &[f64]) -> f64 {
-    let n = x.len() as f64;
-    let (mx, my) = (x.iter().sum::<f64>() / n, y.iter().sum::<f64>() / n);
-    let (mut sxy, mut sxx, mut syy) = (0.0, 0.0, 0.0);
-    for (a, b) in x.iter().zip(y) {
-        sxy += (a - mx) * (b - my);
-        sxx += (a - mx).powi(2);
-        syy += (b - my).powi(2);
-    }
-    if sxx == 0.0 || syy == 0.0 {
-        0.0
-    } else {
-        sxy / (sxx * syy).sqrt()
-    }
-}
-
 /// The factors ordered by how much they move regret: Σ over options of the squared Spearman
 /// correlation between the factor and the option's regret across the design points (a categorical
 /// factor by its correlation ratio η² instead, which needs no order). The winner map uses the top
@@ -625,7 +592,12 @@ pub fn influence(factors: &Factors, regret: &[Vec<f64>]) -> Vec<(usize, f64)> {
                 .iter()
                 .map(|r| match &factors.kinds[f] {
                     Kind::Categorical(names) => eta_squared(x, r, names.len()),
-                    _ => correlation(&ranks(x), &ranks(r)).powi(2),
+                    _ => {
+                        let all: Vec<usize> = (0..x.len()).collect();
+                        let rho = stats::correlation(&stats::ranks(x), &stats::ranks(r), &all);
+                        // A constant factor or regret moves nothing.
+                        if rho.is_finite() { rho.powi(2) } else { 0.0 }
+                    }
                 })
                 .sum::<f64>();
             (f, score)

@@ -36,7 +36,7 @@ use crate::output::files;
 use crate::output::manifest::{DesignInfo, Manifest};
 use crate::scenario::sampling;
 use crate::scenario::space::{self, Method};
-use crate::stats::Moments;
+use crate::stats::{self, Moments};
 
 /// The file `sensitivity` writes.
 pub const SENSITIVITY: &str = "sensitivity.csv";
@@ -604,39 +604,6 @@ fn solve(mut a: Vec<Vec<f64>>) -> Vec<f64> {
     (0..d).map(|i| a[i][d] / a[i][i]).collect()
 }
 
-/// Ranks from 1, ties given their mean rank.
-fn ranks(values: &[f64]) -> Vec<f64> {
-    let mut order: Vec<usize> = (0..values.len()).collect();
-    order.sort_by(|&i, &j| values[i].total_cmp(&values[j]));
-    let mut out = vec![0.0; values.len()];
-    let mut s = 0;
-    while s < order.len() {
-        let mut e = s;
-        while e + 1 < order.len() && values[order[e + 1]] == values[order[s]] {
-            e += 1;
-        }
-        let rank = (s + e) as f64 / 2.0 + 1.0;
-        for &i in &order[s..=e] {
-            out[i] = rank;
-        }
-        s = e + 1;
-    }
-    out
-}
-
-fn correlation(x: &[f64], y: &[f64], idx: &[usize]) -> f64 {
-    let n = idx.len() as f64;
-    let mx = idx.iter().map(|&i| x[i]).sum::<f64>() / n;
-    let my = idx.iter().map(|&i| y[i]).sum::<f64>() / n;
-    let (mut sxy, mut sxx, mut syy) = (0.0, 0.0, 0.0);
-    for &i in idx {
-        sxy += (x[i] - mx) * (y[i] - my);
-        sxx += (x[i] - mx).powi(2);
-        syy += (y[i] - my).powi(2);
-    }
-    sxy / (sxx * syy).sqrt()
-}
-
 /// Resamples for the regression intervals (each costs a least-squares fit).
 const REGRESSION_RESAMPLES: usize = 200;
 
@@ -650,17 +617,17 @@ fn regression(ctx: &Ctx, rows: &[Vec<f64>], means: &[f64], noise: f64, out: &mut
         .iter()
         .map(|idx| src(rows, means, idx, noise))
         .collect();
-    let ry = ranks(means);
+    let ry = stats::ranks(means);
     let rx: Vec<Vec<f64>> = (0..d)
-        .map(|j| ranks(&rows.iter().map(|r| r[j]).collect::<Vec<_>>()))
+        .map(|j| stats::ranks(&rows.iter().map(|r| r[j]).collect::<Vec<_>>()))
         .collect();
     for j in 0..d {
         let b: Vec<f64> = boot.iter().map(|(c, _)| c[j]).collect();
         out.push(ctx.row(&ctx.names[j], "src", coefficients[j], conf(&b)));
-        let rho = correlation(&rx[j], &ry, &all);
+        let rho = stats::correlation(&rx[j], &ry, &all);
         let rb: Vec<f64> = resamples
             .iter()
-            .map(|idx| correlation(&rx[j], &ry, idx))
+            .map(|idx| stats::correlation(&rx[j], &ry, idx))
             .collect();
         out.push(ctx.row(&ctx.names[j], "spearman", rho, conf(&rb)));
     }
@@ -792,11 +759,6 @@ pub fn to_table(s: &Sensitivity) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn ranks_share_ties() {
-        assert_eq!(ranks(&[3.0, 1.0, 3.0, 2.0]), vec![3.5, 1.0, 3.5, 2.0]);
-    }
 
     #[test]
     fn least_squares_recovers_a_plane() {
