@@ -1841,3 +1841,95 @@ fn leadership_options_cost_the_same_within_five_percent() {
     );
     assert!(max / min <= 1.05, "{costs:?}");
 }
+
+/// Mean and standard error of paired differences.
+fn mean_se(d: &[f64]) -> (f64, f64) {
+    let n = d.len() as f64;
+    let mean = d.iter().sum::<f64>() / n;
+    let var = d.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0);
+    (mean, (var / n).sqrt())
+}
+
+/// MODEL.md §9.8 item 1, the region of (analysts, eval_coverage) where Goodhart's value effect
+/// holds, at its corners. The brief expected value to fall under kpi only with discretionary time
+/// (≳ 16 analysts) and steering dashboards (coverage ≲ 0.5). Measured on the whole map
+/// (`scenarios/datateam/goodhart-region.toml`, 6 × 5 cells, 200 pairs, seed 91; docs/datateam-odd.md
+/// §4, Goodhart region) the sign holds in every cell: even 8 analysts with every window evaluated
+/// gain +2.3 (se 0.51) from impact appraisal. The effect grows with team size (+7.7 more at 48 than
+/// at 8, se 1.1) and, only in large teams, with sparse evaluation (48 analysts: +2.4 more at
+/// coverage 0.1 than 1.0, se 0.67; 8 analysts: +0.4, se 0.9). Here at seed 7, 300 pairs: +1.5
+/// (se 0.75), +2.7 (0.47), +11.4 (0.62), +9.2 (0.51) at the four corners; 48 − 8 analysts +9.8
+/// (0.95); coverage 0.1 − 1.0 +2.2 (0.63) with 48 analysts, −1.2 (0.77) with 8.
+#[test]
+fn goodhart_value_effect_holds_over_team_size_and_coverage() {
+    let c = Constants::default();
+    let cells: Vec<(f64, f64)> = vec![(8.0, 0.1), (8.0, 1.0), (48.0, 0.1), (48.0, 1.0)];
+    let sets: Vec<Params> = cells
+        .iter()
+        .flat_map(|&(analysts, coverage)| {
+            ["kpi", "impact"].map(|incentive| {
+                params(&[
+                    ("analysts", num(analysts)),
+                    ("eval_coverage", num(coverage)),
+                    ("incentive", text(incentive)),
+                ])
+            })
+        })
+        .collect();
+    let reps = 300;
+    let finals = finals_of_sets(&sets, reps, &c);
+    // impact − kpi value added per replicate, per cell.
+    let effect: Vec<Vec<f64>> = (0..cells.len())
+        .map(|k| {
+            finals[2 * k]
+                .iter()
+                .zip(&finals[2 * k + 1])
+                .map(|(kpi, impact)| impact.value_added - kpi.value_added)
+                .collect()
+        })
+        .collect();
+    for (k, &(analysts, coverage)) in cells.iter().enumerate() {
+        let (m, se) = mean_se(&effect[k]);
+        println!(
+            "goodhart region: {analysts} analysts, coverage {coverage}: impact - kpi {m:+.2} (se {se:.2}, t {:.1})",
+            m / se
+        );
+    }
+    let contrast = |a: usize, b: usize| -> (f64, f64) {
+        let d: Vec<f64> = effect[a]
+            .iter()
+            .zip(&effect[b])
+            .map(|(x, y)| x - y)
+            .collect();
+        mean_se(&d)
+    };
+    let (size, size_se) = contrast(2, 0);
+    let (sparse_large, sparse_large_se) = contrast(2, 3);
+    let (sparse_small, sparse_small_se) = contrast(0, 1);
+    println!("effect at 48 - at 8 analysts (coverage 0.1): {size:+.2} (se {size_se:.2})");
+    println!(
+        "effect at coverage 0.1 - 1.0, 48 analysts: {sparse_large:+.2} (se {sparse_large_se:.2})"
+    );
+    println!(
+        "effect at coverage 0.1 - 1.0, 8 analysts: {sparse_small:+.2} (se {sparse_small_se:.2})"
+    );
+    // The sign holds clearly in the large team at both coverages and in the small team with every
+    // window evaluated. In the small team at coverage 0.1 it is positive but noisy (per-pair SD 12
+    // against 7 at coverage 1): t 3.1 on the map (seed 91), 2.0 here; printed, not asserted.
+    for k in [1, 2, 3] {
+        let (m, se) = mean_se(&effect[k]);
+        assert!(
+            m > 3.0 * se,
+            "impact - kpi at {:?}: {m} (se {se})",
+            cells[k]
+        );
+    }
+    assert!(
+        size > 3.0 * size_se,
+        "team-size gradient {size} (se {size_se})"
+    );
+    assert!(
+        sparse_large > 2.0 * sparse_large_se,
+        "sparse evaluation in a large team {sparse_large} (se {sparse_large_se})"
+    );
+}
