@@ -141,6 +141,30 @@ name = "fast learning"
 set = { code_learning = 0.9 }
 "#;
 
+/// Options of a model that reports its costs: the value-against-cost figure, with long names.
+const COSTS: &str = r#"
+[scenario]
+name = "labels-costs"
+model = "datateam"
+replications = 3
+seed = 2
+ticks = 52
+record_every = 0
+baseline = "a central team appraised on counted outputs"
+
+[[option]]
+name = "a central team appraised on counted outputs"
+set = { structure = "centralised", incentive = "kpi" }
+
+[[option]]
+name = "embed every analyst in a policy unit, with mixed appraisal"
+set = { structure = "embedded", incentive = "mixed" }
+
+[[option]]
+name = "translators"
+set = { structure = "centralised", incentive = "kpi", translators = 4 }
+"#;
+
 fn run(root: &Path, name: &str, text: &str) -> PathBuf {
     let file = root.join(format!("{name}.toml"));
     std::fs::write(&file, text).unwrap();
@@ -188,6 +212,7 @@ fn every_label_of_every_kind_of_figure_lies_inside_its_canvas() {
         ("morris", MORRIS),
         ("sobol", SOBOL),
         ("robust", ROBUST),
+        ("costs", COSTS),
     ] {
         figures.extend(figures_of(&run(tmp.path(), name, text)));
     }
@@ -200,6 +225,7 @@ fn every_label_of_every_kind_of_figure_lies_inside_its_canvas() {
         Kind::JCurve,
         Kind::Sensitivity,
         Kind::Robust,
+        Kind::ValueCost,
     ] {
         assert!(
             figures.iter().any(|f| f.kind == kind),
@@ -331,4 +357,31 @@ fn a_plain_sweep_and_a_one_point_run_are_not_ranked_against_point_0() {
         "the answer says so"
     );
     assert!(!html.contains("class=\"comparison\""));
+}
+
+/// `describe`, figures and the sensitivity and robustness reports show every parameter to people:
+/// each declared parameter of every model declares a label, and an internal constant or price
+/// (whose names are the terse ones: `q_rate`, `post_on_cost`) one that is neither its name nor
+/// the name mechanically title-cased ("Q rate"). A lever named in plain words may keep them
+/// ("turbulence" is "Turbulence").
+#[test]
+fn every_parameter_of_every_model_has_a_label_of_its_own() {
+    use orgsim::engine::params::{Group, label_from_name};
+    let mut unlabelled = Vec::new();
+    let mut constants = 0;
+    for model in orgsim::models::all() {
+        for p in model.params() {
+            let mechanical = p.label == p.name || p.label == label_from_name(p.name);
+            constants += usize::from(p.group == Group::Constant);
+            if p.label.is_empty() || (p.group == Group::Constant && mechanical) {
+                unlabelled.push(format!("{}: {} ({:?})", model.name(), p.name, p.label));
+            }
+        }
+    }
+    assert!(constants >= 100, "the constants are checked ({constants})");
+    assert!(
+        unlabelled.is_empty(),
+        "parameters without a label of their own:\n{}",
+        unlabelled.join("\n")
+    );
 }

@@ -692,3 +692,276 @@ set = { code_learning = 0.9 }
         &dom[robust_at..end.min(robust_at + 2000)]
     );
 }
+
+/// The mean of `metric` over the replicates of `option`, from `runs.csv` alone.
+fn mean_from_runs(dir: &Path, option: &str, metric: &str) -> f64 {
+    let values = values_from_runs(dir, option, metric);
+    values.iter().sum::<f64>() / values.len() as f64
+}
+
+/// A model that reports costs gets the value-against-cost figure (written by `run`, redrawn by
+/// `plot`) and a report section whose sentence names, from the numbers in `runs.csv`, the
+/// cheapest and dearest options and the one with the most value per thousand pounds.
+#[test]
+fn value_against_cost_is_drawn_and_said_from_the_costs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("costs.toml");
+    std::fs::write(
+        &file,
+        r#"
+[scenario]
+name = "report-costs"
+model = "datateam"
+replications = 6
+seed = 11
+ticks = 104
+record_every = 0
+baseline = "status quo"
+
+[[option]]
+name = "status quo"
+set = { structure = "centralised", incentive = "kpi" }
+
+[[option]]
+name = "embed"
+set = { structure = "embedded", incentive = "mixed" }
+
+[[option]]
+name = "translators"
+set = { structure = "centralised", incentive = "kpi", translators = 4 }
+"#,
+    )
+    .unwrap();
+    let dir = tmp.path().join("out");
+    orgsim()
+        .arg("run")
+        .arg(&file)
+        .arg("--out")
+        .arg(&dir)
+        .arg("-q")
+        .assert()
+        .success();
+    let svg = dir.join("plots/value_cost_value_added.svg");
+    let drawn = std::fs::read(&svg).expect("run draws the value-against-cost figure");
+    std::fs::remove_file(&svg).unwrap();
+    orgsim().arg("plot").arg(&dir).assert().success();
+    assert_eq!(std::fs::read(&svg).unwrap(), drawn, "plot redraws it alike");
+    let text = String::from_utf8_lossy(&drawn);
+    for needle in [
+        "Cost (£k)",
+        "Δ Value added",
+        "status quo",
+        "embed",
+        "translators",
+    ] {
+        assert!(text.contains(needle), "the figure lacks {needle}");
+    }
+
+    let options = ["status quo", "embed", "translators"];
+    let by = |metric: &str| -> Vec<(f64, &str)> {
+        let mut v: Vec<(f64, &str)> = options
+            .iter()
+            .map(|o| (mean_from_runs(&dir, o, metric), *o))
+            .collect();
+        v.sort_by(|a, b| a.0.total_cmp(&b.0));
+        v
+    };
+    let costs = by("cost");
+    let per_cost = by("value_per_cost");
+    let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
+    let at = html
+        .find("id=\"value-cost\"")
+        .expect("a value-against-cost section");
+    let section = &html[at..at + html[at..].find("</figure>").unwrap()];
+    let sentence = &section[section.find("<p>").unwrap()..section.find("</p>").unwrap()];
+    let spread = 100.0 * (costs[2].0 / costs[0].0 - 1.0);
+    assert!(
+        sentence.contains(&format!("within {spread:.1}% of each other"))
+            && sentence.contains(&format!("for “{}” to", costs[0].1))
+            && sentence.contains(&format!("for “{}”.", costs[2].1)),
+        "cheapest {costs:?}: {sentence}"
+    );
+    assert!(
+        sentence.contains(&format!(
+            "“{}” gives the most value for money",
+            per_cost[2].1
+        )),
+        "value per cost {per_cost:?}: {sentence}"
+    );
+    assert!(section.contains("<svg"), "the figure is inline");
+    // The answer's glossary explains the cost metrics the section uses.
+    assert!(html.contains("(<code>value_per_cost</code>;"));
+
+    if Process::new("chromium").arg("--version").output().is_err() {
+        assert!(
+            std::env::var_os("ORGSIM_REQUIRE_CHROMIUM").is_none(),
+            "ORGSIM_REQUIRE_CHROMIUM is set but `chromium` is not on PATH"
+        );
+        return;
+    }
+    let page = dir.join("report.html").canonicalize().unwrap();
+    let out = chromium(&["--dump-dom"], &page);
+    assert!(out.status.success());
+    assert_eq!(console_lines(&out.stderr), Vec::<String>::new());
+    let dom = String::from_utf8_lossy(&out.stdout);
+    let at = dom
+        .find("id=\"value-cost\"")
+        .expect("the section is in the DOM");
+    assert!(dom[at..].contains("id=\"fig-value_cost_value_added\""));
+}
+
+/// Two options over a sweep of turnover (March 1991's Figure 4: turnover helps a fast-socialising
+/// organisation and hurts a slow one), run to a report; returns the output directory.
+fn run_turnover_sweep(root: &Path, name: &str, turnovers: &str) -> PathBuf {
+    let file = root.join(format!("{name}.toml"));
+    std::fs::write(
+        &file,
+        format!(
+            r#"
+[scenario]
+name = "{name}"
+model = "march1991"
+replications = 40
+seed = 5
+ticks = 20
+record_every = 0
+baseline = "slow socialisation"
+
+[params]
+code_learning = 0.5
+
+[sweep]
+turnover = {turnovers}
+
+[[option]]
+name = "slow socialisation"
+set = {{ socialisation = 0.1 }}
+
+[[option]]
+name = "fast socialisation"
+set = {{ socialisation = 0.9 }}
+"#
+        ),
+    )
+    .unwrap();
+    let dir = root.join(name);
+    orgsim()
+        .arg("run")
+        .arg(&file)
+        .arg("--out")
+        .arg(&dir)
+        .args(["-q", "--no-plots"])
+        .assert()
+        .success();
+    orgsim().arg("report").arg(&dir).assert().success();
+    dir
+}
+
+/// The option first at the most settings, and for each turnover value whether the other option
+/// has the best mean there with a paired 95% interval against the leader above 0: computed from
+/// `orgsim compare --baseline LEADER`, independently of the report's wording.
+fn clear_wins_over_turnover(dir: &Path) -> (String, Vec<(f64, bool)>) {
+    let (h, rows) = read_csv(&dir.join("comparison.csv"));
+    let firsts = |option: &str| {
+        rows.iter()
+            .filter(|r| r[col(&h, "metric")] == "code_knowledge" && r[col(&h, "rank")] == "1")
+            .filter(|r| r[col(&h, "option")] == option)
+            .count()
+    };
+    // Ties go to the first option, as the report's count keeps the options' order.
+    let leader = if firsts("fast socialisation") > firsts("slow socialisation") {
+        "fast socialisation"
+    } else {
+        "slow socialisation"
+    };
+    let out = orgsim()
+        .args([
+            "compare",
+            "--metric",
+            "code_knowledge",
+            "--format",
+            "csv",
+            "--baseline",
+            leader,
+        ])
+        .arg(dir)
+        .assert()
+        .success();
+    let text = String::from_utf8_lossy(&out.get_output().stdout).to_string();
+    let mut lines = text.lines();
+    let header: Vec<String> = lines.next().unwrap().split(',').map(String::from).collect();
+    let mut wins = Vec::new();
+    for line in lines {
+        let cells: Vec<&str> = line.split(',').collect();
+        if cells[col(&header, "rank")] != "1" {
+            continue;
+        }
+        let turnover: f64 = cells[col(&header, "setting")]
+            .trim_start_matches("turnover=")
+            .parse()
+            .unwrap();
+        let other = cells[col(&header, "option")] != leader;
+        let low: f64 = cells[col(&header, "diff_ci_low")].parse().unwrap();
+        wins.push((turnover, other && low > 0.0));
+    }
+    wins.sort_by(|a, b| a.0.total_cmp(&b.0));
+    (leader.to_string(), wins)
+}
+
+fn answer_of(dir: &Path) -> String {
+    let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
+    let at = html.find("id=\"answer\"").unwrap();
+    html[at..at + html[at..].find("</section>").unwrap()].to_string()
+}
+
+/// Options over a sweep: the answer says where another option wins instead, through the swept
+/// parameter's values, when the model gives a crossover; and says plainly when it gives none.
+#[test]
+fn the_answer_says_where_another_option_wins_over_a_sweep() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = run_turnover_sweep(tmp.path(), "crossover", "[0.0, 0.025, 0.05, 0.075, 0.1]");
+    let (leader, wins) = clear_wins_over_turnover(&dir);
+    let other = if leader == "slow socialisation" {
+        "fast socialisation"
+    } else {
+        "slow socialisation"
+    };
+    let won: Vec<f64> = wins.iter().filter(|w| w.1).map(|w| w.0).collect();
+    assert!(
+        !won.is_empty() && won.len() < wins.len(),
+        "the model gives a crossover here: {wins:?}"
+    );
+    // Where the other option wins is one end of the turnover range (Figure 4's crossover).
+    let at_top = wins.iter().rev().take(won.len()).all(|w| w.1);
+    let at_bottom = wins.iter().take(won.len()).all(|w| w.1);
+    assert!(at_top || at_bottom, "{wins:?}");
+    let region = if won.len() == 1 {
+        format!("Where turnover is {}", won[0])
+    } else if at_top {
+        format!("Where turnover is at least {}", won[0])
+    } else {
+        format!("Where turnover is at most {}", won[won.len() - 1])
+    };
+    let answer = answer_of(&dir);
+    assert!(
+        answer.contains(&format!(
+            "{region}, “{other}” wins instead ({} of the {} settings",
+            won.len(),
+            wins.len()
+        )),
+        "expected {region:?} for “{other}”: {answer}"
+    );
+
+    // Low turnover only: the slow socialisers lead everywhere; nobody else wins clearly.
+    let dir = run_turnover_sweep(tmp.path(), "no-crossover", "[0.0, 0.005, 0.01]");
+    let (leader, wins) = clear_wins_over_turnover(&dir);
+    assert!(wins.iter().all(|w| !w.1), "{wins:?}");
+    let answer = answer_of(&dir);
+    assert!(
+        answer.contains(&format!(
+            "No other option is clearly better than “{leader}” at any of the 3 settings"
+        )),
+        "{answer}"
+    );
+    assert!(!answer.contains("wins instead"), "{answer}");
+}

@@ -1132,13 +1132,27 @@ pub fn trajectory_csv(found: &[Discovery]) -> String {
     String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
 }
 
-/// A parameter's label (lower case) and unit for prose: the model's, else the name.
+/// A label inside a sentence: its first letter in lower case unless it opens an acronym ("KPI
+/// weight" stays, "Turbulence" becomes "turbulence").
+pub fn prose_label(label: &str) -> String {
+    let mut chars = label.chars();
+    match (chars.next(), chars.next()) {
+        (Some(first), Some(second)) if !second.is_uppercase() => first
+            .to_lowercase()
+            .chain(label[first.len_utf8()..].chars())
+            .collect(),
+        (Some(first), None) => first.to_lowercase().collect(),
+        _ => label.to_string(),
+    }
+}
+
+/// A parameter's label for prose and its unit: the model's, else the name.
 fn label_of(model: &str, name: &str) -> (String, String) {
     crate::models::find(model)
         .and_then(|m| crate::scenario::find_param(m, name).ok())
         .map_or_else(
             || (name.replace('_', " "), String::new()),
-            |s| (s.label().to_lowercase(), s.unit.to_string()),
+            |s| (prose_label(&s.label()), s.unit.to_string()),
         )
 }
 
@@ -1155,42 +1169,66 @@ fn prose(x: f64) -> String {
         .map_or_else(|_| show(x), crate::analysis::saved::show_number)
 }
 
-/// One restricted parameter in words; `lower`/`upper` say which limits are significant.
-fn limit_in_words(
+/// Whether a label names what its unit counts: "policy units" (units), "analyst posts" (posts),
+/// "problems per unit" (problems). Such a count reads "at least 9 policy units", not "policy
+/// units is at least 9 units".
+fn counts_its_unit(label: &str, unit: &str) -> bool {
+    !unit.is_empty() && label.split(' ').any(|word| word.eq_ignore_ascii_case(unit))
+}
+
+/// One restricted parameter in words, its limits inclusive; `lower`/`upper` say which limits
+/// restrict it. A count named by its unit reads "there are at least 9 policy units"; another
+/// whole number keeps its unit ("hiring delay is at most 12 weeks"); a real number reads
+/// "turbulence is at least 0.08", "literacy is between 0.2 and 0.5".
+pub fn limit_in_words(
     label: &str,
     unit: &str,
     whole: bool,
     (lo, hi): (f64, f64),
     (lower, upper): (bool, bool),
 ) -> Option<String> {
-    if whole {
-        let (a, b) = (whole_limit(lo, false), whole_limit(hi, true));
-        let bound = match (lower, upper) {
-            (true, true) => format!("from {a} to {b}"),
-            (true, false) => format!("at least {a}"),
-            (false, true) => format!("at most {b}"),
-            (false, false) => return None,
-        };
-        // A count named by its unit ("units", "options") reads as "there are ... units".
-        return Some(if !unit.is_empty() && unit.eq_ignore_ascii_case(label) {
-            format!("there are {bound} {unit}")
-        } else if unit.is_empty() {
-            format!("{label} is {bound}")
-        } else {
-            format!("{label} is {bound} {unit}")
-        });
-    }
-    Some(match (lower, upper) {
-        (true, true) => format!("{label} is from {} to {}", prose(lo), prose(hi)),
-        (true, false) => format!("{label} is above {}", prose(lo)),
-        (false, true) => format!("{label} is below {}", prose(hi)),
+    let (a, b) = if whole {
+        (
+            whole_limit(lo, false).to_string(),
+            whole_limit(hi, true).to_string(),
+        )
+    } else {
+        (prose(lo), prose(hi))
+    };
+    let bound = match (lower, upper) {
+        (true, true) if a == b => a.clone(),
+        (true, true) => format!("between {a} and {b}"),
+        (true, false) => format!("at least {a}"),
+        (false, true) => format!("at most {b}"),
         (false, false) => return None,
+    };
+    Some(if whole && counts_its_unit(label, unit) {
+        // "there are 1 policy units" would jar: one of a count is said as a number with "is".
+        if bound == "1" {
+            format!("there is 1 of the {label}")
+        } else {
+            format!("there are {bound} {label}")
+        }
+    } else if whole && !unit.is_empty() {
+        format!("{label} is {bound} {unit}")
+    } else {
+        format!("{label} is {bound}")
     })
 }
 
-/// A box in plain words, e.g. "where turbulence is above 0.08 and there are at most 4 units"
-/// (only the limits whose quasi-p value is below 0.05 — the others add little); `None` for a box
-/// without such limits.
+/// A categorical restriction in words: "team structure is embedded or hub and spoke".
+pub fn categories_in_words(label: &str, names: &[&str]) -> Option<String> {
+    let shown: Vec<String> = names.iter().map(|n| n.replace('_', " ")).collect();
+    match shown.as_slice() {
+        [] => None,
+        [one] => Some(format!("{label} is {one}")),
+        [head @ .., last] => Some(format!("{label} is {} or {last}", head.join(", "))),
+    }
+}
+
+/// A box in plain words, e.g. "where turbulence is at least 0.08 and there are at most 4 policy
+/// units" (only the limits whose quasi-p value is below 0.05 — the others add little); `None` for
+/// a box without such limits.
 pub fn box_in_words(model: &str, data: &prim::Data, step: &prim::Step) -> Option<String> {
     let mut parts = Vec::new();
     for (&c, &(ql, qu)) in step.restricted.iter().zip(&step.quasi_p) {
@@ -1207,11 +1245,11 @@ pub fn box_in_words(model: &str, data: &prim::Data, step: &prim::Step) -> Option
                 ));
             }
             (prim::Limit::Categories(set), Kind::Categorical(names)) if ql < 0.05 => {
-                let shown: Vec<String> = set
+                let shown: Vec<&str> = set
                     .iter()
-                    .map(|&i| format!("\"{}\"", names.get(i).cloned().unwrap_or_default()))
+                    .filter_map(|&i| names.get(i).map(String::as_str))
                     .collect();
-                parts.push(format!("{label} is {}", shown.join(" or ")));
+                parts.extend(categories_in_words(&label, &shown));
             }
             _ => {}
         }
@@ -1225,7 +1263,7 @@ pub fn box_in_words(model: &str, data: &prim::Data, step: &prim::Step) -> Option
 }
 
 /// The first box of a discovery, described: the sentence the report opens with, e.g. "\"X\" is
-/// not best where turbulence is above 0.08 (coverage 72%, density 81%)". `None` when nothing was
+/// not best where turbulence is at least 0.08 (coverage 72%, density 81%)". `None` when nothing was
 /// found worth saying.
 pub fn discovery_sentence(model: &str, d: &Discovery) -> Option<String> {
     let b = d.boxes.first()?;
@@ -1389,19 +1427,65 @@ mod tests {
         let words = |label: &str, unit: &str, whole: bool, lims: (f64, f64), sig: (bool, bool)| {
             limit_in_words(label, unit, whole, lims, sig).unwrap_or_default()
         };
+        // Whole numbers: a count named by its unit, plural or not; another count keeps its unit.
         assert_eq!(
-            words("units", "units", true, (2.0, 4.5), (false, true)),
-            "there are at most 4 units"
+            words("policy units", "units", true, (8.5, 64.0), (true, false)),
+            "there are at least 9 policy units"
+        );
+        assert_eq!(
+            words("analyst posts", "posts", true, (2.0, 4.5), (false, true)),
+            "there are at most 4 analyst posts"
+        );
+        assert_eq!(
+            words(
+                "problems per unit",
+                "problems",
+                true,
+                (1.5, 3.2),
+                (true, true)
+            ),
+            "there are between 2 and 3 problems per unit"
+        );
+        assert_eq!(
+            words("policy units", "units", true, (0.6, 1.4), (true, true)),
+            "there is 1 of the policy units"
         );
         assert_eq!(
             words("evaluation lag", "weeks", true, (12.5, 52.0), (true, false)),
             "evaluation lag is at least 13 weeks"
         );
+        // Real numbers, limits inclusive, no trailing zeros and no unit words such as "share".
         assert_eq!(
             words("turbulence", "SD/week", false, (0.08, 0.15), (true, false)),
-            "turbulence is above 0.08"
+            "turbulence is at least 0.08"
+        );
+        assert_eq!(
+            words("initial literacy", "share", false, (0.2, 0.5), (true, true)),
+            "initial literacy is between 0.2 and 0.5"
+        );
+        assert_eq!(
+            words(
+                "politics",
+                "share",
+                false,
+                (0.1, 0.350000001),
+                (false, true)
+            ),
+            "politics is at most 0.35"
         );
         assert_eq!(words("x", "", false, (0.0, 1.0), (false, false)), "");
+        // Categories, with their machine names' underscores as spaces.
+        assert_eq!(
+            categories_in_words("team structure", &["embedded", "hub_and_spoke"]).unwrap(),
+            "team structure is embedded or hub and spoke"
+        );
+        assert_eq!(
+            categories_in_words("incentive", &["kpi", "mixed", "impact"]).unwrap(),
+            "incentive is kpi, mixed or impact"
+        );
+        assert_eq!(categories_in_words("incentive", &[]), None);
+        assert_eq!(prose_label("Turbulence"), "turbulence");
+        assert_eq!(prose_label("KPI weight"), "KPI weight");
     }
 
     #[test]

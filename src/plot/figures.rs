@@ -6,6 +6,8 @@
 //! - `heatmap_<metric>[_<option>]`: the mean over the two swept parameters with the most values;
 //! - `forest_<metric>`: each option's paired difference from the baseline with its 95% interval;
 //! - `distribution_<metric>`: box plots of the final values across replicates, per option;
+//! - `value_cost_<metric>`: with options and a model that reports a cost, each option's gain over
+//!   the baseline against its cost ([`super::cost`]);
 //! - `jcurve_<metric>`: with scheduled options, each option's paired mean difference from the
 //!   baseline per tick with its simultaneous (outer) and pointwise (inner) 95% bands, a line at 0 and
 //!   a mark at the change ([`crate::analysis::change`]).
@@ -38,6 +40,8 @@ pub enum Kind {
     Sensitivity,
     /// Regret, winner map and PRIM boxes of a robustness analysis ([`super::robust`]).
     Robust,
+    /// Each option's value against its cost ([`super::cost`]).
+    ValueCost,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -47,6 +51,7 @@ pub enum Chart {
     Forest(Forest),
     Distribution(Distribution),
     WinnerMap(super::robust::WinnerMap),
+    ValueCost(super::cost::ValueCost),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -165,6 +170,7 @@ pub fn figures(saved: &Saved, comparison: &Comparison, metrics: &[String]) -> Re
     if let Some(changes) = change::analyse(saved)? {
         out.extend(jcurve_figure(saved, &changes, &chosen));
     }
+    out.extend(super::cost::value_cost_figure(saved, comparison, &chosen)?);
     Ok(out)
 }
 

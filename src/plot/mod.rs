@@ -4,6 +4,7 @@
 //! [`heatmap`], [`rows`]) draw it on any plotters backend with the shared [`kit`]; [`draw_all`]
 //! writes each figure whole or not at all into `DIR/plots/`.
 
+pub mod cost;
 pub mod design;
 pub mod figures;
 pub mod font;
@@ -56,6 +57,7 @@ impl Figure {
             Chart::Forest(f) => rows::draw_forest(root, f, theme),
             Chart::Distribution(d) => rows::draw_distribution(root, d, theme),
             Chart::WinnerMap(m) => robust::draw_winner_map(root, m, theme),
+            Chart::ValueCost(v) => cost::draw_value_cost(root, v, theme),
         }
     }
 

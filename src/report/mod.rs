@@ -21,6 +21,9 @@ use crate::analysis::saved::{Saved, show_value};
 use crate::analysis::sensitivity::{Sensitivity, groups};
 use crate::models;
 use crate::output::manifest::Manifest;
+// A model reports its spend in a metric named `cost` (and its value per cost, `value_per_cost`):
+// the answer says what the leading option costs, and a figure plots value against cost.
+use crate::plot::cost::{COST, VALUE_PER_COST};
 use crate::plot::labels;
 use crate::plot::{self, Figure, Kind};
 use answer::{Answer, CostFacts, MetricWords};
@@ -264,11 +267,6 @@ fn metric_words(m: &Manifest, metric: &str) -> MetricWords {
     }
 }
 
-/// The metric a model reports its spend in, by convention named `cost` (and its value per cost,
-/// `value_per_cost`): the answer says what the leading option costs when the model has one.
-const COST: &str = "cost";
-const VALUE_PER_COST: &str = "value_per_cost";
-
 /// The cost of `leader` against the baseline, paired as the lead metric is, when the model reports
 /// a cost.
 fn cost_facts(saved: &Saved, leader: &Row) -> Result<Option<CostFacts>> {
@@ -313,6 +311,60 @@ fn cost_facts(saved: &Saved, leader: &Row) -> Result<Option<CostFacts>> {
         baseline: theirs,
         value_per_cost,
     }))
+}
+
+/// The value-against-cost figure, when one was drawn, under a sentence generated from its
+/// points: the spread of the options' costs and which gives the most value per unit of cost.
+fn value_cost_section(saved: &Saved, figures: &[Figure]) -> Result<String> {
+    let Some(figure) = figures.iter().find(|f| f.kind == Kind::ValueCost) else {
+        return Ok(String::new());
+    };
+    let plot::Chart::ValueCost(chart) = &figure.chart else {
+        return Ok(String::new());
+    };
+    let m = &saved.manifest;
+    let per_cost = m
+        .metric(VALUE_PER_COST)
+        .is_some()
+        .then(|| metric_words(m, VALUE_PER_COST));
+    // With one group of options, the leader on value per cost against the next, paired.
+    let mut ranked: Vec<&plot::cost::CostPoint> = chart
+        .points
+        .iter()
+        .filter(|p| p.value_per_cost.is_some_and(|v| v.mean.is_finite()))
+        .collect();
+    ranked.sort_by(|a, b| {
+        let mean = |p: &plot::cost::CostPoint| p.value_per_cost.map_or(f64::NAN, |v| v.mean);
+        mean(b).total_cmp(&mean(a))
+    });
+    let runner_up = match ranked.as_slice() {
+        [leader, next, ..] if m.swept_params().is_empty() => {
+            let against =
+                compare::compare(saved, &[VALUE_PER_COST.to_string()], Some(&next.label))?;
+            against
+                .rows
+                .iter()
+                .find(|r| r.label == leader.label)
+                .map(|r| answer::RunnerUp {
+                    label: next.label.clone(),
+                    diff: r.stats.diff,
+                    lo: r.stats.diff_low,
+                    hi: r.stats.diff_high,
+                })
+        }
+        _ => None,
+    };
+    let mut out = String::from("<h2 id=\"value-cost\">Value against cost</h2>\n");
+    if let Some(sentence) = answer::value_for_money(
+        &metric_words(m, COST),
+        per_cost.as_ref(),
+        &chart.points,
+        runner_up.as_ref(),
+    ) {
+        let _ = writeln!(out, "<p>{}</p>", escape(&sentence));
+    }
+    out += &figure_html(figure)?;
+    Ok(out)
 }
 
 /// The answer for a run with options (or a plain sweep given a baseline): on the lead metric,
@@ -361,17 +413,92 @@ fn options_answer(saved: &Saved, comparison: &Comparison) -> Result<Answer> {
         .map(|(l, n)| format!("“{l}” at {n}"))
         .collect::<Vec<_>>()
         .join(", ");
+    let where_others_win = match firsts.first() {
+        Some((leader, _)) => Some(sweep_winners(saved, &lead, leader, &settings)?),
+        None => None,
+    };
     Ok(Answer {
         best_on_average: format!(
-            "Options were compared at each of {} settings of {}. The best mean {} comes from {list}; at {clear} of the {} settings the leader's difference from the status quo, “{}”, has a 95% interval that excludes no difference.",
+            "Options were compared at each of {} settings of {}. The best mean {} comes from {list}; at {clear} of the {} settings the option with the best mean is clearly ahead of the status quo, “{}” (the paired 95% interval of the difference excludes 0).",
             settings.len(),
             words_for(m, &m.swept_params()),
             words.label,
             settings.len(),
             rows.first().map_or("", |r| r.baseline.as_str()),
         ),
+        where_others_win,
         ..Answer::default()
     })
+}
+
+/// Where another option than `leader` clearly has the best mean on `metric` over a sweep, in
+/// words through the swept parameters: at each setting the options are compared with the leader,
+/// paired, and a setting counts where the best option's interval against the leader excludes 0.
+fn sweep_winners(saved: &Saved, metric: &str, leader: &str, settings: &[&str]) -> Result<String> {
+    let m = &saved.manifest;
+    let against = compare::compare(saved, &[metric.to_string()], Some(leader))?;
+    let swept = m.swept_params();
+    let params: Vec<answer::SweptWords> = swept
+        .iter()
+        .map(|p| {
+            let spec = labels::param_spec(m, p);
+            answer::SweptWords {
+                label: crate::analysis::robustness::prose_label(&labels::param_label(m, p)),
+                unit: spec.map(|s| s.unit.to_string()).unwrap_or_default(),
+                whole: spec
+                    .is_some_and(|s| matches!(s.domain, crate::engine::params::Domain::Int { .. })),
+            }
+        })
+        .collect();
+    let mut levels: Vec<Vec<answer::Level>> = Vec::new();
+    let mut winner: Vec<Option<String>> = Vec::new();
+    let mut close = 0;
+    for setting in settings {
+        let Some(best) = against
+            .rows
+            .iter()
+            .find(|r| r.setting == *setting && r.rank == 1)
+        else {
+            continue;
+        };
+        let point = &m.points[best.point_id];
+        levels.push(
+            swept
+                .iter()
+                .map(|p| match point.params.get(*p) {
+                    Some(v) if v.is_number() => answer::Level::Num(v.as_f64().unwrap_or(f64::NAN)),
+                    Some(v) => answer::Level::Text(show_value(v)),
+                    None => answer::Level::Text(String::new()),
+                })
+                .collect(),
+        );
+        let d = best.stats;
+        let clearly = if best.higher_is_better {
+            d.diff_low > 0.0
+        } else {
+            d.diff_high < 0.0
+        };
+        winner.push((!best.is_baseline && clearly).then(|| best.label.clone()));
+        close += usize::from(!best.is_baseline && !clearly);
+    }
+    let mut wins: Vec<answer::SweepWin> = Vec::new();
+    for option in winner.iter().flatten() {
+        if wins.iter().any(|w| w.option == *option) {
+            continue;
+        }
+        let inside: Vec<bool> = winner.iter().map(|w| w.as_ref() == Some(option)).collect();
+        wins.push(answer::SweepWin {
+            option: option.clone(),
+            region: answer::region_in_words(&params, &levels, &inside),
+            settings: inside.iter().filter(|&&i| i).count(),
+        });
+    }
+    Ok(answer::others_win_in_sweep(
+        leader,
+        &wins,
+        close,
+        levels.len(),
+    ))
 }
 
 /// Parameters' labels, joined: "Turnover and Turbulence".
@@ -744,13 +871,15 @@ pub fn html(saved: &Saved, comparison: &Comparison, figures: &[Figure]) -> Resul
         body += &change_table(&changes);
     }
 
+    body += &value_cost_section(saved, figures)?;
     body += &figure_section(&key_figures(figures, comparison.of_options))?;
 
     body += "<h2 id=\"parameters\">Parameter values used</h2>\n";
     body += &parameter_table(saved);
 
     body += &reproduce(m);
-    let cost_shown: Vec<&str> = if answer.cost.is_some() {
+    let value_cost_drawn = figures.iter().any(|f| f.kind == Kind::ValueCost);
+    let cost_shown: Vec<&str> = if answer.cost.is_some() || value_cost_drawn {
         vec![COST, VALUE_PER_COST]
     } else {
         Vec::new()
@@ -888,20 +1017,24 @@ fn heading(m: &Manifest) -> String {
     body
 }
 
+/// One figure, inlined as SVG with its caption.
+fn figure_html(f: &Figure) -> Result<String> {
+    let svg = f.svg(plot::DEFAULT_WIDTH, plot::DEFAULT_HEIGHT)?;
+    Ok(format!(
+        "<figure id=\"fig-{}\">{}<figcaption>{}</figcaption></figure>\n",
+        escape(&f.name),
+        inline_svg(&svg, &f.caption),
+        escape(&f.caption)
+    ))
+}
+
 /// The figures, inlined as SVG with their captions.
 fn figure_section(shown: &[&Figure]) -> Result<String> {
     let mut body = String::new();
     if !shown.is_empty() {
         body += "<h2 id=\"figures\">Figures</h2>\n";
         for f in shown {
-            let svg = f.svg(plot::DEFAULT_WIDTH, plot::DEFAULT_HEIGHT)?;
-            let _ = writeln!(
-                body,
-                "<figure id=\"fig-{}\">{}<figcaption>{}</figcaption></figure>",
-                escape(&f.name),
-                inline_svg(&svg, &f.caption),
-                escape(&f.caption)
-            );
+            body += &figure_html(f)?;
         }
         body += "<p class=\"note\">Every figure, as PNG and SVG at print resolution: <code>orgsim plot DIR</code> (written to <code>DIR/plots/</code>).</p>\n";
     }

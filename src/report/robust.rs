@@ -13,8 +13,8 @@ use crate::analysis::robustness::{self, Analysis, Stat};
 use crate::plot::{self, Figure, Kind};
 
 /// The first case's box in plain words, as a sentence ending in a full stop, e.g. "\"embed
-/// everyone\" is not best where turbulence is above 0.08 and units are at most 4 (coverage 70%,
-/// density 85%)."; `None` when there is no case or no limit in its box is significant.
+/// everyone\" is not best where turbulence is at least 0.08 and there are at most 4 policy units
+/// (coverage 70%, density 85%)."; `None` when there is no case or no limit in its box is significant.
 pub fn box_sentence(a: &Analysis) -> Option<String> {
     let d = a.discoveries.first()?;
     let step = d.boxes.first()?.chosen();
