@@ -265,7 +265,7 @@ mod tests {
             replications: 10,
             set: vec![],
             per_unit: false,
-            command_line: vec!["orgsim".into()],
+            runs: (0, 20),
             adaptive: None,
             command_line: vec!["orgsim".into()],
         }

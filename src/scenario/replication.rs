@@ -176,7 +176,7 @@ mod tests {
     fn bad_rules_are_refused_at_their_line_saying_what_is_allowed() {
         for (rule, expected) in [
             ("{ target_half_width = 0.5, max = 20, mni = 3 }", "unknown key `mni`"),
-            ("{ target_half_width = 0.5, max = 20, mni = 3 }", "did you mean `min`"),
+            ("{ target_half_width = 0.5, max = 20, mni = 3 }", "did you mean \"min\""),
             ("{ max = 20 }", "needs a target"),
             (
                 "{ target_half_width = 1, target_relative_half_width = 0.1, max = 20 }",
@@ -188,7 +188,7 @@ mod tests {
             ("{ target_half_width = 1, max = 20, min = 1 }", "at least 2"),
             ("{ target_half_width = 1, max = 5, min = 6 }", "max = 5 must be at least min = 6"),
             ("{ target_half_width = 1 }", "needs `max`"),
-            ("{ target_half_width = 1, max = 20, metric = \"yy\" }", "did you mean `y`"),
+            ("{ target_half_width = 1, max = 20, metric = \"yy\" }", "did you mean \"y\""),
             ("{ target_half_width = 1, max = 20, metric = 3 }", "takes a metric's name"),
             ("{ target_half_width = \"1\", max = 20 }", "takes a number"),
             ("{ target_half_width = 1, max = 2.5 }", "takes a whole number"),
