@@ -14,8 +14,8 @@ use crate::cli::{
     CompareArgs, CompareFormat, DiscoverArgs, ImageFormat, PlotArgs, ReportArgs, RobustnessArgs,
     RobustnessSettings, RunArgs,
 };
-use crate::engine::{adaptive, executor};
 use crate::engine::params::{Domain, Group, MetricSpec, ParamSpec};
+use crate::engine::{adaptive, executor};
 use crate::error::InputError;
 use crate::models;
 use crate::output::{Leftover, OutputDir, files, ledger, manifest, write_atomic};

@@ -55,7 +55,12 @@ fn run_rows(dir: &Path) -> BTreeMap<u64, String> {
         .unwrap()
         .lines()
         .skip(1)
-        .map(|line| (line.split(',').next().unwrap().parse().unwrap(), line.to_string()))
+        .map(|line| {
+            (
+                line.split(',').next().unwrap().parse().unwrap(),
+                line.to_string(),
+            )
+        })
         .collect()
 }
 
@@ -76,7 +81,8 @@ fn noisy_points_get_more_replicates_and_the_summary_says_where_the_target_was_me
     for row in &rows {
         // n counts the values, replicates the runs: the same here (no NaN).
         assert_eq!(row["n"], row["replicates"]);
-        let half = (row["ci_high"].parse::<f64>().unwrap() - row["ci_low"].parse::<f64>().unwrap()) / 2.0;
+        let half =
+            (row["ci_high"].parse::<f64>().unwrap() - row["ci_low"].parse::<f64>().unwrap()) / 2.0;
         assert_eq!(half <= 0.5, row["target_met"] == "true", "{row:?}");
     }
     let m = manifest(&out);
@@ -108,7 +114,11 @@ fn each_point_runs_a_prefix_of_the_fixed_runs_replicates() {
     // `--replications 200` replaces the rule: the fixed run with `max` replicates.
     let fixed = run_with(&dir, NOISE_SWEEP, "fixed", &["--replications", "200"]);
     assert!(manifest(&fixed).get("adaptive").is_none());
-    assert!(!fs::read_to_string(fixed.join("summary.csv")).unwrap().contains("target_met"));
+    assert!(
+        !fs::read_to_string(fixed.join("summary.csv"))
+            .unwrap()
+            .contains("target_met")
+    );
     let fixed_rows = run_rows(&fixed);
     let counts = manifest(&adaptive)["adaptive"]["replicates"].clone();
     let mut expected = BTreeMap::new();
@@ -140,9 +150,16 @@ turnover = [0.0, 0.1]
 "#;
     let one = run_with(&dir, text, "t1", &["--threads", "1"]);
     let counts = manifest(&one)["adaptive"]["replicates"].clone();
-    let distinct: std::collections::BTreeSet<String> =
-        counts.as_array().unwrap().iter().map(|c| c.to_string()).collect();
-    assert!(distinct.len() > 1, "the points should need different replicates: {counts}");
+    let distinct: std::collections::BTreeSet<String> = counts
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+    assert!(
+        distinct.len() > 1,
+        "the points should need different replicates: {counts}"
+    );
     for threads in ["2", "3"] {
         let many = run_with(&dir, text, &format!("t{threads}"), &["--threads", threads]);
         assert_same_files(
@@ -277,7 +294,11 @@ fn what_adaptive_replication_does_not_support_is_refused_with_exit_2() {
         &["--shard 1/2", "cannot be sharded", "--replications N"],
     );
     let with_design = "[scenario]\nname = \"d\"\nmodel = \"ishigami\"\nreplications = { target_half_width = 0.5, max = 20 }\n\n[design]\nmethod = \"lhs\"\nn = 8\n\n[design.space]\nx1 = { from = -1, to = 1 }\n";
-    expect_bad_run(with_design, &[], &["bad.toml:4:", "not available with a [design]"]);
+    expect_bad_run(
+        with_design,
+        &[],
+        &["bad.toml:4:", "not available with a [design]"],
+    );
     expect_bad_run(
         &NOISE_SWEEP.replace("min = 10", "mni = 10"),
         &[],

@@ -345,7 +345,8 @@ mod tests {
             .iter()
             .filter(|d| (d.estimate - truth).abs() <= d.half_width)
             .count();
-        let mean_n = decisions.iter().map(|d| d.replicates as f64).sum::<f64>() / points.len() as f64;
+        let mean_n =
+            decisions.iter().map(|d| d.replicates as f64).sum::<f64>() / points.len() as f64;
         assert!(decisions.iter().all(|d| d.target_met));
         (covered as f64 / points.len() as f64, mean_n)
     }
@@ -360,12 +361,17 @@ mod tests {
         // needed): 0.929 at min 2, 0.949 at 5, 0.951 at 10 and 30.
         let measured = |min, target| {
             let (coverage, mean_n) = coverage(min, target, 4000);
-            eprintln!("target {target}, min {min}: coverage {coverage:.4}, mean replicates {mean_n:.1}");
+            eprintln!(
+                "target {target}, min {min}: coverage {coverage:.4}, mean replicates {mean_n:.1}"
+            );
             coverage
         };
         let (wide_2, wide_10, wide_30) = (measured(2, 0.5), measured(10, 0.5), measured(30, 0.5));
         assert!((0.85..0.93).contains(&wide_2), "{wide_2}");
-        assert!(wide_2 < wide_10 && wide_10 <= wide_30 + 0.01, "{wide_2} {wide_10} {wide_30}");
+        assert!(
+            wide_2 < wide_10 && wide_10 <= wide_30 + 0.01,
+            "{wide_2} {wide_10} {wide_30}"
+        );
         // A `min` above the replicates the target needs is a fixed-size sample: nominal.
         assert!((0.94..0.96).contains(&wide_30), "{wide_30}");
         let narrow_10 = measured(10, 0.25);

@@ -401,7 +401,9 @@ impl RunSet {
     pub fn from_run(&self, first: u64) -> RunSet {
         match self {
             RunSet::Range(r) => RunSet::Range(first.max(r.start)..r.end),
-            RunSet::List(ids) => RunSet::List(ids.iter().copied().filter(|&id| id >= first).collect()),
+            RunSet::List(ids) => {
+                RunSet::List(ids.iter().copied().filter(|&id| id >= first).collect())
+            }
         }
     }
 }

@@ -141,7 +141,10 @@ fn expected_run_ids(dir: &Path, manifest: &Manifest) -> Result<Vec<u64>, InputEr
     if let (Some(adaptive), None, None) = (&manifest.adaptive, &manifest.shard, manifest.only_run) {
         // Each point ran a prefix of its replicates: point p's ids are p × max + 0..replicates[p].
         if adaptive.replicates.len() != manifest.points.len()
-            || adaptive.replicates.iter().any(|&n| n > manifest.replications)
+            || adaptive
+                .replicates
+                .iter()
+                .any(|&n| n > manifest.replications)
         {
             return Err(InputError::new(
                 dir.join(files::MANIFEST).display().to_string(),

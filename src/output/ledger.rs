@@ -174,7 +174,13 @@ impl State {
 
     /// An adaptive run's run ids; `replications` is the rule's `max`.
     fn adaptive_run_ids(&self) -> Option<Vec<u64>> {
-        let counts: Vec<u64> = self.identity.adaptive.as_ref()?.iter().map(|&(n, _)| n).collect();
+        let counts: Vec<u64> = self
+            .identity
+            .adaptive
+            .as_ref()?
+            .iter()
+            .map(|&(n, _)| n)
+            .collect();
         Some(crate::engine::adaptive::adaptive_run_ids(
             self.identity.replications,
             &counts,

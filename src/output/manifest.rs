@@ -169,6 +169,23 @@ impl Manifest {
         }
     }
 
+    /// The replicates per point in words: "80", or with adaptive replication "10 to 200" (the
+    /// fewest and the most any point ran), for captions and the report.
+    pub fn replicates_text(&self) -> String {
+        match &self.adaptive {
+            Some(a) => {
+                let fewest = a.replicates.iter().min().copied().unwrap_or(0);
+                let most = a.replicates.iter().max().copied().unwrap_or(0);
+                if fewest == most {
+                    most.to_string()
+                } else {
+                    format!("{fewest} to {most}")
+                }
+            }
+            None => self.replications.to_string(),
+        }
+    }
+
     /// Runs in the whole sweep (every point's replicates).
     pub fn total_runs(&self) -> u64 {
         match &self.adaptive {

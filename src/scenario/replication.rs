@@ -47,7 +47,7 @@ impl Ctx<'_> {
                 return Err(self.at(
                     value,
                     format!(
-                        "`replications` takes a whole number (replicates per point) or an adaptive rule such as {{ target_half_width = 0.5, metric = \"value_added\", min = 10, max = 2000 }}, not {other}"
+                        "replications = {other} has an invalid type: it takes a whole number (replicates per point) or an adaptive rule such as {{ target_half_width = 0.5, metric = \"value_added\", min = 10, max = 2000 }}"
                     ),
                 ));
             }
@@ -92,11 +92,7 @@ impl Ctx<'_> {
         };
         let metrics: Vec<&str> = model.metrics().iter().map(|m| m.name).collect();
         let metric = match table.get("metric") {
-            None => model
-                .metrics()
-                .iter()
-                .position(|m| m.headline)
-                .unwrap_or(0),
+            None => model.metrics().iter().position(|m| m.headline).unwrap_or(0),
             Some(toml::Value::String(name)) => match metrics.iter().position(|m| m == name) {
                 Some(i) => i,
                 None => {
@@ -167,7 +163,8 @@ mod tests {
         // The worst case is `max` replicates at every point.
         assert_eq!(s.replications, 200);
         assert_eq!(s.size.runs, 200);
-        let s = load("{ target_relative_half_width = 1, metric = \"y\", min = 2, max = 2 }").unwrap();
+        let s =
+            load("{ target_relative_half_width = 1, metric = \"y\", min = 2, max = 2 }").unwrap();
         assert_eq!(s.adaptive.unwrap().target, Target::RelativeHalfWidth(1.0));
         assert!(load("7").unwrap().adaptive.is_none());
     }
@@ -175,25 +172,52 @@ mod tests {
     #[test]
     fn bad_rules_are_refused_at_their_line_saying_what_is_allowed() {
         for (rule, expected) in [
-            ("{ target_half_width = 0.5, max = 20, mni = 3 }", "unknown key `mni`"),
-            ("{ target_half_width = 0.5, max = 20, mni = 3 }", "did you mean \"min\""),
+            (
+                "{ target_half_width = 0.5, max = 20, mni = 3 }",
+                "unknown key `mni`",
+            ),
+            (
+                "{ target_half_width = 0.5, max = 20, mni = 3 }",
+                "did you mean \"min\"",
+            ),
             ("{ max = 20 }", "needs a target"),
             (
                 "{ target_half_width = 1, target_relative_half_width = 0.1, max = 20 }",
                 "not both",
             ),
-            ("{ target_half_width = 0, max = 20 }", "must be a number above 0"),
-            ("{ target_half_width = -1.5, max = 20 }", "must be a number above 0"),
-            ("{ target_half_width = nan, max = 20 }", "must be a number above 0"),
+            (
+                "{ target_half_width = 0, max = 20 }",
+                "must be a number above 0",
+            ),
+            (
+                "{ target_half_width = -1.5, max = 20 }",
+                "must be a number above 0",
+            ),
+            (
+                "{ target_half_width = nan, max = 20 }",
+                "must be a number above 0",
+            ),
             ("{ target_half_width = 1, max = 20, min = 1 }", "at least 2"),
-            ("{ target_half_width = 1, max = 5, min = 6 }", "max = 5 must be at least min = 6"),
+            (
+                "{ target_half_width = 1, max = 5, min = 6 }",
+                "max = 5 must be at least min = 6",
+            ),
             ("{ target_half_width = 1 }", "needs `max`"),
-            ("{ target_half_width = 1, max = 20, metric = \"yy\" }", "did you mean \"y\""),
-            ("{ target_half_width = 1, max = 20, metric = 3 }", "takes a metric's name"),
+            (
+                "{ target_half_width = 1, max = 20, metric = \"yy\" }",
+                "did you mean \"y\"",
+            ),
+            (
+                "{ target_half_width = 1, max = 20, metric = 3 }",
+                "takes a metric's name",
+            ),
             ("{ target_half_width = \"1\", max = 20 }", "takes a number"),
-            ("{ target_half_width = 1, max = 2.5 }", "takes a whole number"),
+            (
+                "{ target_half_width = 1, max = 2.5 }",
+                "takes a whole number",
+            ),
             ("0", "must be at least 1"),
-            ("\"ten\"", "takes a whole number"),
+            ("\"ten\"", "invalid type: it takes a whole number"),
         ] {
             let e = load(rule).unwrap_err();
             assert!(e.contains(expected), "{rule}: {e}");
