@@ -378,6 +378,19 @@ mod tests {
         assert!((0.94..0.96).contains(&narrow_10), "{narrow_10}");
     }
 
+    proptest::proptest! {
+        /// Every batch adds at least one replicate, at most doubles, and never passes `max`, so
+        /// a point always ends within max − min batches.
+        #[test]
+        fn each_batch_grows_within_its_bounds(
+            n in 2u64..10_000, h in 0.0f64..1e6, allowed in 0.0f64..1e3, extra in 1u64..20_000,
+        ) {
+            let max = n + extra;
+            let next = next_total(n, h, allowed, max);
+            proptest::prop_assert!(next > n && next <= max && next <= 2 * n, "{n} -> {next}");
+        }
+    }
+
     #[test]
     fn run_ids_are_a_prefix_of_each_points_fixed_ids() {
         assert_eq!(adaptive_run_ids(5, &[2, 0, 3]), vec![0, 1, 10, 11, 12]);
