@@ -14,8 +14,8 @@ use crate::cli::{
     CompareArgs, CompareFormat, DiscoverArgs, ImageFormat, PlotArgs, ReportArgs, RobustnessArgs,
     RobustnessSettings, RunArgs,
 };
-use crate::engine::executor;
 use crate::engine::params::{Domain, Group, MetricSpec, ParamSpec};
+use crate::engine::{adaptive, executor};
 use crate::error::InputError;
 use crate::models;
 use crate::output::{Leftover, OutputDir, files, ledger, manifest, write_atomic};
@@ -154,12 +154,17 @@ pub fn validate(files: &[PathBuf], allow_large: bool) -> (String, Vec<InputError
         match scenario::load(file, &overrides) {
             Ok(s) => {
                 report += &format!(
-                    "ok: {} ({} model {}, {} points × {} replicates = {} runs)\n",
+                    "ok: {} ({} model {}, {} points × {}{} replicates = {}{} runs)\n",
                     file.display(),
                     s.name,
                     s.model.name(),
                     s.points.len(),
+                    match &s.adaptive {
+                        Some(rule) => format!("{} to ", rule.min),
+                        None => String::new(),
+                    },
                     s.replications,
+                    if s.adaptive.is_some() { "at most " } else { "" },
                     (s.points.len() as u64).saturating_mul(s.replications)
                 );
             }
@@ -218,6 +223,7 @@ pub fn dry_run(args: &RunArgs) -> Result<String> {
         allow_large: args.allow_large,
     };
     let scenario = scenario::load(&args.file, &overrides)?;
+    refuse_adaptive_shards(args, &scenario)?;
     let dest = destination(args, &scenario);
     crate::output::check_destination(&dest)?;
     let plan = scenario.plan();
@@ -273,6 +279,15 @@ pub fn dry_run(args: &RunArgs) -> Result<String> {
             )
         }
     );
+    if let Some(rule) = &scenario.adaptive {
+        text += &format!(
+            "  adaptive: each point runs {} to {} replicates, as its 95% half-width of {} needs; the counts above are the worst case ({} at every point)\n",
+            rule.min,
+            rule.max,
+            scenario.model.metrics()[rule.metric].name,
+            rule.max
+        );
+    }
     text += &format!(
         "  ticks:   at most {} per run, {} in all{}
 ",
@@ -357,6 +372,7 @@ pub fn run(args: &RunArgs, command_line: Vec<String>) -> Result<RunOutcome> {
         allow_large: args.allow_large,
     };
     let scenario = scenario::load(&args.file, &overrides)?;
+    refuse_adaptive_shards(args, &scenario)?;
     let dest = destination(args, &scenario);
     let plan = scenario.plan();
     if let Some(id) = args.only
@@ -434,6 +450,33 @@ pub fn run(args: &RunArgs, command_line: Vec<String>) -> Result<RunOutcome> {
         (None, Some(id)) => id..id + 1,
         (None, None) => 0..plan.total_runs(),
     };
+    let resumed_state = if out.resumed() {
+        Some(ledger::read(out.path())?.context("the interrupted run's ledger is unreadable")?)
+    } else {
+        None
+    };
+    // An adaptive sweep first decides each point's replicates (or takes the decision from the
+    // ledger it is resuming), then runs exactly those runs, in run-id order, like any sweep.
+    let adaptive: Option<Vec<(u64, bool)>> = match (&scenario.adaptive, args.only) {
+        (Some(rule), None) => Some(
+            match resumed_state
+                .as_ref()
+                .and_then(|s| s.identity.adaptive.clone())
+                .filter(|saved| saved.len() == scenario.points.len())
+            {
+                Some(saved) => saved,
+                None => decide_replicates(&scenario, rule, threads, &mut out)?,
+            },
+        ),
+        _ => None,
+    };
+    let run_set = match &adaptive {
+        Some(per_point) => {
+            let counts: Vec<u64> = per_point.iter().map(|&(n, _)| n).collect();
+            executor::RunSet::List(adaptive::adaptive_run_ids(scenario.replications, &counts))
+        }
+        None => executor::RunSet::Range(runs.clone()),
+    };
     let identity = ledger::Identity {
         build: crate::BUILD_ID.to_string(),
         scenario_sha256: manifest::hex_sha256(scenario.text.as_bytes()),
@@ -444,10 +487,9 @@ pub fn run(args: &RunArgs, command_line: Vec<String>) -> Result<RunOutcome> {
         per_unit: scenario.per_unit,
         runs: (runs.start, runs.end),
         command_line: command_line.clone(),
+        adaptive: adaptive.clone(),
     };
-    let (mut writers, mut journal, first_run, mut failures) = if out.resumed() {
-        let state =
-            ledger::read(out.path())?.context("the interrupted run's ledger is unreadable")?;
+    let (mut writers, mut journal, first_run, mut failures) = if let Some(state) = resumed_state {
         let differences = state.identity.differences(&identity);
         if !differences.is_empty() {
             out.keep_for_resume();
@@ -480,9 +522,12 @@ pub fn run(args: &RunArgs, command_line: Vec<String>) -> Result<RunOutcome> {
         })?;
         (writers, journal, runs.start, Vec::new())
     };
-    let total = runs.end - runs.start;
+    if let Some(per_point) = &adaptive {
+        writers.set_adaptive(per_point.clone());
+    }
+    let total = run_set.len();
     let bar = progress_bar(total, args.quiet);
-    bar.set_position(first_run - runs.start);
+    bar.set_position(total - run_set.from_run(first_run).len());
     let started = SystemTime::now();
     let clock = Instant::now();
     let tick = || bar.inc(1);
@@ -508,9 +553,9 @@ pub fn run(args: &RunArgs, command_line: Vec<String>) -> Result<RunOutcome> {
         failures.append(unrecorded);
         Ok(())
     };
-    let executed = executor::execute_isolated(
+    let executed = executor::execute_set(
         &plan,
-        first_run..runs.end,
+        &run_set.from_run(first_run),
         threads,
         &tick,
         controls,
@@ -539,7 +584,7 @@ pub fn run(args: &RunArgs, command_line: Vec<String>) -> Result<RunOutcome> {
             bar.finish_and_clear();
             anyhow::bail!(
                 "interrupted: {} of {total} runs are kept in {}; resume with: {}",
-                next_run - runs.start,
+                total - run_set.from_run(next_run).len(),
                 out.path().display(),
                 identity.resume_command()
             );
@@ -584,6 +629,15 @@ pub fn run(args: &RunArgs, command_line: Vec<String>) -> Result<RunOutcome> {
         shard: args.shard.map(|s| (s.index, s.count, runs.start, runs.end)),
         failed_runs: failures.len() as u64,
         only_run: args.only,
+        adaptive: match (&scenario.adaptive, &adaptive) {
+            (Some(rule), Some(per_point)) => Some(manifest::AdaptiveInfo::new(
+                &scenario,
+                rule,
+                per_point.iter().map(|&(n, _)| n).collect(),
+                per_point.iter().map(|&(_, met)| met).collect(),
+            )),
+            _ => None,
+        },
     };
     let mut written = manifest::build(&scenario, &facts);
     written.checksums =
@@ -607,6 +661,60 @@ pub fn run(args: &RunArgs, command_line: Vec<String>) -> Result<RunOutcome> {
         comparison,
         failures,
     })
+}
+
+/// Adaptive replication decides replicates point by point across the whole sweep, so a shard (a
+/// range of run ids) cannot run its part alone: refused, naming both.
+fn refuse_adaptive_shards(args: &RunArgs, scenario: &scenario::Scenario) -> Result<(), InputError> {
+    if scenario.adaptive.is_some()
+        && let Some(shard) = args.shard
+    {
+        return Err(InputError::new(
+            format!("--shard {}/{}", shard.index, shard.count),
+            format!(
+                "{}: adaptive replication (`replications = {{ ... }}`) cannot be sharded yet; run it whole, or give `--replications N` for a fixed number of replicates that can be sharded",
+                args.file.display()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Runs the adaptive rule's decision pass: each point's (replicates, target met). Interrupted, it
+/// leaves nothing new behind (a resumed run's staging directory is kept as it was).
+fn decide_replicates(
+    scenario: &scenario::Scenario,
+    rule: &adaptive::Rule,
+    threads: usize,
+    out: &mut OutputDir,
+) -> Result<Vec<(u64, bool)>> {
+    let groups = scenario.adaptive_groups();
+    let controls = executor::Controls {
+        cancel: interrupt_flag(),
+        fault_run: fault_run(),
+    };
+    let decisions = match adaptive::decide(&scenario.plan(), rule, &groups, threads, controls) {
+        Ok(d) => d,
+        Err(e) => {
+            if interrupt_flag().load(Ordering::Relaxed) {
+                if out.resumed() {
+                    out.keep_for_resume();
+                }
+                anyhow::bail!(
+                    "interrupted while deciding how many replicates each point needs: no run was written; run it again"
+                );
+            }
+            return Err(e);
+        }
+    };
+    let counts = adaptive::replicates_per_point(scenario.points.len(), &groups, &decisions);
+    let mut met = vec![false; scenario.points.len()];
+    for (group, decision) in groups.iter().zip(&decisions) {
+        for &p in &group.points {
+            met[p] = decision.target_met;
+        }
+    }
+    Ok(counts.into_iter().zip(met).collect())
 }
 
 /// `orgsim status DIR`: whether the run into DIR is complete, running, or interrupted (and then
@@ -643,7 +751,7 @@ pub fn status(dir: &std::path::Path) -> Result<String, InputError> {
         let text = std::fs::read_to_string(&manifest_path)
             .map_err(|e| InputError::new(manifest_path.display().to_string(), e.to_string()))?;
         let m = manifest::Manifest::parse(&text, &manifest_path)?;
-        let runs = m.points.len() as u64 * m.replications;
+        let runs = m.total_runs();
         return Ok(format!(
             "{shown}: complete: {} runs ({} failed){}\n",
             match m.shard.as_ref() {

@@ -50,7 +50,7 @@ pub fn run_quietly(file: &Path, out: &Path) {
         .success();
 }
 
-fn stderr_of(out: &std::process::Output) -> String {
+pub fn stderr_of(out: &std::process::Output) -> String {
     String::from_utf8_lossy(&out.stderr).to_string()
 }
 
@@ -61,7 +61,7 @@ fn expect_bad_scenario(text: &str, needles: &[&str]) {
 }
 
 /// As [`expect_bad_scenario`], with extra `run` flags (then `validate`, which takes none, is not asked).
-fn expect_bad_run(text: &str, flags: &[&str], needles: &[&str]) {
+pub fn expect_bad_run(text: &str, flags: &[&str], needles: &[&str]) {
     let dir = TempDir::new().unwrap();
     let file = write(&dir, "bad.toml", text);
     let out_dir = dir.path().join("out");
@@ -795,7 +795,7 @@ fn an_interrupted_run_keeps_its_work_and_resumes() {
 
 /// Waits until the ledger in `staging` holds at least `lines` lines (its identity, then
 /// checkpoints), so that a signal sent next lands after that much durable work.
-fn wait_for_checkpoints(staging: &Path, lines: usize) {
+pub fn wait_for_checkpoints(staging: &Path, lines: usize) {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
     loop {
         let text = fs::read_to_string(staging.join("ledger")).unwrap_or_default();

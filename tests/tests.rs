@@ -1,5 +1,6 @@
 //! The integration-test binary: the CLI as a user drives it, and properties of whole runs.
 
+mod adaptive;
 mod change;
 mod cli;
 mod datateam;

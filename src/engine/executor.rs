@@ -258,8 +258,20 @@ fn quiet_caught_panics() {
 /// Runs one run with its panic caught; `None` when cancelled.
 fn run_caught(plan: &Plan, run_id: u64, controls: Controls) -> Option<Finished> {
     let reps = plan.replications;
-    let point = &plan.points[(run_id / reps) as usize];
-    let replicate = run_id % reps;
+    run_caught_at(plan, (run_id / reps) as usize, run_id % reps, controls)
+}
+
+/// Replicate `replicate` of the point at index `point`, with its panic caught; `None` when
+/// cancelled.
+pub(crate) fn run_caught_at(
+    plan: &Plan,
+    point: usize,
+    replicate: u64,
+    controls: Controls,
+) -> Option<Finished> {
+    quiet_caught_panics();
+    let point = &plan.points[point];
+    let run_id = point.id as u64 * plan.replications + replicate;
     let fault = controls.fault_run == Some(run_id);
     IN_RUN.with(|f| f.set(true));
     let result = std::panic::catch_unwind(AssertUnwindSafe(|| {
@@ -349,6 +361,60 @@ pub fn execute_isolated<S>(
     threads: usize,
     on_done: &(dyn Fn() + Sync),
     controls: Controls,
+    sink: S,
+) -> Result<()>
+where
+    S: FnMut(Delivered) -> Result<()> + Send,
+{
+    execute_set(plan, &RunSet::Range(runs), threads, on_done, controls, sink)
+}
+
+/// The run ids to execute: a contiguous range, or a sorted list (an adaptive sweep's, whose
+/// points have different numbers of replicates).
+#[derive(Debug, Clone, PartialEq)]
+pub enum RunSet {
+    Range(Range<u64>),
+    List(Vec<u64>),
+}
+
+impl RunSet {
+    pub fn len(&self) -> u64 {
+        match self {
+            RunSet::Range(r) => r.end - r.start,
+            RunSet::List(ids) => ids.len() as u64,
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The run ids at positions `from..to`.
+    fn ids(&self, from: u64, to: u64) -> Vec<u64> {
+        match self {
+            RunSet::Range(r) => (r.start + from..r.start + to).collect(),
+            RunSet::List(ids) => ids[from as usize..to as usize].to_vec(),
+        }
+    }
+
+    /// The same set without the run ids below `first` (what a resume has left to do).
+    pub fn from_run(&self, first: u64) -> RunSet {
+        match self {
+            RunSet::Range(r) => RunSet::Range(first.max(r.start)..r.end),
+            RunSet::List(ids) => {
+                RunSet::List(ids.iter().copied().filter(|&id| id >= first).collect())
+            }
+        }
+    }
+}
+
+/// [`execute_isolated`] over any [`RunSet`]: the runs are delivered in the set's order.
+pub fn execute_set<S>(
+    plan: &Plan,
+    runs: &RunSet,
+    threads: usize,
+    on_done: &(dyn Fn() + Sync),
+    controls: Controls,
     mut sink: S,
 ) -> Result<()>
 where
@@ -371,13 +437,13 @@ where
             }
             Ok(())
         });
-        let mut start = runs.start;
+        let mut start = 0;
         let mut cancelled = false;
-        while start < runs.end {
-            let end = (start + chunk).min(runs.end);
+        while start < runs.len() {
+            let end = (start + chunk).min(runs.len());
+            let ids = runs.ids(start, end);
             let records: Option<Vec<Finished>> = pool.install(|| {
-                (start..end)
-                    .into_par_iter()
+                ids.into_par_iter()
                     .map(|run_id| {
                         if controls.cancel.load(Ordering::Relaxed) {
                             return None;

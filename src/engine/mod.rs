@@ -3,6 +3,7 @@
 //! The executor never knows which model it runs; a model never knows how many threads there are or
 //! which other runs exist. A run's result depends only on (model, parameters, master seed, replicate).
 
+pub mod adaptive;
 pub mod executor;
 pub mod normal;
 pub mod params;

@@ -109,6 +109,8 @@ pub struct RunWriters<'a> {
     units_timeseries: Option<BufWriter<File>>,
     summary: SummaryTable,
     line: String,
+    /// Per point, the replicates an adaptive rule gave it and whether it met its target.
+    adaptive: Option<Vec<(u64, bool)>>,
 }
 
 impl<'a> RunWriters<'a> {
@@ -203,7 +205,13 @@ impl<'a> RunWriters<'a> {
             units_timeseries,
             summary: SummaryTable::new(scenario.points.len(), metrics.len()),
             line: String::with_capacity(256),
+            adaptive: None,
         })
+    }
+
+    /// Adds `replicates` and `target_met` (per point) to `summary.csv`, for an adaptive run.
+    pub fn set_adaptive(&mut self, per_point: Vec<(u64, bool)>) {
+        self.adaptive = Some(per_point);
     }
 
     /// Clears the line buffer and writes a run's identifying cells into it (no trailing comma).
@@ -369,11 +377,9 @@ impl<'a> RunWriters<'a> {
             w.flush()?;
         }
         if with_summary {
-            write_summary(
-                &dir.join(SUMMARY),
-                &SummaryLayout::from_scenario(self.scenario),
-                &self.summary,
-            )?;
+            let mut layout = SummaryLayout::from_scenario(self.scenario);
+            layout.adaptive = self.adaptive.take();
+            write_summary(&dir.join(SUMMARY), &layout, &self.summary)?;
         }
         Ok(())
     }
@@ -463,6 +469,10 @@ pub struct SummaryLayout {
     /// Per point, the cells of the leading columns.
     pub point_cells: Vec<Vec<String>>,
     pub metrics: Vec<String>,
+    /// With adaptive replication, per point: the replicates it ran and whether its target was
+    /// met, written as the last two columns (`replicates`, `target_met`); `None` otherwise, so
+    /// a fixed-replication summary keeps its columns.
+    pub adaptive: Option<Vec<(u64, bool)>>,
 }
 
 impl SummaryLayout {
@@ -487,6 +497,7 @@ impl SummaryLayout {
                 .iter()
                 .map(|m: &MetricSpec| m.name.to_string())
                 .collect(),
+            adaptive: None,
         }
     }
 }
@@ -500,6 +511,9 @@ pub fn write_summary(path: &Path, layout: &SummaryLayout, table: &SummaryTable) 
         ]
         .map(String::from),
     );
+    if layout.adaptive.is_some() {
+        header.extend(["replicates", "target_met"].map(String::from));
+    }
     w.write_record(&header)?;
     for (point, prefix) in layout.point_cells.iter().enumerate() {
         for (k, metric) in layout.metrics.iter().enumerate() {
@@ -513,6 +527,10 @@ pub fn write_summary(path: &Path, layout: &SummaryLayout, table: &SummaryTable) 
                     .iter()
                     .map(|x| x.to_string()),
             );
+            if let Some(&(replicates, met)) = layout.adaptive.as_ref().and_then(|a| a.get(point)) {
+                row.push(replicates.to_string());
+                row.push(met.to_string());
+            }
             w.write_record(&row)?;
         }
     }

@@ -138,6 +138,31 @@ fn expected_run_ids(dir: &Path, manifest: &Manifest) -> Result<Vec<u64>, InputEr
         (None, None) => 0..total,
     };
     let failed = failed_run_ids(dir, manifest)?;
+    if let (Some(adaptive), None, None) = (&manifest.adaptive, &manifest.shard, manifest.only_run) {
+        // Each point ran a prefix of its replicates: point p's ids are p × max + 0..replicates[p].
+        if adaptive.replicates.len() != manifest.points.len()
+            || adaptive
+                .replicates
+                .iter()
+                .any(|&n| n > manifest.replications)
+        {
+            return Err(InputError::new(
+                dir.join(files::MANIFEST).display().to_string(),
+                format!(
+                    "adaptive.replicates must give each of the {} points a count from 0 to replications ({})",
+                    manifest.points.len(),
+                    manifest.replications
+                ),
+            ));
+        }
+        return Ok(crate::engine::adaptive::adaptive_run_ids(
+            manifest.replications,
+            &adaptive.replicates,
+        )
+        .into_iter()
+        .filter(|id| !failed.contains(id))
+        .collect());
+    }
     Ok(range.filter(|id| !failed.contains(id)).collect())
 }
 

@@ -40,6 +40,10 @@ pub struct Identity {
     /// Not compared: how the run was started, to print the command that resumes it.
     #[serde(default)]
     pub command_line: Vec<String>,
+    /// Not compared (it follows from the rest): with adaptive replication, each point's decided
+    /// (replicates, target met), so that a resume runs the same runs without deciding again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub adaptive: Option<Vec<(u64, bool)>>,
 }
 
 impl Identity {
@@ -155,11 +159,32 @@ pub struct State {
 impl State {
     /// Runs finished (written or failed) up to the last checkpoint.
     pub fn done(&self) -> u64 {
-        self.last.next_run - self.identity.runs.0
+        match self.adaptive_run_ids() {
+            Some(ids) => ids.partition_point(|&id| id < self.last.next_run) as u64,
+            None => self.last.next_run - self.identity.runs.0,
+        }
     }
 
     pub fn total(&self) -> u64 {
-        self.identity.runs.1 - self.identity.runs.0
+        match self.adaptive_run_ids() {
+            Some(ids) => ids.len() as u64,
+            None => self.identity.runs.1 - self.identity.runs.0,
+        }
+    }
+
+    /// An adaptive run's run ids; `replications` is the rule's `max`.
+    fn adaptive_run_ids(&self) -> Option<Vec<u64>> {
+        let counts: Vec<u64> = self
+            .identity
+            .adaptive
+            .as_ref()?
+            .iter()
+            .map(|&(n, _)| n)
+            .collect();
+        Some(crate::engine::adaptive::adaptive_run_ids(
+            self.identity.replications,
+            &counts,
+        ))
     }
 }
 
@@ -247,6 +272,7 @@ mod tests {
             set: vec![],
             per_unit: false,
             runs: (0, 20),
+            adaptive: None,
             command_line: vec!["orgsim".into()],
         }
     }

@@ -102,6 +102,97 @@ pub struct Manifest {
     /// ([`crate::output::integrity`]); absent in manifests written before checksums.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub checksums: BTreeMap<String, crate::output::integrity::FileCheck>,
+    /// The adaptive replication rule and what it decided per point; absent with a fixed number of
+    /// replicates (then every point has `replications`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub adaptive: Option<AdaptiveInfo>,
+}
+
+/// An adaptive replication rule and its outcome. `replications` is then the rule's `max`, and
+/// point p ran replicates 0..`replicates[p]` (run ids p × max + r).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AdaptiveInfo {
+    pub metric: String,
+    /// The 95% half-width asked for, in the metric's unit (or `target_relative_half_width`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target_half_width: Option<f64>,
+    /// The 95% half-width asked for as a share of |mean|.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target_relative_half_width: Option<f64>,
+    pub min: u64,
+    pub max: u64,
+    /// What the target is the half-width of: `mean` (each point's own) or `paired_difference`
+    /// (each option's difference from `baseline`, replicate by replicate).
+    pub judged_on: String,
+    /// Per point, in `points` order: the replicates it ran.
+    pub replicates: Vec<u64>,
+    /// Per point: whether its group's half-width reached the target (false: `max` came first).
+    pub target_met: Vec<bool>,
+}
+
+impl AdaptiveInfo {
+    /// The record of `rule` for `scenario`, with what it decided per point.
+    pub fn new(
+        scenario: &Scenario,
+        rule: &crate::engine::adaptive::Rule,
+        replicates: Vec<u64>,
+        target_met: Vec<bool>,
+    ) -> Self {
+        use crate::engine::adaptive::Target;
+        let (absolute, relative) = match rule.target {
+            Target::HalfWidth(h) => (Some(h), None),
+            Target::RelativeHalfWidth(share) => (None, Some(share)),
+        };
+        AdaptiveInfo {
+            metric: scenario.model.metrics()[rule.metric].name.to_string(),
+            target_half_width: absolute,
+            target_relative_half_width: relative,
+            min: rule.min,
+            max: rule.max,
+            judged_on: if scenario.options.len() > 1 {
+                "paired_difference".into()
+            } else {
+                "mean".into()
+            },
+            replicates,
+            target_met,
+        }
+    }
+}
+
+impl Manifest {
+    /// How many replicates point `point` ran (all of `replications` unless adaptive).
+    pub fn replicates_of(&self, point: usize) -> u64 {
+        match &self.adaptive {
+            Some(a) => a.replicates.get(point).copied().unwrap_or(0),
+            None => self.replications,
+        }
+    }
+
+    /// The replicates per point in words: "80", or with adaptive replication "10 to 200" (the
+    /// fewest and the most any point ran), for captions and the report.
+    pub fn replicates_text(&self) -> String {
+        match &self.adaptive {
+            Some(a) => {
+                let fewest = a.replicates.iter().min().copied().unwrap_or(0);
+                let most = a.replicates.iter().max().copied().unwrap_or(0);
+                if fewest == most {
+                    most.to_string()
+                } else {
+                    format!("{fewest} to {most}")
+                }
+            }
+            None => self.replications.to_string(),
+        }
+    }
+
+    /// Runs in the whole sweep (every point's replicates).
+    pub fn total_runs(&self) -> u64 {
+        match &self.adaptive {
+            Some(a) => a.replicates.iter().sum(),
+            None => (self.points.len() as u64).saturating_mul(self.replications),
+        }
+    }
 }
 
 /// A scenario's `[design]`: enough to recompute its unit-cube rows ([`crate::scenario::space::unit_rows`])
@@ -294,6 +385,8 @@ pub struct RunFacts {
     pub failed_runs: u64,
     /// The run id of `run --only`.
     pub only_run: Option<u64>,
+    /// With adaptive replication: the rule and what it decided.
+    pub adaptive: Option<AdaptiveInfo>,
 }
 
 fn schedule_info(schedule: &[ScheduledChange]) -> Vec<ChangeInfo> {
@@ -416,6 +509,7 @@ pub fn build(scenario: &Scenario, facts: &RunFacts) -> Manifest {
         build_id: crate::BUILD_ID.to_string(),
         // Filled in by the caller once the data files are complete.
         checksums: BTreeMap::new(),
+        adaptive: facts.adaptive.clone(),
     }
 }
 

@@ -232,6 +232,8 @@ fn layout_from_files(points_csv: &Path, manifest: &Manifest) -> Result<SummaryLa
         leading_columns,
         point_cells,
         metrics,
+        // Adaptive runs are not sharded (`run --shard` refuses them), so no shard has it.
+        adaptive: None,
     })
 }
 

@@ -375,7 +375,7 @@ fn timeseries_figure(saved: &Saved, ts: &TimeSeries, metric: &str, k: usize) -> 
         caption: format!(
             "{} over time: mean over {} replicates per tick{}, with a 95% confidence band.",
             metric_label(manifest, metric),
-            manifest.replications,
+            manifest.replicates_text(),
             if many {
                 ", one panel per alternative"
             } else {
@@ -396,7 +396,7 @@ fn timeseries_figure(saved: &Saved, ts: &TimeSeries, metric: &str, k: usize) -> 
             panels,
             note: format!(
                 "Mean of {} replicates; band: 95% CI.{}",
-                manifest.replications,
+                manifest.replicates_text(),
                 if manifest.stop.is_some() {
                     " Runs that stopped early drop out."
                 } else {

@@ -1005,7 +1005,7 @@ fn heading(m: &Manifest) -> String {
         "<p class=\"facts\">Model <code>{}</code> · {} points × {} replicates · {} ticks · master seed {} · orgsim {}{}</p>",
         escape(&m.model),
         m.points.len(),
-        m.replications,
+        m.replicates_text(),
         m.ticks,
         m.master_seed,
         escape(&m.orgsim_version),

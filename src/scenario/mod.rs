@@ -6,6 +6,7 @@
 
 pub mod design;
 pub mod limits;
+pub mod replication;
 pub mod robust;
 pub mod sampling;
 pub mod space;
@@ -50,7 +51,8 @@ struct RawHeader {
     #[serde(default)]
     description: Option<Spanned<String>>,
     model: Spanned<String>,
-    replications: Option<Spanned<i64>>,
+    /// A whole number or an adaptive rule (a table), read by [`replication`].
+    replications: Option<Spanned<toml::Value>>,
     seed: Option<Spanned<i64>>,
     ticks: Option<Spanned<i64>>,
     stop: Option<Spanned<String>>,
@@ -144,7 +146,11 @@ pub struct Scenario {
     pub name: String,
     pub description: String,
     pub model: &'static dyn Model,
+    /// Replicates per point; with an adaptive rule, its `max` (the run ids are those of a fixed
+    /// run with `max` replicates, of which each point runs a prefix).
     pub replications: u64,
+    /// The adaptive replication rule, when `replications` is a table (and no `--replications`).
+    pub adaptive: Option<crate::engine::adaptive::Rule>,
     pub seed: u64,
     pub ticks: u64,
     pub stop: Option<StopRule>,
@@ -214,6 +220,34 @@ impl Scenario {
 
     pub fn has_options(&self) -> bool {
         !self.options.is_empty()
+    }
+
+    /// The groups an adaptive rule decides together: each setting of the sweep (or design row)
+    /// with every option at it, the baseline (named, else the first option) judged against; or,
+    /// without options, each point alone.
+    pub fn adaptive_groups(&self) -> Vec<crate::engine::adaptive::Group> {
+        use crate::engine::adaptive::Group;
+        if self.options.is_empty() {
+            return (0..self.points.len())
+                .map(|p| Group {
+                    points: vec![p],
+                    baseline: None,
+                })
+                .collect();
+        }
+        // Points are expanded option by option (the option slowest).
+        let rows = self.points.len() / self.options.len();
+        let baseline = self
+            .baseline
+            .as_ref()
+            .and_then(|b| self.options.iter().position(|o| &o.name == b))
+            .unwrap_or(0);
+        (0..rows)
+            .map(|row| Group {
+                points: (0..self.options.len()).map(|o| o * rows + row).collect(),
+                baseline: Some(baseline),
+            })
+            .collect()
     }
 
     /// The execution plan of every point × every replicate.
@@ -476,18 +510,23 @@ impl Ctx<'_> {
         if let Some(description) = &header.description {
             self.check_text(description, "the scenario's description", true)?;
         }
-        let replications = match (overrides.replications, &header.replications) {
+        // `--replications N` replaces the file's setting, an adaptive rule included.
+        let replication = match (overrides.replications, &header.replications) {
             (Some(0), _) => return Err(InputError::new("--replications", "must be at least 1")),
-            (Some(r), _) => r,
-            (None, Some(r)) if *r.get_ref() < 1 => {
-                return Err(self.at(
-                    r,
-                    format!("replications = {} must be at least 1", r.get_ref()),
-                ));
-            }
-            (None, Some(r)) => *r.get_ref() as u64,
-            (None, None) => 1,
+            (Some(r), _) => replication::Replication::Fixed(r),
+            (None, Some(r)) => self.replication(model, r)?,
+            (None, None) => replication::Replication::Fixed(1),
         };
+        let (replications, adaptive) = match replication {
+            replication::Replication::Fixed(r) => (r, None),
+            replication::Replication::Adaptive(rule) => (rule.max, Some(rule)),
+        };
+        if let (Some(_), Some(_), Some(r)) = (&adaptive, &raw.design, &header.replications) {
+            return Err(self.at(
+                r,
+                "adaptive replication is not available with a [design] yet (the sensitivity and robustness analyses assume every design point has the same replicates); give a whole number of replications",
+            ));
+        }
         let seed = match (overrides.seed, &header.seed) {
             (Some(s), _) => s,
             (None, Some(s)) if *s.get_ref() < 0 => {
@@ -703,6 +742,7 @@ impl Ctx<'_> {
                 .to_string(),
             model,
             replications,
+            adaptive,
             seed,
             ticks,
             stop,

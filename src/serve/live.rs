@@ -215,6 +215,7 @@ pub fn answer(
         shard: None,
         failed_runs: 0,
         only_run: None,
+        adaptive: None,
     };
     // Checksummed like any run's outputs, so the analysis below reads them through the same
     // integrity checks as `orgsim compare` (and has nothing to warn about).
