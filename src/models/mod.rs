@@ -38,13 +38,12 @@ pub fn names() -> Vec<&'static str> {
 
 #[cfg(test)]
 mod tests {
-    use crate::engine::params::Group;
-
     /// Figures, the report and `describe` show these to people: every metric of every model
-    /// declares a human label, its unit in words and a one-line meaning, and every lever and
-    /// context parameter a human label (internal constants may fall back to their name).
+    /// declares a human label, its unit in words and a one-line meaning, and every parameter —
+    /// lever, context, internal constant or price — a human label (tests/labels.rs also checks
+    /// that a constant's label is more than its name title-cased).
     #[test]
-    fn every_metric_and_every_lever_and_context_parameter_is_declared_for_people() {
+    fn every_metric_and_every_parameter_is_declared_for_people() {
         for model in super::all() {
             for m in model.metrics().iter().chain(model.unit_metrics()) {
                 let who = format!("{}: metric `{}`", model.name(), m.name);
@@ -53,7 +52,7 @@ mod tests {
                 assert!(!m.meaning.is_empty(), "{who} has no meaning");
                 assert!(!m.meaning.contains('\n'), "{who}: the meaning is one line");
             }
-            for p in model.params().iter().filter(|p| p.group != Group::Constant) {
+            for p in model.params() {
                 assert!(
                     !p.label.is_empty(),
                     "{}: parameter `{}` has no label",
