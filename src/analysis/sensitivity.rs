@@ -76,7 +76,17 @@ pub struct Estimate {
 pub struct Sensitivity {
     pub design: DesignInfo,
     pub estimates: Vec<Estimate>,
+    /// The replicate mean of every point (all options) and metric, at `point_id × metrics + m`
+    /// (metrics in the manifest's order): what the scatter figures plot against each input.
+    pub point_means: Vec<f64>,
+    /// Every run's value at the same index, kept only for runs of at most [`KEEP_RUNS_UP_TO`] runs
+    /// (so memory stays bounded by points × metrics); empty otherwise.
+    pub run_values: Vec<Vec<f64>>,
 }
+
+/// Runs up to which each run's value is kept for the figures (faint points under the means);
+/// beyond it a figure would be a solid smear and its SVG many megabytes.
+pub const KEEP_RUNS_UP_TO: usize = 5_000;
 
 /// Per point and metric: moments of the run values, and (common streams) of the values centred
 /// on their replicate's mean.
@@ -85,6 +95,8 @@ struct Tally {
     runs: Vec<u64>,
     raw: Vec<Moments>,
     centred: Vec<Moments>,
+    /// Each run's values per point and metric, for small runs ([`KEEP_RUNS_UP_TO`]).
+    kept: Vec<Vec<f64>>,
 }
 
 /// The sensitivity analysis of a saved directory, or `None` when it holds no design.
@@ -201,7 +213,12 @@ pub fn analyse(dir: &Path, manifest: &Manifest) -> Result<Option<Sensitivity>, I
             }
         }
     }
-    Ok(Some(Sensitivity { design, estimates }))
+    Ok(Some(Sensitivity {
+        design,
+        estimates,
+        point_means: tally.raw.iter().map(Moments::mean).collect(),
+        run_values: tally.kept,
+    }))
 }
 
 /// Streams `runs.csv` once for the moments of every point, and once more with common random
@@ -222,11 +239,20 @@ fn tally(
     let mut runs = vec![0u64; points];
     let mut sums = vec![0.0; options * reps * k];
     let mut counts = vec![0u64; options * reps * k];
+    let keep = points * reps <= KEEP_RUNS_UP_TO;
+    let mut kept = if keep {
+        vec![Vec::new(); points * k]
+    } else {
+        Vec::new()
+    };
     stream_runs(&path, &shown, manifest, |point, r, values| {
         let o = point / p;
         runs[point] += 1;
         for (m, &x) in values.iter().enumerate() {
             raw[point * k + m].push(x);
+            if keep {
+                kept[point * k + m].push(x);
+            }
             if !x.is_nan() {
                 sums[(o * reps + r) * k + m] += x;
                 counts[(o * reps + r) * k + m] += 1;
@@ -248,7 +274,12 @@ fn tally(
             }
         })?;
     }
-    Ok(Tally { runs, raw, centred })
+    Ok(Tally {
+        runs,
+        raw,
+        centred,
+        kept,
+    })
 }
 
 /// Calls `each(point_id, replicate, metric values)` for every row of `runs.csv`.

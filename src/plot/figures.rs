@@ -47,6 +47,8 @@ pub enum Chart {
     Forest(Forest),
     Distribution(Distribution),
     WinnerMap(super::robust::WinnerMap),
+    /// An output against each input of a design, a panel per input ([`super::scatter`]).
+    Scatter(super::scatter::Scatter),
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -13,6 +13,7 @@ pub mod labels;
 pub mod lines;
 pub mod robust;
 pub mod rows;
+pub mod scatter;
 pub mod theme;
 
 use std::path::{Path, PathBuf};
@@ -56,6 +57,7 @@ impl Figure {
             Chart::Forest(f) => rows::draw_forest(root, f, theme),
             Chart::Distribution(d) => rows::draw_distribution(root, d, theme),
             Chart::WinnerMap(m) => robust::draw_winner_map(root, m, theme),
+            Chart::Scatter(s) => scatter::draw(root, s, theme),
         }
     }
 
