@@ -123,10 +123,14 @@ fn scatter_figures(manifest: &Manifest, s: &Sensitivity) -> Vec<Figure> {
             kind: Kind::Sensitivity,
             metric: info.name.clone(),
             caption: format!(
-                "{label} against each input of the design, one panel per input: one marker per design point, its mean over {reps} replicate(s){}{}. Every other input varies too, so a panel shows that input's marginal tendency and the spread the others add, not a response curve. Jittered columns: choices{}.",
+                "{label} against each input of the design, one panel per input: one marker per design point, its mean over {reps} replicate(s){}{}. Every other input varies too, so a panel shows that input's marginal tendency and the spread the others add, not a response curve.{}",
                 if manifest.options.is_empty() { "" } else { ", coloured by option" },
                 if faint.is_empty() { "" } else { "; faint markers are single runs" },
-                if s.design.factors.iter().any(|f| factor_axis(manifest, f).1 > 0.0 && f.choices.is_empty()) { " and whole numbers" } else { "" },
+                if s.design.factors.iter().any(|f| factor_axis(manifest, f).1 > 0.0) {
+                    " Markers of choices and whole numbers are spread sideways within their column so that they do not hide each other."
+                } else {
+                    ""
+                },
             ),
             chart: Chart::Scatter(Scatter {
                 title: format!("{label} against each input"),
@@ -139,10 +143,7 @@ fn scatter_figures(manifest: &Manifest, s: &Sensitivity) -> Vec<Figure> {
                     .map(|(o, x)| (x.name.clone(), o))
                     .collect(),
                 panels,
-                note: format!(
-                    "{} design points; marker: mean of {reps} replicate(s).{faint}",
-                    p
-                ),
+                note: format!("{p} design points; marker: mean of {reps} replicate(s).{faint}"),
             }),
             rows: 0,
             // Up to two panels fit one column; more are drawn two columns wide in a grid.

@@ -820,7 +820,7 @@ pub fn design_html(
     }
     body += "</tbody></table>\n";
     body += "<h2 id=\"sensitivity\">Sensitivity</h2>\n";
-    body += "<p class=\"note\">Indices on the replicate means of each design point, with 95% bootstrap intervals (estimate ± 1.96 bootstrap sd, as SALib). <code>noise_share</code> is the seeds' share of one run's variance (within-point variance against the variance the parameters make); the seeds' noise in the point means is taken off the variance before the indices are formed (see docs/outputs-and-analysis.md). Full precision in <code>sensitivity.csv</code>.</p>\n";
+    body += "<p class=\"note\">Indices on the replicate means of each design point, with 95% bootstrap intervals (estimate ± 1.96 bootstrap sd, as SALib). <code>noise_share</code> is the seeds' share of one run's variance (within-point variance against the variance the parameters make); the seeds' noise in the point means is taken off the variance before the indices are formed (see docs/outputs-and-analysis.md). A Morris μ* the seeds alone could produce is noted <em>within seed noise</em>; an R² whose noise correction passes 1 is shown capped at 1, with the raw R² beside it. Full precision in <code>sensitivity.csv</code>.</p>\n";
     for ((option, metric), rows) in groups(s) {
         let title = if option.is_empty() {
             metric.clone()
@@ -828,7 +828,7 @@ pub fn design_html(
             format!("{metric} — option {option}")
         };
         let _ = writeln!(body, "<h3>{}</h3>", escape(&title));
-        body += "<table><thead><tr><th>parameter</th><th>index</th><th>estimate</th><th>95% interval</th></tr></thead><tbody>\n";
+        body += "<table><thead><tr><th>parameter</th><th>index</th><th>estimate</th><th>95% interval</th><th>note</th></tr></thead><tbody>\n";
         for e in rows {
             let ci = if e.conf.is_nan() {
                 String::new()
@@ -841,11 +841,12 @@ pub fn design_html(
             };
             let _ = writeln!(
                 body,
-                "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
                 escape(&e.parameter),
                 e.index,
                 sig(e.estimate, 3),
-                ci
+                ci,
+                escape(&e.note)
             );
         }
         body += "</tbody></table>\n";
