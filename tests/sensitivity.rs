@@ -487,7 +487,9 @@ fn indices_agree_with_salib_on_the_same_runs() {
         run_quietly(&file, &out);
         let ours = read(&out);
         let theirs = salib(&python, &out);
-        for (name, gap) in theirs["scaling"].as_object().expect("the scaling check") {
+        let scaling = theirs["scaling"].as_object().expect("the scaling check");
+        assert_eq!(scaling.len(), 3, "every factor checked: {scaling:?}");
+        for (name, gap) in scaling {
             let gap = gap.as_f64().expect("a real factor");
             assert!(
                 gap <= 1e-9,
@@ -548,7 +550,11 @@ fn compare_on_a_design_pools_options_over_the_points_or_refuses() {
         .assert()
         .success();
     let text = String::from_utf8_lossy(&shown.get_output().stdout).to_string();
-    assert_eq!(text.matches("vs baseline").count(), 1, "one block: {text}");
+    assert_eq!(
+        text.matches("options vs baseline").count(),
+        1,
+        "one block: {text}"
+    );
     assert!(text.contains("all 20 design points, pooled"), "{text}");
     let csv = crate::cli::orgsim()
         .args(["compare", "--format", "csv"])
