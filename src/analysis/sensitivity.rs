@@ -310,7 +310,7 @@ fn tally(
             previous_point = current_point;
             current_point = point;
             // A step joins two points of one trajectory (of one option).
-            if previous_point.wrapping_add(1) != point || (point % p) % size == 0 {
+            if previous_point.wrapping_add(1) != point || (point % p).is_multiple_of(size) {
                 previous.fill(f64::NAN);
             }
         }
@@ -802,13 +802,13 @@ fn regression(ctx: &Ctx, rows: &[Vec<f64>], means: &[f64], noise: f64, out: &mut
     let rx: Vec<Vec<f64>> = (0..d)
         .map(|j| stats::ranks(&rows.iter().map(|r| r[j]).collect::<Vec<_>>()))
         .collect();
-    for j in 0..d {
+    for (j, ranks) in rx.iter().enumerate() {
         let b: Vec<f64> = boot.iter().map(|f| f.coefficients[j]).collect();
         out.push(ctx.row(&ctx.names[j], "src", fit.coefficients[j], conf(&b)));
-        let rho = stats::correlation(&rx[j], &ry, &all);
+        let rho = stats::correlation(ranks, &ry, &all);
         let rb: Vec<f64> = resamples
             .iter()
-            .map(|idx| stats::correlation(&rx[j], &ry, idx))
+            .map(|idx| stats::correlation(ranks, &ry, idx))
             .collect();
         out.push(ctx.row(&ctx.names[j], "spearman", rho, conf(&rb)));
     }

@@ -851,12 +851,32 @@ pub fn design_html(
         }
         body += "</tbody></table>\n";
     }
-    // The robustness figures are already shown in their own section.
+    // The robustness figures are already shown in their own section. A scatter figure holds a
+    // marker per design point and input (megabytes of SVG for a large design): the lead metric's
+    // is shown, the others are listed by file.
+    let lead = m
+        .chosen_metrics(&[])
+        .ok()
+        .and_then(|c| c.first().map(|x| x.name.clone()));
+    let is_scatter = |f: &Figure| matches!(f.chart, plot::Chart::Scatter(_));
     let all: Vec<&Figure> = figures
         .iter()
         .filter(|f| f.kind != plot::Kind::Robust)
+        .filter(|f| !is_scatter(f) || Some(&f.metric) == lead.as_ref())
         .collect();
     body += &figure_section(&all)?;
+    let others: Vec<String> = figures
+        .iter()
+        .filter(|f| is_scatter(f) && Some(&f.metric) != lead.as_ref())
+        .map(|f| format!("<code>plots/{}.svg</code>", escape(&f.name)))
+        .collect();
+    if !others.is_empty() {
+        let _ = writeln!(
+            body,
+            "<p class=\"note\">Each other headline metric against each input: {}.</p>",
+            others.join(", ")
+        );
+    }
     body += &reproduce(m);
     Ok(page(m, &body))
 }
