@@ -29,7 +29,7 @@ fn jitter(row: usize, factor: usize, width: f64) -> f64 {
     ((bits >> 11) as f64 / (1u64 << 53) as f64 - 0.5) * width
 }
 
-/// One panel's axis and how a point's value becomes its x.
+/// One panel's axis, and how far its markers are spread sideways (0: not at all).
 fn factor_axis(manifest: &Manifest, f: &FactorInfo) -> (XAxis, f64) {
     if !f.choices.is_empty() {
         return (
@@ -94,8 +94,11 @@ fn scatter_figures(manifest: &Manifest, s: &Sensitivity) -> Vec<Figure> {
                 };
                 let mut means = Vec::new();
                 let mut runs = Vec::new();
-                for o in 0..options {
-                    for j in o * p..(o + 1) * p {
+                // Point by point, the options in turn, so that no option is painted wholly over
+                // another where many points overlap.
+                for (row, o) in (0..p).flat_map(|row| (0..options).map(move |o| (row, o))) {
+                    {
+                        let j = o * p + row;
                         let x = x_of(j);
                         means.push((x, s.point_means[j * k + m], o));
                         if let Some(values) = s.run_values.get(j * k + m) {

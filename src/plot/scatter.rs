@@ -312,12 +312,18 @@ fn panel<DB: DrawingBackend>(
         }),
     )
     .map_err(err)?;
-    let dot = theme.px(1.5) as i32;
+    // Many points overlap: smaller and more transparent markers let the density show.
+    let (size, alpha) = if p.means.len() > 400 {
+        (1.0, 0.45)
+    } else {
+        (1.5, 0.8)
+    };
+    let dot = theme.px(size) as i32;
     c.draw_series(
         p.means
             .iter()
             .filter(|q| q.1.is_finite())
-            .map(|&(x, y, k)| Circle::new((to_x(x), y), dot, theme::colour(k).mix(0.8).filled())),
+            .map(|&(x, y, k)| Circle::new((to_x(x), y), dot, theme::colour(k).mix(alpha).filled())),
     )
     .map_err(err)?;
     Ok(())
