@@ -97,13 +97,11 @@ fn scatter_figures(manifest: &Manifest, s: &Sensitivity) -> Vec<Figure> {
                 // Point by point, the options in turn, so that no option is painted wholly over
                 // another where many points overlap.
                 for (row, o) in (0..p).flat_map(|row| (0..options).map(move |o| (row, o))) {
-                    {
-                        let j = o * p + row;
-                        let x = x_of(j);
-                        means.push((x, s.point_means[j * k + m], o));
-                        if let Some(values) = s.run_values.get(j * k + m) {
-                            runs.extend(values.iter().map(|&y| (x, y, o)));
-                        }
+                    let j = o * p + row;
+                    let x = x_of(j);
+                    means.push((x, s.point_means[j * k + m], o));
+                    if let Some(values) = s.run_values.get(j * k + m) {
+                        runs.extend(values.iter().map(|&y| (x, y, o)));
                     }
                 }
                 ScatterPanel {
