@@ -931,7 +931,7 @@ fn analyse_design(
     .context("cannot write sensitivity.csv")?;
     write_atomic(
         &dir.join(sensitivity::SALIB_PROBLEM),
-        sensitivity::salib_problem(&s.design).as_bytes(),
+        sensitivity::salib_problem(&s).as_bytes(),
     )
     .context("cannot write salib_problem.json")?;
     if !no_plots {

@@ -165,6 +165,46 @@ name = "translators"
 set = { structure = "centralised", incentive = "kpi", translators = 4 }
 "#;
 
+/// A design of twelve inputs of every kind (whole numbers, a log scale, a triangular and a
+/// truncated normal distribution, a list of choices) under two options: the scatter figure's grid
+/// of 4 × 3 panels, its log axis and its jittered columns.
+const SCATTER: &str = r#"
+[scenario]
+name = "labels-scatter"
+model = "datateam"
+replications = 2
+seed = 2
+ticks = 20
+record_every = 0
+
+[design]
+method = "lhs"
+n = 16
+seed = 5
+
+[design.space]
+analysts = { from = 4, to = 12 }
+turbulence = { from = 0.01, to = 0.15 }
+politics = { from = 0.0, to = 0.5 }
+literacy = { from = 0.1, to = 0.6 }
+adhoc_rate = { from = 0.5, to = 6, scale = "log" }
+attention = { from = 1, to = 6 }
+eval_lag = { from = 8, to = 52 }
+q_rate = { from = 0.03, to = 0.3, distribution = "triangular", mode = 0.1 }
+data_quality = { from = 0.2, to = 0.9, distribution = "truncnormal", mean = 0.6, sd = 0.2 }
+hub_share = { from = 0.05, to = 0.5 }
+learning_share = { from = 0.0, to = 0.2 }
+structure = ["centralised", "hub_and_spoke", "embedded"]
+
+[[option]]
+name = "appraised on counted outputs, the status quo"
+set = { incentive = "kpi" }
+
+[[option]]
+name = "appraised on uses"
+set = { incentive = "impact" }
+"#;
+
 fn run(root: &Path, name: &str, text: &str) -> PathBuf {
     let file = root.join(format!("{name}.toml"));
     std::fs::write(&file, text).unwrap();
@@ -213,6 +253,7 @@ fn every_label_of_every_kind_of_figure_lies_inside_its_canvas() {
         ("sobol", SOBOL),
         ("robust", ROBUST),
         ("costs", COSTS),
+        ("scatter", SCATTER),
     ] {
         figures.extend(figures_of(&run(tmp.path(), name, text)));
     }
@@ -230,6 +271,45 @@ fn every_label_of_every_kind_of_figure_lies_inside_its_canvas() {
         assert!(
             figures.iter().any(|f| f.kind == kind),
             "no {kind:?} figure to check"
+        );
+    }
+    // The output against each input: a panel per input, in a 4 × 3 grid for twelve inputs.
+    let twelve = figures
+        .iter()
+        .find(|f| f.name == "scatter_value_added" && f.panel_rows == 3)
+        .expect("a scatter figure of value added with 3 rows of panels");
+    let orgsim::plot::Chart::Scatter(chart) = &twelve.chart else {
+        panic!("{} is not a scatter chart", twelve.name)
+    };
+    assert_eq!(chart.panels.len(), 12);
+    let texts: Vec<String> = twelve
+        .text_layout(plot::DEFAULT_WIDTH, plot::DEFAULT_HEIGHT)
+        .unwrap()
+        .into_iter()
+        .map(|b| b.text)
+        .collect();
+    use orgsim::plot::scatter::XAxis;
+    assert!(
+        chart.panels.iter().any(|p| p.axis == XAxis::Log),
+        "the log-scaled input has a log axis"
+    );
+    assert!(
+        chart
+            .panels
+            .iter()
+            .any(|p| matches!(&p.axis, XAxis::Categories(c) if c.len() == 3)),
+        "the choices are columns"
+    );
+    assert_eq!(chart.legend.len(), 2, "coloured by option");
+    for words in [
+        "Analyst posts (posts)",
+        "Team structure",
+        "centralised",
+        "embedded",
+    ] {
+        assert!(
+            texts.iter().any(|t| t == words),
+            "no \"{words}\" in the scatter figure: {texts:?}"
         );
     }
     let mut clipped = Vec::new();

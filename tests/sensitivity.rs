@@ -10,7 +10,7 @@
 use std::f64::consts::PI;
 use std::path::Path;
 
-use orgsim::scenario::sampling;
+use orgsim::scenario::{sampling, space};
 use tempfile::TempDir;
 
 use crate::cli::{run_quietly, write};
@@ -24,6 +24,7 @@ struct Row {
     estimate: f64,
     lo: f64,
     hi: f64,
+    note: String,
 }
 
 /// Runs `scenario` into a fresh directory and returns it with the rows of its sensitivity.csv.
@@ -52,6 +53,7 @@ fn read(out: &Path) -> Vec<Row> {
                 estimate: num(&r[col("estimate")]),
                 lo: num(&r[col("lo")]),
                 hi: num(&r[col("hi")]),
+                note: r[col("note")].to_string(),
             }
         })
         .collect()
@@ -170,6 +172,83 @@ fn morris_on_sobol_g_ranks_the_parameters_as_the_total_indices_do() {
     for i in 4..8 {
         assert!(mu_star[i] < mu_star[3], "mu* {mu_star:?}");
     }
+}
+
+/// Morris on the g-function with seed noise (sd 0.3, 8 replicates, 60 trajectories): x5..x8
+/// (a = 99) have effects of about 0.035, far below the noise of an elementary effect on
+/// independent streams (sd √(2·0.09/8)/Δ ≈ 0.22), which inflates their raw σ (true ≈ 0.04) and
+/// μ* to about 0.2. The analysis must flag those four, and only those, as within the seeds' noise,
+/// and its corrected σ must be near their true σ while the raw one is inflated. With common random
+/// numbers the additive noise is the same at both ends of every step and cancels: the noise floor
+/// is 0, nothing is flagged, and the corrected σ is the raw one.
+#[test]
+fn morris_flags_factors_within_the_seeds_noise_and_corrects_sigma() {
+    let noisy = |crn: bool| {
+        g_scenario(&format!(
+            "method = \"morris\"\ntrajectories = 60\nlevels = 4\nseed = 3\ncommon_random_numbers = {crn}"
+        ))
+        .replace("record_every = 0\n", "record_every = 0\nreplications = 8\nseed = 4\n\n[params]\nnoise = 0.3\n")
+    };
+    let (_dir, rows) = run(&noisy(false));
+    for i in 1..=8 {
+        let name = format!("x{i}");
+        let mu_star = find(&rows, &name, "mu_star");
+        let raw = find(&rows, &name, "sigma").estimate;
+        let corrected = find(&rows, &name, "sigma_corrected").estimate;
+        let floor = find(&rows, &name, "mu_star_noise").estimate;
+        // The noise floor is the same for every factor: E|N(0, 2·0.09/(8Δ²))| ≈ 0.18.
+        assert!((floor - 0.178).abs() < 0.03, "{name}: floor {floor}");
+        if i <= 4 {
+            assert_eq!(mu_star.note, "", "{name} is influential: {mu_star:?}");
+            assert!(
+                corrected > 0.3 && corrected <= raw,
+                "{name}: sigma {raw} -> {corrected}"
+            );
+        } else {
+            assert_eq!(mu_star.note, "within seed noise", "{name}: {mu_star:?}");
+            assert!(
+                raw > 0.18,
+                "{name}: raw sigma {raw} should be inflated by the noise"
+            );
+            assert!(corrected < 0.1, "{name}: corrected sigma {corrected}");
+        }
+    }
+    let (_dir, rows) = run(&noisy(true));
+    for i in 1..=8 {
+        let name = format!("x{i}");
+        assert_eq!(find(&rows, &name, "mu_star").note, "", "{name}");
+        assert!(find(&rows, &name, "mu_star_noise").estimate < 1e-9);
+        let (raw, corrected) = (
+            find(&rows, &name, "sigma").estimate,
+            find(&rows, &name, "sigma_corrected").estimate,
+        );
+        assert!(
+            (raw - corrected).abs() < 1e-9,
+            "{name}: {raw} vs {corrected}"
+        );
+    }
+    // Without noise, x5's μ* is its own effect, far below the noisy floor.
+    let x5 = find(&rows, "x5", "mu_star").estimate;
+    assert!(x5 > 0.02 && x5 < 0.06, "x5 mu* {x5}");
+}
+
+/// A model linear in its inputs (Ishigami with a = b = 0 on a narrow range, so y = sin x1 ≈ x1)
+/// with seed noise: the fit leaves only noise as residual, so the noise-corrected R² comes out
+/// above 1 (the fit's residual variance is biased down by its parameters, and the noise estimate
+/// is itself noisy). It is reported capped at 1 with a note, beside the raw R² below 1.
+#[test]
+fn a_noise_corrected_r2_above_1_is_capped_and_flagged() {
+    let scenario = "[scenario]\nname = \"linear\"\nmodel = \"ishigami\"\nrecord_every = 0\nreplications = 4\nseed = 8\n\n[params]\na = 0\nb = 0\nnoise = 0.05\n\n[design]\nmethod = \"lhs\"\nn = 40\nseed = 2\ncommon_random_numbers = false\n\n[design.space]\nx1 = { from = -0.2, to = 0.2 }\nx2 = { from = -1, to = 1 }\nx3 = { from = -1, to = 1 }\n";
+    let (_dir, rows) = run(scenario);
+    let r2 = find(&rows, "", "r2");
+    let raw = find(&rows, "", "r2_raw");
+    assert_eq!(r2.estimate, 1.0, "{r2:?}");
+    assert!(
+        r2.note
+            .starts_with("capped at 1: the noise-corrected R² is 1."),
+        "{r2:?}"
+    );
+    assert!(raw.estimate < 1.0 && raw.estimate > 0.5, "{raw:?}");
 }
 
 /// With additive noise of sd 2 on Ishigami, the seeds' share of one run's variance is
@@ -300,12 +379,45 @@ fn sobol_points_lie_in_the_unit_cube_are_seeded_and_beat_random_points_on_discre
     assert!(qmc < mc / 3.0, "Sobol {qmc:.5} vs random {mc:.5}");
 }
 
-/// Runs scripts/salib_check.py on `out` with the Python in `ORGSIM_SALIB_PYTHON`.
+/// The design's unit-cube rows, recomputed from `out`'s manifest as the analysis does, written as
+/// a CSV without header beside it (for `salib_check.py --unit-rows`).
+fn unit_rows_file(out: &Path) -> std::path::PathBuf {
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
+    let d = &manifest["design"];
+    let method = space::Method::from_name(d["method"].as_str().unwrap()).unwrap();
+    let rows = space::unit_rows(
+        method,
+        d["n"].as_u64().unwrap() as usize,
+        d["levels"].as_u64().unwrap_or(0) as usize,
+        d["factors"].as_array().unwrap().len(),
+        d["second_order"].as_bool().unwrap_or(false),
+        d["seed"].as_u64().unwrap(),
+    );
+    let text: String = rows
+        .iter()
+        .map(|r| {
+            r.iter()
+                .map(|u| format!("{u:?}"))
+                .collect::<Vec<_>>()
+                .join(",")
+                + "\n"
+        })
+        .collect();
+    let path = out.join("unit_rows.csv");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// Runs scripts/salib_check.py on `out` with the Python in `ORGSIM_SALIB_PYTHON`, with the
+/// design's unit rows so that it also checks SALib's scaling against points.csv.
 fn salib(python: &str, out: &Path) -> serde_json::Value {
     let script = crate::cli::repo_file("scripts/salib_check.py");
     let result = std::process::Command::new(python)
         .arg(script)
         .arg(out)
+        .arg("--unit-rows")
+        .arg(unit_rows_file(out))
         .output()
         .expect("the SALib Python runs");
     assert!(
@@ -316,8 +428,18 @@ fn salib(python: &str, out: &Path) -> serde_json::Value {
     serde_json::from_slice(&result.stdout).unwrap()
 }
 
+/// Ishigami over non-uniform factors: x1 triangular, x2 a truncated normal, x3 log-uniform.
+fn nonuniform_scenario(design: &str) -> String {
+    format!(
+        "[scenario]\nname = \"nonuniform\"\nmodel = \"ishigami\"\nrecord_every = 0\n\n[design]\n{design}\n\n[design.space]\nx1 = {{ from = -3.14159, to = 3.14159, distribution = \"triangular\", mode = 1.0 }}\nx2 = {{ from = -3.14159, to = 3.14159, distribution = \"truncnormal\", mean = 0.5, sd = 1.5 }}\nx3 = {{ from = 0.1, to = 3.0, scale = \"log\" }}\n"
+    )
+}
+
 /// Our Sobol S1/ST and Morris μ, μ*, σ equal SALib's on the same runs (same estimators on the same
-/// replicate means; only the bootstrap differs, which is not compared), to 1e-9.
+/// replicate means; only the bootstrap differs, which is not compared), to 1e-9, for uniform and
+/// non-uniform factors; and SALib's own scaling of the design's unit rows by salib_problem.json's
+/// `dists` and `bounds` gives the values of points.csv (to 1e-9: our inverse distribution
+/// functions are SALib's, under its conventions).
 #[test]
 fn indices_agree_with_salib_on_the_same_runs() {
     let Ok(python) = std::env::var("ORGSIM_SALIB_PYTHON") else {
@@ -349,6 +471,14 @@ fn indices_agree_with_salib_on_the_same_runs() {
             ),
             vec!["mu", "mu_star", "sigma"],
         ),
+        (
+            nonuniform_scenario("method = \"sobol\"\nn = 128\nseed = 10"),
+            vec!["S1", "ST"],
+        ),
+        (
+            nonuniform_scenario("method = \"morris\"\ntrajectories = 30\nlevels = 4\nseed = 11"),
+            vec!["mu", "mu_star", "sigma"],
+        ),
     ];
     for (scenario, indices) in cases {
         let dir = TempDir::new().unwrap();
@@ -357,6 +487,15 @@ fn indices_agree_with_salib_on_the_same_runs() {
         run_quietly(&file, &out);
         let ours = read(&out);
         let theirs = salib(&python, &out);
+        let scaling = theirs["scaling"].as_object().expect("the scaling check");
+        assert_eq!(scaling.len(), 3, "every factor checked: {scaling:?}");
+        for (name, gap) in scaling {
+            let gap = gap.as_f64().expect("a real factor");
+            assert!(
+                gap <= 1e-9,
+                "{name}: SALib maps the unit rows {gap} away from points.csv"
+            );
+        }
         for index in indices {
             let values = theirs["y"][index].as_array().expect("SALib's indices");
             for (j, v) in values.iter().enumerate() {
@@ -370,4 +509,84 @@ fn indices_agree_with_salib_on_the_same_runs() {
             }
         }
     }
+}
+
+/// `orgsim compare` on a design: without options it refuses (exit 2) and points to `orgsim
+/// sensitivity`; with options it compares the options pooled over the design's points — one block,
+/// never one per design point — and its paired difference is the mean over points of the
+/// difference of the two options' replicate means, computed here by hand from summary.csv.
+#[test]
+fn compare_on_a_design_pools_options_over_the_points_or_refuses() {
+    let dir = TempDir::new().unwrap();
+    let plain = write(
+        &dir,
+        "plain.toml",
+        &ishigami_scenario(
+            "replications = 3",
+            "method = \"lhs\"\nn = 20\nseed = 1",
+            0.5,
+        ),
+    );
+    let out = dir.path().join("plain");
+    run_quietly(&plain, &out);
+    let refused = crate::cli::orgsim()
+        .arg("compare")
+        .arg(&out)
+        .assert()
+        .code(2);
+    let stderr = String::from_utf8_lossy(&refused.get_output().stderr).to_string();
+    assert!(
+        stderr.contains("orgsim sensitivity DIR") && stderr.contains("not alternatives"),
+        "{stderr}"
+    );
+
+    let scenario = "[scenario]\nname = \"opts\"\nmodel = \"ishigami\"\nrecord_every = 0\nreplications = 3\nseed = 2\nbaseline = \"plain\"\n\n[params]\nnoise = 0.5\n\n[design]\nmethod = \"lhs\"\nn = 20\nseed = 6\n\n[design.space]\nx1 = { from = -1, to = 1 }\nx2 = { from = -1, to = 1 }\n\n[[option]]\nname = \"plain\"\n\n[[option]]\nname = \"linear\"\nset = { a = 0 }\n";
+    let file = write(&dir, "opts.toml", scenario);
+    let out = dir.path().join("opts");
+    run_quietly(&file, &out);
+    let shown = crate::cli::orgsim()
+        .arg("compare")
+        .arg(&out)
+        .assert()
+        .success();
+    let text = String::from_utf8_lossy(&shown.get_output().stdout).to_string();
+    assert_eq!(
+        text.matches("options vs baseline").count(),
+        1,
+        "one block: {text}"
+    );
+    assert!(text.contains("all 20 design points, pooled"), "{text}");
+    let csv = crate::cli::orgsim()
+        .args(["compare", "--format", "csv"])
+        .arg(&out)
+        .assert()
+        .success();
+    let mut reader = csv::Reader::from_reader(&csv.get_output().stdout[..]);
+    let header = reader.headers().unwrap().clone();
+    let col = |n: &str| header.iter().position(|h| h == n).unwrap();
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 2, "one row per option");
+    let linear = rows.iter().find(|r| &r[col("option")] == "linear").unwrap();
+    let diff: f64 = linear[col("diff")].parse().unwrap();
+    assert_eq!(&linear[col("n")], "20");
+    // By hand: point j of option o is point_id o × 20 + j; summary.csv holds its mean.
+    let mut means = vec![f64::NAN; 40];
+    let mut summary = csv::Reader::from_path(out.join("summary.csv")).unwrap();
+    let h = summary.headers().unwrap().clone();
+    let at = |n: &str| h.iter().position(|x| x == n).unwrap();
+    for r in summary.records() {
+        let r = r.unwrap();
+        if &r[at("metric")] != "y" {
+            continue;
+        }
+        means[r[at("point_id")].parse::<usize>().unwrap()] = r[at("mean")].parse().unwrap();
+    }
+    let by_hand = (0..20).map(|j| means[20 + j] - means[j]).sum::<f64>() / 20.0;
+    assert!(
+        (diff - by_hand).abs() < 1e-9,
+        "compare {diff}, by hand {by_hand}"
+    );
+    // Taking a sin² x2 away lowers y at every point: the interval lies below 0.
+    let hi: f64 = linear[col("diff_ci_high")].parse().unwrap();
+    assert!(hi < 0.0, "{linear:?}");
 }

@@ -11,6 +11,11 @@
 //! With `[[option]]`s, options are compared at each setting of the swept parameters (a "group").
 //! A plain sweep has one group whose alternatives are its points, and its baseline is point 0.
 //!
+//! A design's points are samples of an uncertain space, not alternatives: a design without options
+//! is refused (its analysis is `orgsim sensitivity`), and a design crossed with options compares the
+//! options pooled over the design ([`design_group`]): per point the replicate mean (replicate r of
+//! an option and of the baseline share their streams at a point), then the statistics over points.
+//!
 //! Only the statistics live here; turning a [`Comparison`] into CSV, text or Markdown is
 //! [`super::format`]'s job, so the numbers can be tested without the layout and vice versa.
 
@@ -211,6 +216,47 @@ pub fn groups(manifest: &Manifest, baseline: Option<&str>) -> Result<Vec<Group>,
     Ok(groups)
 }
 
+/// A design crossed with options: one group, one arm per option (its first point), pooled over
+/// the design's points; a design without options is refused.
+fn design_group(manifest: &Manifest, baseline: Option<&str>) -> Result<Group, InputError> {
+    let Some(design) = &manifest.design else {
+        unreachable!("design_group is called for designs only")
+    };
+    if manifest.options.is_empty() {
+        return Err(InputError::new(
+            "DIR",
+            format!(
+                "is a design run ({}) without [[option]]s: its {} points are samples of an uncertain space, not alternatives to rank; use `orgsim sensitivity DIR` for what drives each metric (or add [[option]]s to compare choices across the design)",
+                design.method, design.points
+            ),
+        ));
+    }
+    let mut group = groups(manifest, baseline)?
+        .into_iter()
+        .next()
+        .expect("options give a group");
+    let base_name = group.arms[group.baseline].label.clone();
+    group.arms = manifest
+        .options
+        .iter()
+        .enumerate()
+        .map(|(o, option)| Arm {
+            label: option.name.clone(),
+            point_id: o * design.points,
+        })
+        .collect();
+    group.baseline = group
+        .arms
+        .iter()
+        .position(|a| a.label == base_name)
+        .unwrap_or(0);
+    group.setting = format!(
+        "all {} design points, pooled (each point's mean over {} replicates; n and P(best) count points)",
+        design.points, manifest.replications
+    );
+    Ok(group)
+}
+
 /// One line of the comparison: one alternative, one metric, one group.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Row {
@@ -256,7 +302,11 @@ pub fn compare(
 ) -> Result<Comparison, InputError> {
     let manifest = &saved.manifest;
     let chosen = manifest.chosen_metrics(metrics)?;
-    let groups = groups(manifest, baseline)?;
+    let design_points = manifest.design.as_ref().map(|d| d.points);
+    let groups = match design_points {
+        Some(_) => vec![design_group(manifest, baseline)?],
+        None => groups(manifest, baseline)?,
+    };
     let mut rows = Vec::new();
     for metric in chosen {
         let table = saved.by_point_and_replicate(saved.metric_index(&metric.name));
@@ -264,7 +314,14 @@ pub fn compare(
             let values: Vec<Vec<f64>> = group
                 .arms
                 .iter()
-                .map(|a| table[a.point_id].clone())
+                .map(|a| match design_points {
+                    // The option's replicate mean at each design point, in design order: its
+                    // differences from the baseline's pair point by point.
+                    Some(p) => (a.point_id..a.point_id + p)
+                        .map(|j| Moments::from_values(table[j].iter().copied()).mean())
+                        .collect(),
+                    None => table[a.point_id].clone(),
+                })
                 .collect();
             let (stats, complete) = compare_arms(&values, group.baseline, metric.higher_is_better);
             let mut order: Vec<usize> = (0..stats.len()).collect();

@@ -69,14 +69,32 @@ pub struct Estimate {
     /// Base rows (sobol), trajectories (morris) or points (lhs, random).
     pub samples: usize,
     pub replicates: u64,
+    /// A flag a reader must see beside the number ("" when there is none): a Morris factor whose
+    /// μ* lies within the seeds' noise, an R² capped at 1.
+    pub note: String,
 }
+
+/// The note of a Morris μ* that the seeds' noise alone could produce.
+pub const WITHIN_NOISE: &str = "within seed noise";
 
 /// The analysis of one directory.
 #[derive(Debug, Clone)]
 pub struct Sensitivity {
     pub design: DesignInfo,
     pub estimates: Vec<Estimate>,
+    /// The replicate mean of every point (all options) and metric, at `point_id × metrics + m`
+    /// (metrics in the manifest's order): what the scatter figures plot against each input.
+    pub point_means: Vec<f64>,
+    /// Every run's value at the same index, kept only for runs of at most [`KEEP_RUNS_UP_TO`] runs
+    /// (so memory stays bounded by points × metrics); empty otherwise.
+    pub run_values: Vec<Vec<f64>>,
+    /// Per factor: whether its parameter takes whole numbers (from the model's declaration).
+    pub whole: Vec<bool>,
 }
+
+/// Runs up to which each run's value is kept for the figures (faint points under the means);
+/// beyond it a figure would be a solid smear and its SVG many megabytes.
+pub const KEEP_RUNS_UP_TO: usize = 5_000;
 
 /// Per point and metric: moments of the run values, and (common streams) of the values centred
 /// on their replicate's mean.
@@ -85,6 +103,11 @@ struct Tally {
     runs: Vec<u64>,
     raw: Vec<Moments>,
     centred: Vec<Moments>,
+    /// Each run's values per point and metric, for small runs ([`KEEP_RUNS_UP_TO`]).
+    kept: Vec<Vec<f64>>,
+    /// Morris only: at `j × metrics + m`, the moments over replicates r of y(j + 1, r) − y(j, r)
+    /// for each step j → j + 1 within a trajectory: each replicate's own elementary effect (times Δ).
+    steps: Vec<Moments>,
 }
 
 /// The sensitivity analysis of a saved directory, or `None` when it holds no design.
@@ -194,14 +217,53 @@ pub fn analyse(dir: &Path, manifest: &Manifest) -> Result<Option<Sensitivity>, I
                     };
                     sobol(&ctx, &means, d, design.second_order, noise, &mut estimates)
                 }
-                Method::Morris => morris(&ctx, &rows, &means, design.levels, &mut estimates),
+                Method::Morris => {
+                    // Each step's noise: the variance over replicates of y(j + 1, r) − y(j, r),
+                    // over the pairs, is the variance of the step's difference of means.
+                    let step_noise: Vec<f64> = (0..p)
+                        .map(|j| {
+                            let m = &tally.steps[at(j)];
+                            m.sd().powi(2) / m.n as f64
+                        })
+                        .collect();
+                    morris(
+                        &ctx,
+                        &rows,
+                        &means,
+                        &step_noise,
+                        design.levels,
+                        &mut estimates,
+                    )
+                }
                 Method::Lhs | Method::Random => {
                     regression(&ctx, &rows, &means, noise, &mut estimates)
                 }
             }
         }
     }
-    Ok(Some(Sensitivity { design, estimates }))
+    Ok(Some(Sensitivity {
+        whole: whole_numbers(manifest, &design),
+        design,
+        estimates,
+        point_means: tally.raw.iter().map(Moments::mean).collect(),
+        run_values: tally.kept,
+    }))
+}
+
+/// Per factor of the design, whether the model declares its parameter as whole numbers.
+fn whole_numbers(manifest: &Manifest, design: &DesignInfo) -> Vec<bool> {
+    let model = crate::models::find(&manifest.model);
+    design
+        .factors
+        .iter()
+        .map(|f| {
+            model
+                .and_then(|m| crate::scenario::find_param(m, &f.name).ok())
+                .is_some_and(|spec| {
+                    matches!(spec.domain, crate::engine::params::Domain::Int { .. })
+                })
+        })
+        .collect()
 }
 
 /// Streams `runs.csv` once for the moments of every point, and once more with common random
@@ -222,11 +284,48 @@ fn tally(
     let mut runs = vec![0u64; points];
     let mut sums = vec![0.0; options * reps * k];
     let mut counts = vec![0u64; options * reps * k];
+    let keep = points * reps <= KEEP_RUNS_UP_TO;
+    // Morris: the previous point's values by replicate, to difference each replicate along a step.
+    let trajectory = (design.method == "morris").then(|| design.factors.len() + 1);
+    let mut steps = if trajectory.is_some() {
+        vec![Moments::default(); points * k]
+    } else {
+        Vec::new()
+    };
+    let (mut previous, mut current) = (vec![f64::NAN; reps * k], vec![f64::NAN; reps * k]);
+    let (mut previous_point, mut current_point) = (usize::MAX, usize::MAX);
+    let mut kept = if keep {
+        vec![Vec::new(); points * k]
+    } else {
+        Vec::new()
+    };
     stream_runs(&path, &shown, manifest, |point, r, values| {
         let o = point / p;
         runs[point] += 1;
+        if let Some(size) = trajectory
+            && point != current_point
+        {
+            std::mem::swap(&mut previous, &mut current);
+            current.fill(f64::NAN);
+            previous_point = current_point;
+            current_point = point;
+            // A step joins two points of one trajectory (of one option).
+            if previous_point.wrapping_add(1) != point || (point % p).is_multiple_of(size) {
+                previous.fill(f64::NAN);
+            }
+        }
         for (m, &x) in values.iter().enumerate() {
             raw[point * k + m].push(x);
+            if keep {
+                kept[point * k + m].push(x);
+            }
+            if trajectory.is_some() {
+                current[r * k + m] = x;
+                // NaN on either side (a failed run, a missing value) leaves the pair out.
+                if let Some(j) = point.checked_sub(1) {
+                    steps[j * k + m].push(x - previous[r * k + m]);
+                }
+            }
             if !x.is_nan() {
                 sums[(o * reps + r) * k + m] += x;
                 counts[(o * reps + r) * k + m] += 1;
@@ -248,7 +347,13 @@ fn tally(
             }
         })?;
     }
-    Ok(Tally { runs, raw, centred })
+    Ok(Tally {
+        runs,
+        raw,
+        centred,
+        kept,
+        steps,
+    })
 }
 
 /// Calls `each(point_id, replicate, metric values)` for every row of `runs.csv`.
@@ -348,6 +453,7 @@ impl Ctx {
             conf,
             samples: self.samples,
             replicates: self.replicates,
+            note: String::new(),
         }
     }
 
@@ -498,10 +604,25 @@ fn sobol(
 
 /// Elementary effects per parameter, from trajectories of d + 1 unit rows.
 pub fn elementary_effects(rows: &[Vec<f64>], y: &[f64], levels: usize) -> Vec<Vec<f64>> {
+    let none = vec![f64::NAN; y.len()];
+    effects_with_noise(rows, y, &none, levels)
+        .into_iter()
+        .map(|e| e.into_iter().map(|(ee, _)| ee).collect())
+        .collect()
+}
+
+/// Elementary effects per parameter with the noise variance of each: `step_noise[j]` is the
+/// variance of y(j + 1) − y(j) that comes from the seeds, so an effect's is that over Δ².
+fn effects_with_noise(
+    rows: &[Vec<f64>],
+    y: &[f64],
+    step_noise: &[f64],
+    levels: usize,
+) -> Vec<Vec<(f64, f64)>> {
     let d = rows.first().map_or(0, Vec::len);
     let delta = sampling::morris_delta(levels);
     let mut effects = vec![Vec::new(); d];
-    for (xs, ys) in rows.chunks(d + 1).zip(y.chunks(d + 1)) {
+    for (t, (xs, ys)) in rows.chunks(d + 1).zip(y.chunks(d + 1)).enumerate() {
         for s in 0..d {
             let Some(j) = (0..d).find(|&j| xs[s][j] != xs[s + 1][j]) else {
                 continue;
@@ -512,15 +633,27 @@ pub fn elementary_effects(rows: &[Vec<f64>], y: &[f64], levels: usize) -> Vec<Ve
             } else {
                 (ys[s], ys[s + 1])
             };
-            effects[j].push((hi - lo) / delta);
+            let noise = step_noise[t * (d + 1) + s] / (delta * delta);
+            effects[j].push(((hi - lo) / delta, noise));
         }
     }
     effects
 }
 
-fn morris(ctx: &Ctx, rows: &[Vec<f64>], means: &[f64], levels: usize, out: &mut Vec<Estimate>) {
-    let effects = elementary_effects(rows, means, levels);
-    for (j, ee) in effects.iter().enumerate() {
+/// E|Z| / sd for a normal Z of mean 0: √(2/π).
+const HALF_NORMAL_MEAN: f64 = 0.797_884_560_802_865_4;
+
+fn morris(
+    ctx: &Ctx,
+    rows: &[Vec<f64>],
+    means: &[f64],
+    step_noise: &[f64],
+    levels: usize,
+    out: &mut Vec<Estimate>,
+) {
+    let effects = effects_with_noise(rows, means, step_noise, levels);
+    for (j, pairs) in effects.iter().enumerate() {
+        let ee: Vec<f64> = pairs.iter().map(|(e, _)| *e).collect();
         let m = Moments::from_values(ee.iter().copied());
         let mu_star = mean_of(ee.iter().map(|x| x.abs()));
         let boot: Vec<f64> = ctx
@@ -528,15 +661,56 @@ fn morris(ctx: &Ctx, rows: &[Vec<f64>], means: &[f64], levels: usize, out: &mut 
             .iter()
             .map(|idx| mean_of(idx.iter().map(|&i| ee[i].abs())))
             .collect();
+        // With replicates, each effect carries the seeds' noise, of variance v_e. It adds the mean
+        // v_e to σ² (taken off for `sigma_corrected`), and gives a factor with no effect at all a
+        // μ* of about mean √(2v_e/π) (`mu_star_noise`); a μ* that this floor plus 1.96 standard
+        // errors of a mean of half-normal |N(0, v_e)| reaches is flagged: the seeds alone could
+        // produce it.
+        let noise: Vec<f64> = pairs.iter().map(|(_, v)| *v).collect();
+        let noisy = ctx.replicates > 1 && !noise.is_empty() && noise.iter().all(|v| v.is_finite());
+        let mut note = String::new();
+        let mut extra = Vec::new();
+        if noisy {
+            let n = noise.len() as f64;
+            let floor = noise
+                .iter()
+                .map(|v| HALF_NORMAL_MEAN * v.sqrt())
+                .sum::<f64>()
+                / n;
+            let spread =
+                (noise.iter().sum::<f64>() * (1.0 - 2.0 / std::f64::consts::PI)).sqrt() / n;
+            if mu_star <= floor + Z95 * spread {
+                note = WITHIN_NOISE.to_string();
+            }
+            let corrected = (m.sd().powi(2) - noise.iter().sum::<f64>() / n)
+                .max(0.0)
+                .sqrt();
+            extra.push(ctx.row(&ctx.names[j], "sigma_corrected", corrected, f64::NAN));
+            extra.push(ctx.row(&ctx.names[j], "mu_star_noise", floor, Z95 * spread));
+        }
         out.push(ctx.row(&ctx.names[j], "mu", m.mean(), f64::NAN));
-        out.push(ctx.row(&ctx.names[j], "mu_star", mu_star, conf(&boot)));
+        out.push(Estimate {
+            note,
+            ..ctx.row(&ctx.names[j], "mu_star", mu_star, conf(&boot))
+        });
         out.push(ctx.row(&ctx.names[j], "sigma", m.sd(), f64::NAN));
+        out.extend(extra);
     }
+}
+
+/// A least-squares fit's standardised coefficients and R²s.
+struct Fit {
+    coefficients: Vec<f64>,
+    /// Fitted variance over y's variance less the seeds' noise (may exceed 1: the noise estimate
+    /// is itself noisy, and the fit's residual variance is biased down by its d parameters).
+    r2: f64,
+    /// Fitted variance over y's variance, noise and all.
+    r2_raw: f64,
 }
 
 /// Standardised regression coefficients (and R²) of `y` on the columns of `x`, over rows `idx`;
 /// `noise` is taken off y's variance.
-fn src(x: &[Vec<f64>], y: &[f64], idx: &[usize], noise: f64) -> (Vec<f64>, f64) {
+fn src(x: &[Vec<f64>], y: &[f64], idx: &[usize], noise: f64) -> Fit {
     let d = x[0].len();
     let n = idx.len() as f64;
     let mx: Vec<f64> = (0..d)
@@ -561,7 +735,11 @@ fn src(x: &[Vec<f64>], y: &[f64], idx: &[usize], noise: f64) -> (Vec<f64>, f64) 
     // astronomical number a clamp to the smallest positive float would give.
     let vy_params = vy - noise;
     if vy_params <= 0.0 {
-        return (vec![f64::NAN; d], f64::NAN);
+        return Fit {
+            coefficients: vec![f64::NAN; d],
+            r2: f64::NAN,
+            r2_raw: f64::NAN,
+        };
     }
     let sd_x: Vec<f64> = (0..d)
         .map(|j| (idx.iter().map(|&i| (x[i][j] - mx[j]).powi(2)).sum::<f64>() / n).sqrt())
@@ -576,8 +754,11 @@ fn src(x: &[Vec<f64>], y: &[f64], idx: &[usize], noise: f64) -> (Vec<f64>, f64) 
         })
         .sum::<f64>()
         / n;
-    let coefficients = (0..d).map(|j| b[j] * sd_x[j] / vy_params.sqrt()).collect();
-    (coefficients, fitted_var / vy_params)
+    Fit {
+        coefficients: (0..d).map(|j| b[j] * sd_x[j] / vy_params.sqrt()).collect(),
+        r2: fitted_var / vy_params,
+        r2_raw: fitted_var / vy,
+    }
 }
 
 /// Gaussian elimination with partial pivoting on the augmented matrix `a` (d × d+1).
@@ -611,9 +792,9 @@ fn regression(ctx: &Ctx, rows: &[Vec<f64>], means: &[f64], noise: f64, out: &mut
     let n = means.len();
     let d = ctx.names.len();
     let all: Vec<usize> = (0..n).collect();
-    let (coefficients, r2) = src(rows, means, &all, noise);
+    let fit = src(rows, means, &all, noise);
     let resamples = ctx.resamples(n, REGRESSION_RESAMPLES);
-    let boot: Vec<(Vec<f64>, f64)> = resamples
+    let boot: Vec<Fit> = resamples
         .iter()
         .map(|idx| src(rows, means, idx, noise))
         .collect();
@@ -621,18 +802,28 @@ fn regression(ctx: &Ctx, rows: &[Vec<f64>], means: &[f64], noise: f64, out: &mut
     let rx: Vec<Vec<f64>> = (0..d)
         .map(|j| stats::ranks(&rows.iter().map(|r| r[j]).collect::<Vec<_>>()))
         .collect();
-    for j in 0..d {
-        let b: Vec<f64> = boot.iter().map(|(c, _)| c[j]).collect();
-        out.push(ctx.row(&ctx.names[j], "src", coefficients[j], conf(&b)));
-        let rho = stats::correlation(&rx[j], &ry, &all);
+    for (j, ranks) in rx.iter().enumerate() {
+        let b: Vec<f64> = boot.iter().map(|f| f.coefficients[j]).collect();
+        out.push(ctx.row(&ctx.names[j], "src", fit.coefficients[j], conf(&b)));
+        let rho = stats::correlation(ranks, &ry, &all);
         let rb: Vec<f64> = resamples
             .iter()
-            .map(|idx| stats::correlation(&rx[j], &ry, idx))
+            .map(|idx| stats::correlation(ranks, &ry, idx))
             .collect();
         out.push(ctx.row(&ctx.names[j], "spearman", rho, conf(&rb)));
     }
-    let r2b: Vec<f64> = boot.iter().map(|(_, r)| *r).collect();
-    out.push(ctx.row("", "r2", r2, conf(&r2b)));
+    // A share of variance above 1 is no share: shown capped, with the uncapped value in the note.
+    let r2b: Vec<f64> = boot.iter().map(|f| f.r2.min(1.0)).collect();
+    let mut r2 = ctx.row("", "r2", fit.r2.min(1.0), conf(&r2b));
+    if fit.r2 > 1.0 {
+        r2.note = format!(
+            "capped at 1: the noise-corrected R² is {:.4} (the seed-noise estimate is itself noisy)",
+            fit.r2
+        );
+    }
+    out.push(r2);
+    let raw: Vec<f64> = boot.iter().map(|f| f.r2_raw).collect();
+    out.push(ctx.row("", "r2_raw", fit.r2_raw, conf(&raw)));
 }
 
 /// `sensitivity.csv`: one row per estimate.
@@ -650,6 +841,7 @@ pub fn to_csv(s: &Sensitivity) -> String {
         "hi",
         "samples",
         "replicates",
+        "note",
     ]);
     let num = |x: f64| {
         if x.is_nan() {
@@ -671,14 +863,24 @@ pub fn to_csv(s: &Sensitivity) -> String {
             num(e.estimate + e.conf),
             e.samples.to_string(),
             e.replicates.to_string(),
+            e.note.clone(),
         ]);
     }
     String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
 }
 
 /// SALib's `problem` for the design: `num_vars`, `names`, `bounds`, `dists`, plus the fields
-/// orgsim adds for a reader (`method`, `second_order`, `levels`, the row layout).
-pub fn salib_problem(design: &DesignInfo) -> String {
+/// orgsim adds for a reader (`method`, `second_order`, `levels`, the row layout, each factor's
+/// kind and the choices of a list).
+///
+/// SALib's conventions (`SALib.util._nonuniform_scale_samples`, 1.5): `unif` [lo, hi];
+/// `logunif` [lo, hi]; `triang` [lo, hi, c] with c the peak's position as a share of the width,
+/// 0 ≤ c < 1 and hi ≥ 0 (SALib refuses a peak at the upper bound, and a range wholly below 0);
+/// `truncnorm` [lo, hi, mean, sd] (scipy's truncnorm on the standardised bounds). A list of c
+/// choices is `unif` [0, c], choice ⌊value⌋; a whole-number parameter has no SALib counterpart:
+/// orgsim takes ⌊lo + u(hi − lo + 1)⌋ of a uniform range and rounds the other distributions.
+pub fn salib_problem(s: &Sensitivity) -> String {
+    let design = &s.design;
     let layout = match design.method.as_str() {
         "sobol" if design.second_order => {
             "for each base row: A, AB_1..AB_d, BA_1..BA_d, B (SALib sobol.sample, calc_second_order=True)"
@@ -703,6 +905,13 @@ pub fn salib_problem(design: &DesignInfo) -> String {
             "design_points": design.points,
             "row_order": layout,
             "point_id": "option index x design_points + row",
+            "kinds": design.factors.iter().zip(&s.whole).map(|(f, &whole)| {
+                if !f.choices.is_empty() { "choices" } else if whole { "whole" } else { "real" }
+            }).collect::<Vec<_>>(),
+            "choices": design.factors.iter().filter(|f| !f.choices.is_empty()).map(|f| {
+                let names: Vec<String> = f.choices.iter().map(crate::analysis::saved::show_value).collect();
+                (f.name.clone(), serde_json::json!(names))
+            }).collect::<serde_json::Map<String, serde_json::Value>>(),
         },
     });
     serde_json::to_string_pretty(&json).unwrap_or_default() + "\n"
@@ -767,17 +976,24 @@ mod tests {
             .collect();
         let y: Vec<f64> = x.iter().map(|r| 2.0 * r[0] - 3.0 * r[1] + 1.0).collect();
         let idx: Vec<usize> = (0..20).collect();
-        let (_, r2) = src(&x, &y, &idx, 0.0);
-        assert!((r2 - 1.0).abs() < 1e-9);
+        let fit = src(&x, &y, &idx, 0.0);
+        assert!((fit.r2 - 1.0).abs() < 1e-9 && (fit.r2_raw - 1.0).abs() < 1e-9);
         // Noise as large as y's whole variance leaves the parameters nothing to explain: the
         // coefficients are undefined, not astronomically large.
         let vy = {
             let m = y.iter().sum::<f64>() / 20.0;
             y.iter().map(|v| (v - m).powi(2)).sum::<f64>() / 20.0
         };
-        let (c, r2) = src(&x, &y, &idx, vy);
-        assert!(c.iter().all(|v| v.is_nan()) && r2.is_nan(), "{c:?} {r2}");
-        let (c, _) = src(&x, &y, &idx, 0.5 * vy);
-        assert!(c.iter().all(|v| v.is_finite()), "{c:?}");
+        let fit = src(&x, &y, &idx, vy);
+        assert!(
+            fit.coefficients.iter().all(|v| v.is_nan()) && fit.r2.is_nan(),
+            "{:?} {}",
+            fit.coefficients,
+            fit.r2
+        );
+        let fit = src(&x, &y, &idx, 0.5 * vy);
+        assert!(fit.coefficients.iter().all(|v| v.is_finite()));
+        // An exact plane with noise said to be half of y's variance: the corrected R² is 2.
+        assert!((fit.r2 - 2.0).abs() < 1e-9 && (fit.r2_raw - 1.0).abs() < 1e-9);
     }
 }

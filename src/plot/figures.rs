@@ -52,6 +52,8 @@ pub enum Chart {
     Distribution(Distribution),
     WinnerMap(super::robust::WinnerMap),
     ValueCost(super::cost::ValueCost),
+    /// An output against each input of a design, a panel per input ([`super::scatter`]).
+    Scatter(super::scatter::Scatter),
 }
 
 #[derive(Debug, Clone, PartialEq)]

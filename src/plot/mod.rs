@@ -14,6 +14,7 @@ pub mod labels;
 pub mod lines;
 pub mod robust;
 pub mod rows;
+pub mod scatter;
 pub mod theme;
 
 use std::path::{Path, PathBuf};
@@ -58,6 +59,7 @@ impl Figure {
             Chart::Distribution(d) => rows::draw_distribution(root, d, theme),
             Chart::WinnerMap(m) => robust::draw_winner_map(root, m, theme),
             Chart::ValueCost(v) => cost::draw_value_cost(root, v, theme),
+            Chart::Scatter(s) => scatter::draw(root, s, theme),
         }
     }
 

@@ -949,7 +949,7 @@ pub fn design_html(
     }
     body += "</tbody></table>\n";
     body += "<h2 id=\"sensitivity\">Sensitivity</h2>\n";
-    body += "<p class=\"note\">Indices on the replicate means of each design point, with 95% bootstrap intervals (estimate ± 1.96 bootstrap sd, as SALib). <code>noise_share</code> is the seeds' share of one run's variance (within-point variance against the variance the parameters make); the seeds' noise in the point means is taken off the variance before the indices are formed (see docs/outputs-and-analysis.md). Full precision in <code>sensitivity.csv</code>.</p>\n";
+    body += "<p class=\"note\">Indices on the replicate means of each design point, with 95% bootstrap intervals (estimate ± 1.96 bootstrap sd, as SALib). <code>noise_share</code> is the seeds' share of one run's variance (within-point variance against the variance the parameters make); the seeds' noise in the point means is taken off the variance before the indices are formed (see docs/outputs-and-analysis.md). A Morris μ* the seeds alone could produce is noted <em>within seed noise</em>; an R² whose noise correction passes 1 is shown capped at 1, with the raw R² beside it. Full precision in <code>sensitivity.csv</code>.</p>\n";
     for ((option, metric), rows) in groups(s) {
         let title = if option.is_empty() {
             metric.clone()
@@ -957,7 +957,7 @@ pub fn design_html(
             format!("{metric} — option {option}")
         };
         let _ = writeln!(body, "<h3>{}</h3>", escape(&title));
-        body += "<table><thead><tr><th>parameter</th><th>index</th><th>estimate</th><th>95% interval</th></tr></thead><tbody>\n";
+        body += "<table><thead><tr><th>parameter</th><th>index</th><th>estimate</th><th>95% interval</th><th>note</th></tr></thead><tbody>\n";
         for e in rows {
             let ci = if e.conf.is_nan() {
                 String::new()
@@ -970,21 +970,42 @@ pub fn design_html(
             };
             let _ = writeln!(
                 body,
-                "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
                 escape(&e.parameter),
                 e.index,
                 sig(e.estimate, 3),
-                ci
+                ci,
+                escape(&e.note)
             );
         }
         body += "</tbody></table>\n";
     }
-    // The robustness figures are already shown in their own section.
+    // The robustness figures are already shown in their own section. A scatter figure holds a
+    // marker per design point and input (megabytes of SVG for a large design): the lead metric's
+    // is shown, the others are listed by file.
+    let lead = m
+        .chosen_metrics(&[])
+        .ok()
+        .and_then(|c| c.first().map(|x| x.name.clone()));
+    let is_scatter = |f: &Figure| matches!(f.chart, plot::Chart::Scatter(_));
     let all: Vec<&Figure> = figures
         .iter()
         .filter(|f| f.kind != plot::Kind::Robust)
+        .filter(|f| !is_scatter(f) || Some(&f.metric) == lead.as_ref())
         .collect();
     body += &figure_section(&all)?;
+    let others: Vec<String> = figures
+        .iter()
+        .filter(|f| is_scatter(f) && Some(&f.metric) != lead.as_ref())
+        .map(|f| format!("<code>plots/{}.svg</code>", escape(&f.name)))
+        .collect();
+    if !others.is_empty() {
+        let _ = writeln!(
+            body,
+            "<p class=\"note\">Each other headline metric against each input: {}.</p>",
+            others.join(", ")
+        );
+    }
     body += &reproduce(m);
     Ok(page(m, &body))
 }
