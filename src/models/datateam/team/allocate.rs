@@ -42,11 +42,16 @@ struct Plan {
 impl Team {
     pub(super) fn allocate_and_produce(&mut self, world: &World, units: &Units, week: u32) {
         let terms = self.week_terms();
-        // n_u: the analysts at home in each unit, for isolation (errors here, skill decay in feedback).
-        for a in self.analysts.iter().filter(|a| a.analyses()) {
-            self.scratch.home_analysts[a.unit] += 1.0;
+        // n_u: the analysts at home in each unit, for isolation (errors here, skill decay in feedback);
+        // and the translators, in post or not, who share out the units. One pass for both.
+        let mut n_translators = 0;
+        for a in &self.analysts {
+            if a.translator {
+                n_translators += 1;
+            } else if a.in_post {
+                self.scratch.home_analysts[a.unit] += 1.0;
+            }
         }
-        let n_translators = self.analysts.iter().filter(|a| a.translator).count();
         let mut translator_rank = 0;
         for i in 0..self.analysts.len() {
             if self.analysts[i].translator {
