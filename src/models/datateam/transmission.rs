@@ -35,7 +35,13 @@ pub fn relevance(kind: Kind, c: &Constants) -> f64 {
 /// time share in the unit, so a part-timer counts as a visitor.
 pub fn proximity(levers: &Levers, relationship: f64, c: &Constants) -> f64 {
     let near = structure::belonging(structure::unit_time_share_of(levers), c);
-    c.proximity_central + (1.0 - c.proximity_central) * near * relationship
+    proximity_with_belonging(near, relationship, c)
+}
+
+/// [`proximity`] with belonging φ^β given: it is the same for every analyst in a week, so the weekly
+/// loop computes it once.
+pub fn proximity_with_belonging(belonging: f64, relationship: f64, c: &Constants) -> f64 {
+    c.proximity_central + (1.0 - c.proximity_central) * belonging * relationship
 }
 
 /// Timeliness τ: 1 while the product's problem has an announced window not yet reached, else
