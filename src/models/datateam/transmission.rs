@@ -116,7 +116,7 @@ impl Reader {
 /// its cost (the reading step calls it for every inbox bucket and insight every week); above, `ln_1p`.
 fn ln_1m(x: f64) -> f64 {
     if x > 0.125 {
-        return (-x).ln_1p();
+        return cold_ln_1p(-x);
     }
     let u = x / (2.0 - x);
     let u2 = u * u;
@@ -132,7 +132,7 @@ fn ln_1m(x: f64) -> f64 {
 /// `exp_m1`.
 fn exp_m1(y: f64) -> f64 {
     if y.abs() > 0.125 {
-        return y.exp_m1();
+        return cold_exp_m1(y);
     }
     const INV_FACTORIAL: [f64; 11] = [
         1.0,
@@ -152,6 +152,21 @@ fn exp_m1(y: f64) -> f64 {
         sum = INV_FACTORIAL[k] + y * sum;
     }
     y * sum
+}
+
+/// libm's `ln_1p` and `exp_m1`, out of line and marked cold: the reading loop, inlined into the
+/// team's week, then saves its registers only on the way to these rare calls rather than around
+/// every series evaluation.
+#[cold]
+#[inline(never)]
+fn cold_ln_1p(x: f64) -> f64 {
+    x.ln_1p()
+}
+
+#[cold]
+#[inline(never)]
+fn cold_exp_m1(y: f64) -> f64 {
+    y.exp_m1()
 }
 
 /// The budget a unit's reader has left for products after its ad-hoc answers: max(0, A − c_a·n).
