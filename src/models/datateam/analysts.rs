@@ -204,7 +204,9 @@ impl Analyst {
 
     /// The effort factor of this period's mode: 1 careful, `fast_effort` fast.
     pub fn care_effort(&self, c: &Constants) -> f64 {
-        if self.careful { 1.0 } else { c.fast_effort }
+        // Whether an analyst works carefully is a random draw per period, which a branch predictor
+        // cannot learn: a select, not a branch.
+        std::hint::select_unpredictable(self.careful, 1.0, c.fast_effort)
     }
 
     /// Whether the analyst can take work (in post and an analyst, not a translator).

@@ -35,7 +35,13 @@ pub fn relevance(kind: Kind, c: &Constants) -> f64 {
 /// time share in the unit, so a part-timer counts as a visitor.
 pub fn proximity(levers: &Levers, relationship: f64, c: &Constants) -> f64 {
     let near = structure::belonging(structure::unit_time_share_of(levers), c);
-    c.proximity_central + (1.0 - c.proximity_central) * near * relationship
+    proximity_with_belonging(near, relationship, c)
+}
+
+/// [`proximity`] with belonging φ^β given: it is the same for every analyst in a week, so the weekly
+/// loop computes it once.
+pub fn proximity_with_belonging(belonging: f64, relationship: f64, c: &Constants) -> f64 {
+    c.proximity_central + (1.0 - c.proximity_central) * belonging * relationship
 }
 
 /// Timeliness τ: 1 while the product's problem has an announced window not yet reached, else
@@ -110,7 +116,7 @@ impl Reader {
 /// its cost (the reading step calls it for every inbox bucket and insight every week); above, `ln_1p`.
 fn ln_1m(x: f64) -> f64 {
     if x > 0.125 {
-        return (-x).ln_1p();
+        return cold_ln_1p(-x);
     }
     let u = x / (2.0 - x);
     let u2 = u * u;
@@ -126,7 +132,7 @@ fn ln_1m(x: f64) -> f64 {
 /// `exp_m1`.
 fn exp_m1(y: f64) -> f64 {
     if y.abs() > 0.125 {
-        return y.exp_m1();
+        return cold_exp_m1(y);
     }
     const INV_FACTORIAL: [f64; 11] = [
         1.0,
@@ -146,6 +152,21 @@ fn exp_m1(y: f64) -> f64 {
         sum = INV_FACTORIAL[k] + y * sum;
     }
     y * sum
+}
+
+/// libm's `ln_1p` and `exp_m1`, out of line and marked cold: the reading loop, inlined into the
+/// team's week, then saves its registers only on the way to these rare calls rather than around
+/// every series evaluation.
+#[cold]
+#[inline(never)]
+fn cold_ln_1p(x: f64) -> f64 {
+    x.ln_1p()
+}
+
+#[cold]
+#[inline(never)]
+fn cold_exp_m1(y: f64) -> f64 {
+    y.exp_m1()
 }
 
 /// The budget a unit's reader has left for products after its ad-hoc answers: max(0, A − c_a·n).

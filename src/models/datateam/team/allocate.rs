@@ -21,7 +21,8 @@ use crate::models::datateam::world::World;
 /// What is the same for every analyst in a week, computed once a week.
 struct WeekTerms {
     /// Presence contact with the home unit per unit of working relationship: φ^β (belonging,
-    /// MODEL.md §9.4), φ the share of the week spent there (structure and hub_share).
+    /// MODEL.md §9.4), φ the share of the week spent there (structure and hub_share). Proximity's
+    /// belonging term is the same φ^β.
     presence_contact: f64,
     /// Dual reporting's share of the week (hub_and_spoke only), taken before ad-hoc work.
     overhead: f64,
@@ -42,11 +43,20 @@ struct Plan {
 impl Team {
     pub(super) fn allocate_and_produce(&mut self, world: &World, units: &Units, week: u32) {
         let terms = self.week_terms();
-        // n_u: the analysts at home in each unit, for isolation (errors here, skill decay in feedback).
-        for a in self.analysts.iter().filter(|a| a.analyses()) {
-            self.scratch.home_analysts[a.unit] += 1.0;
+        // n_u: the analysts at home in each unit, for isolation (errors here, skill decay in feedback);
+        // the best tech among them, which feedback's hub learning reads (no tech changes before
+        // then); and the translators, in post or not, who share out the units. One pass for all.
+        let mut n_translators = 0;
+        let mut best_tech = 0.0;
+        for a in &self.analysts {
+            if a.translator {
+                n_translators += 1;
+            } else if a.in_post {
+                self.scratch.home_analysts[a.unit] += 1.0;
+                best_tech = f64::max(best_tech, a.tech);
+            }
         }
-        let n_translators = self.analysts.iter().filter(|a| a.translator).count();
+        self.scratch.best_tech = best_tech;
         let mut translator_rank = 0;
         for i in 0..self.analysts.len() {
             if self.analysts[i].translator {
@@ -123,7 +133,7 @@ impl Team {
         // The overhead is time already gone, like ad-hoc work: the plan shares what both leave.
         let mut plan = self.plan(i, terms.overhead + adhoc, terms.scale, priority);
         let n_reports = plan.reports * speed * terms.per_report;
-        let proximity = tx::proximity(&self.levers, relationship, &self.c);
+        let proximity = tx::proximity_with_belonging(terms.presence_contact, relationship, &self.c);
         self.make_reports(i, n_reports, proximity);
         self.scratch.engagement[unit] += plan.engage;
         self.period_engagement[unit] += plan.engage;

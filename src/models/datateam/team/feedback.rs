@@ -57,12 +57,9 @@ impl Team {
             Structure::Embedded => 0.0,
             Structure::HubAndSpoke => self.levers.hub_share,
         };
+        // The best tech among the analysts in post, found by allocation's pass over the posts.
         let best = if share > 0.0 {
-            self.analysts
-                .iter()
-                .filter(|a| a.analyses())
-                .map(|a| a.tech)
-                .fold(0.0, f64::max)
+            self.scratch.best_tech
         } else {
             0.0
         };

@@ -63,6 +63,37 @@ impl Reports {
     }
 }
 
+/// One unit's reports of one week of delivery: an age bucket of the unit's ring. Its fields sit
+/// together because every pass over the inbox (delivery, weighing, reading, expiry) touches them
+/// together.
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct Bucket {
+    /// Reports still waiting (expected count).
+    pub(super) count: f64,
+    /// Their summed base salience (ρ·proximity·translation).
+    pub(super) salience: f64,
+    /// Their summed communication skill.
+    pub(super) comm: f64,
+    /// How many of them were made fast (MODEL.md §9.3 (i): noisier by `fast_report_noise`), read
+    /// at the bucket's probability like the others.
+    pub(super) fast: f64,
+    /// How many were delivered into it.
+    delivered: f64,
+    /// This week's mean salience of its reports (written when the inbox is weighed).
+    pub(super) mean: f64,
+}
+
+impl Bucket {
+    /// Keeps a fraction `kept` waiting (the rest was read); its mean salience and skill are
+    /// unchanged.
+    pub(super) fn keep(&mut self, kept: f64) {
+        self.count *= kept;
+        self.salience *= kept;
+        self.comm *= kept;
+        self.fast *= kept;
+    }
+}
+
 /// One post's reports of one week, for its holder's motivation when they expire.
 #[derive(Debug, Clone, Copy, Default)]
 pub(super) struct OwnReports {
@@ -83,17 +114,8 @@ pub(super) struct Inbox {
     /// δ^age of the reports in each bucket of a unit's ring this week (the same for every unit),
     /// kept as the slot advances so the weekly weighing needs no age arithmetic per bucket.
     bucket_stale: Vec<f64>,
-    /// Per unit × bucket: reports still waiting (expected count), their summed base salience
-    /// (ρ·proximity·translation) and communication skill, and how many were delivered into it.
-    pub(super) report_count: Vec<f64>,
-    pub(super) report_salience: Vec<f64>,
-    pub(super) report_comm: Vec<f64>,
-    /// Per unit × bucket: how many of the waiting reports were made fast (MODEL.md §9.3 (i):
-    /// noisier by `fast_report_noise`), read at the bucket's probability like the others.
-    pub(super) report_fast: Vec<f64>,
-    report_delivered: Vec<f64>,
-    /// Per unit × bucket: this week's mean salience of the bucket's reports.
-    pub(super) report_mean: Vec<f64>,
+    /// Per unit, its ring of `report_life` buckets (unit u's are `u * report_life..`).
+    pub(super) reports: Vec<Bucket>,
     /// Per post × bucket: the post's own reports delivered in that week.
     pub(super) own_reports: Vec<OwnReports>,
     pub(super) insights: Vec<HeldInsight>,
@@ -116,12 +138,7 @@ impl Inbox {
             slot: 0,
             stale: (0..oldest).map(|age| staleness.powi(age as i32)).collect(),
             bucket_stale: vec![0.0; report_life],
-            report_count: vec![0.0; buckets],
-            report_salience: vec![0.0; buckets],
-            report_comm: vec![0.0; buckets],
-            report_fast: vec![0.0; buckets],
-            report_delivered: vec![0.0; buckets],
-            report_mean: vec![0.0; buckets],
+            reports: vec![Bucket::default(); buckets],
             own_reports: vec![OwnReports::default(); posts * report_life],
             insights: Vec::with_capacity(posts * (insight_life + 1)),
         };
@@ -136,13 +153,25 @@ impl Inbox {
         }
     }
 
+    /// Unit `unit`'s ring of buckets (in no particular order of age), and each one's δ^age this
+    /// week.
+    pub(super) fn ring_mut(&mut self, unit: usize) -> (&mut [Bucket], &[f64]) {
+        let life = self.report_life;
+        (
+            &mut self.reports[unit * life..(unit + 1) * life],
+            &self.bucket_stale,
+        )
+    }
+
     /// δ^age this week of the reports in the bucket at `position` in every unit's ring (the
     /// bucket `buckets(unit).start + position`).
+    #[cfg(test)]
     pub(super) fn bucket_staleness(&self, position: usize) -> f64 {
         self.bucket_stale[position]
     }
 
-    /// The buckets of unit `unit`'s reports, oldest age last in no particular order: index range.
+    /// The indices in `reports` of unit `unit`'s buckets.
+    #[cfg(test)]
     pub(super) fn buckets(&self, unit: usize) -> std::ops::Range<usize> {
         unit * self.report_life..(unit + 1) * self.report_life
     }
@@ -172,12 +201,13 @@ impl Inbox {
             salience,
             comm,
         } = batch;
-        let b = self.fresh(unit);
-        self.report_count[b] += count;
-        self.report_fast[b] += fast;
-        self.report_salience[b] += salience;
-        self.report_comm[b] += comm;
-        self.report_delivered[b] += count;
+        let fresh = self.fresh(unit);
+        let b = &mut self.reports[fresh];
+        b.count += count;
+        b.fast += fast;
+        b.salience += salience;
+        b.comm += comm;
+        b.delivered += count;
         self.own_reports[post * self.report_life + self.slot] = OwnReports {
             count,
             unit,
@@ -187,26 +217,18 @@ impl Inbox {
 
     /// Reports delivered to unit `unit` this week (none has been read yet when translators carry).
     pub(super) fn fresh_reports(&self, unit: usize) -> f64 {
-        self.report_count[self.fresh(unit)]
+        self.reports[self.fresh(unit)].count
     }
 
     /// Translators carry `share` of unit `unit`'s fresh reports: their salience is multiplied by
     /// `translation`, and they are understood as well as the translator (`comm`) explains them.
     pub(super) fn carry_reports(&mut self, unit: usize, share: f64, translation: f64, comm: f64) {
-        let b = self.fresh(unit);
-        let count = self.report_count[b];
-        let own = self.report_comm[b] / count;
-        self.report_salience[b] *= 1.0 + share * (translation - 1.0);
-        self.report_comm[b] = count * ((1.0 - share) * own + share * own.max(comm));
-    }
-
-    /// Keeps a fraction `kept` of bucket `index` waiting (the rest was read); its mean salience
-    /// and skill are unchanged.
-    pub(super) fn keep_reports(&mut self, index: usize, kept: f64) {
-        self.report_count[index] *= kept;
-        self.report_salience[index] *= kept;
-        self.report_comm[index] *= kept;
-        self.report_fast[index] *= kept;
+        let fresh = self.fresh(unit);
+        let b = &mut self.reports[fresh];
+        let count = b.count;
+        let own = b.comm / count;
+        b.salience *= 1.0 + share * (translation - 1.0);
+        b.comm = count * ((1.0 - share) * own + share * own.max(comm));
     }
 
     /// The week's end for reports: the oldest bucket, at its shelf life, expires. Returns the
@@ -219,20 +241,16 @@ impl Inbox {
         let own_oldest = self.own_reports.iter_mut().skip(oldest).step_by(life);
         for (post, own) in own_oldest.enumerate() {
             if own.count > 0.0 {
-                let b = own.unit * life + oldest;
-                let unread = own.count * self.report_count[b] / self.report_delivered[b];
+                let b = &self.reports[own.unit * life + oldest];
+                let unread = own.count * b.count / b.delivered;
                 own_unread(post, own.generation, unread);
                 *own = OwnReports::default();
             }
         }
         for unit in 0..self.units {
-            let b = unit * self.report_life + oldest;
-            expired += self.report_count[b];
-            self.report_count[b] = 0.0;
-            self.report_salience[b] = 0.0;
-            self.report_comm[b] = 0.0;
-            self.report_fast[b] = 0.0;
-            self.report_delivered[b] = 0.0;
+            let b = &mut self.reports[unit * life + oldest];
+            expired += b.count;
+            *b = Bucket::default();
         }
         self.slot = oldest;
         self.age_buckets();
@@ -329,8 +347,8 @@ mod tests {
         let b = inbox.buckets(1).start;
         assert_eq!(inbox.report_age(b), 0);
         // Half of them are read in week 1, half of the fast one with them.
-        inbox.keep_reports(b, 0.5);
-        assert_eq!(inbox.report_fast[b], 0.5);
+        inbox.reports[b].keep(0.5);
+        assert_eq!(inbox.reports[b].fast, 0.5);
         let mut own = Vec::new();
         for week in 1..=4 {
             let expired = inbox.expire_reports(|post, generation, n| own.push((post, generation, n)));
@@ -343,10 +361,10 @@ mod tests {
             }
         }
         assert_eq!(own, [(0, 0, 1.5), (1, 5, 0.5)]);
-        assert_eq!(inbox.report_count.iter().sum::<f64>(), 0.0);
+        assert_eq!(inbox.reports.iter().map(|b| b.count).sum::<f64>(), 0.0);
         // Week 5's reports go into the bucket week 1's left.
         inbox.add_reports(0, 0, 0, Reports::new(1.0, 0.0, 0.1, 0.4));
-        assert_eq!(inbox.report_count[inbox.buckets(0).start], 1.0);
+        assert_eq!(inbox.reports[inbox.buckets(0).start].count, 1.0);
         assert_eq!(inbox.report_age(inbox.buckets(0).start), 0);
     }
 
@@ -355,7 +373,7 @@ mod tests {
         let mut inbox = Inbox::new(1, 1, 4, 13, 0.8);
         inbox.add_reports(0, 0, 0, Reports::new(4.0, 0.0, 0.4, 1.6));
         inbox.carry_reports(0, 0.5, 2.0, 0.7);
-        assert!((inbox.report_salience[0] - 0.6).abs() < 1e-15);
-        assert!((inbox.report_comm[0] - 4.0 * (0.5 * 0.4 + 0.5 * 0.7)).abs() < 1e-15);
+        assert!((inbox.reports[0].salience - 0.6).abs() < 1e-15);
+        assert!((inbox.reports[0].comm - 4.0 * (0.5 * 0.4 + 0.5 * 0.7)).abs() < 1e-15);
     }
 }

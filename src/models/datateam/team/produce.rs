@@ -41,7 +41,8 @@ impl Team {
     pub(super) fn make_reports(&mut self, i: usize, n: f64, proximity: f64) {
         let a = &self.analysts[i];
         let salience = tx::relevance(Kind::Report, &self.c) * proximity;
-        let fast = if a.careful { 0.0 } else { n };
+        // Care is a random draw per period: selects, not branches (as in `Analyst::care_effort`).
+        let fast = std::hint::select_unpredictable(a.careful, 0.0, n);
         let batch = Reports {
             count: n,
             fast,
@@ -103,9 +104,8 @@ impl Team {
         let far = structure::distance_factor(a.domain[self.unit_of[project.problem]], &self.c);
         let progress = time * speed / far;
         project.remaining -= progress;
-        if !a.careful {
-            project.fast_work += progress;
-        }
+        project.fast_work =
+            std::hint::select_unpredictable(a.careful, project.fast_work, project.fast_work + progress);
         if project.remaining <= 0.0 {
             let project = a.project.take().expect("project in progress");
             self.deliver_insight(i, project, proximity, world, units);

@@ -42,6 +42,8 @@ pub(super) struct Scratch {
     pub(super) understood: Vec<f64>,
     /// Analysts in post at home in each unit this week (n_u: isolation, MODEL.md §9.4).
     pub(super) home_analysts: Vec<f64>,
+    /// The best tech among the analysts in post this week (what time in the hub learns from).
+    pub(super) best_tech: f64,
     pub(super) deliveries: Vec<Delivery>,
     /// For routing: the posts a request may go to (refilled for each unit that asks).
     pub(super) candidates: Vec<Candidate>,
@@ -61,6 +63,7 @@ impl Scratch {
             reads: vec![0.0; units],
             understood: vec![0.0; units],
             home_analysts: vec![0.0; units],
+            best_tech: 0.0,
             deliveries: Vec::with_capacity(posts + 1),
             candidates: Vec::with_capacity(posts),
         }
@@ -83,6 +86,7 @@ impl Scratch {
         ] {
             v.fill(0.0);
         }
+        self.best_tech = 0.0;
         self.deliveries.clear();
         // Per analyst nothing needs clearing: `time` is written by allocation for every analyst who
         // works before feedback reads it, and the own-product events (`week_used` …) are cleared by

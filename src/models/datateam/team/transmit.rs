@@ -135,17 +135,19 @@ impl Team {
                 .sum::<f64>();
             let timeliness = announced / ppu as f64;
             let trust = tx::trust_factor(self.trust[u], c);
-            for (position, b) in self.inbox.buckets(u).enumerate() {
-                let count = self.inbox.report_count[b];
+            let (ring, bucket_stale) = self.inbox.ring_mut(u);
+            let mut total = s.inbox_salience[u];
+            for (b, &stale) in ring.iter_mut().zip(bucket_stale) {
+                let count = b.count;
                 if count <= 0.0 {
                     continue;
                 }
-                let base = self.inbox.report_salience[b] / count;
-                let stale = self.inbox.bucket_staleness(position);
+                let base = b.salience / count;
                 let mean = tx::salience(base, timeliness, stale, 1.0, trust, 1.0);
-                self.inbox.report_mean[b] = mean;
-                s.inbox_salience[u] += count * mean;
+                b.mean = mean;
+                total += count * mean;
             }
+            s.inbox_salience[u] = total;
         }
     }
 
@@ -230,16 +232,16 @@ impl Team {
         for u in 0..self.units {
             let (mut read, mut comm, mut fast) = (0.0, 0.0, 0.0);
             let reader = self.reader(u, unlimited);
-            for b in self.inbox.buckets(u) {
-                let count = self.inbox.report_count[b];
+            for b in self.inbox.ring_mut(u).0 {
+                let count = b.count;
                 if count <= 0.0 {
                     continue;
                 }
-                let p_read = reader.map_or(1.0, |r| r.p_read(self.inbox.report_mean[b]));
+                let p_read = reader.map_or(1.0, |r| r.p_read(b.mean));
                 read += count * p_read;
-                comm += self.inbox.report_comm[b] * p_read;
-                fast += self.inbox.report_fast[b] * p_read;
-                self.inbox.keep_reports(b, 1.0 - p_read);
+                comm += b.comm * p_read;
+                fast += b.fast * p_read;
+                b.keep(1.0 - p_read);
             }
             if read <= 0.0 {
                 continue;
