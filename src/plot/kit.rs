@@ -13,7 +13,7 @@ use anyhow::Context;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::FontDesc;
-use plotters::style::text_anchor::{HPos, VPos};
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 use plotters_backend::{BackendColor, BackendCoord, BackendTextStyle, DrawingErrorKind};
 
 use super::font;
@@ -181,6 +181,26 @@ pub(crate) fn draw_note<DB: DrawingBackend>(
         fit(note, &theme.note(), room),
         (theme.px(6.0) as i32, theme.px(2.0) as i32),
         theme.note().color(&theme::MUTED),
+    ))
+    .map_err(err)
+}
+
+/// Writes an axis title for a y axis shared by a whole area (a grid of panels, or a chart whose
+/// mesh leaves no room for it): turned a quarter left, centred, fitted to the area's height.
+pub(crate) fn draw_y_title<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    title: &str,
+    theme: Theme,
+) -> DrawResult {
+    let (w, h) = area.dim_in_pixel();
+    area.draw(&Text::new(
+        fit_title(title, &theme.label(), h.saturating_sub(theme.px(6.0))),
+        (w as i32 / 2, h as i32 / 2),
+        theme
+            .label()
+            .color(&INK)
+            .transform(FontTransform::Rotate270)
+            .pos(Pos::new(HPos::Center, VPos::Center)),
     ))
     .map_err(err)
 }

@@ -7,8 +7,8 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::kit::{
-    DrawResult, draw_legend, draw_note, err, fit, fit_title, house_mesh, legend_height,
-    padded_range, tick, titled,
+    DrawResult, draw_legend, draw_note, draw_y_title, err, fit, fit_title, house_mesh,
+    legend_height, padded_range, tick, titled,
 };
 use super::theme::{self, INK, Theme};
 
@@ -145,20 +145,7 @@ pub fn draw<DB: DrawingBackend>(
             label.pos(Pos::new(HPos::Center, VPos::Center)),
         ))
         .map_err(err)?;
-    let (w, h) = y_title.dim_in_pixel();
-    y_title
-        .draw(&Text::new(
-            fit_title(
-                &chart.y_label,
-                &theme.label(),
-                h.saturating_sub(theme.px(6.0)),
-            ),
-            (w as i32 / 2, h as i32 / 2),
-            label
-                .transform(FontTransform::Rotate270)
-                .pos(Pos::new(HPos::Center, VPos::Center)),
-        ))
-        .map_err(err)?;
+    draw_y_title(&y_title, &chart.y_label, theme)?;
     let (rows, cols) = grid(chart.panels.len());
     let head_font = theme.note();
     for (area, (title, members)) in grid_area

@@ -12,8 +12,8 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::kit::{
-    DrawResult, draw_legend, draw_note, err, fit, fit_title, legend_height, padded_range, tick,
-    titled,
+    DrawResult, draw_legend, draw_note, draw_y_title, err, fit, fit_title, legend_height,
+    padded_range, tick, titled,
 };
 use super::lines::grid;
 use super::theme::{self, INK, Theme};
@@ -154,22 +154,7 @@ pub fn draw<DB: DrawingBackend>(
     }
     // One output, so one y axis title for the whole grid, and one y range shared by every panel.
     let (y_title, grid_area) = plot.split_horizontally(theme.px(13.0));
-    let (w, h) = y_title.dim_in_pixel();
-    y_title
-        .draw(&Text::new(
-            fit_title(
-                &chart.y_label,
-                &theme.label(),
-                h.saturating_sub(theme.px(6.0)),
-            ),
-            (w as i32 / 2, h as i32 / 2),
-            theme
-                .label()
-                .color(&INK)
-                .transform(FontTransform::Rotate270)
-                .pos(Pos::new(HPos::Center, VPos::Center)),
-        ))
-        .map_err(err)?;
+    draw_y_title(&y_title, &chart.y_label, theme)?;
     let y = padded_range(
         chart
             .panels
