@@ -1,7 +1,8 @@
 //! Adaptive replication (`replications = { target_half_width = ..., metric, min, max }`): noisy
 //! points get more replicates than quiet ones, each point's runs are a prefix of the fixed run's,
 //! the result does not depend on the thread count, options are judged on their paired differences,
-//! an interrupted run resumes to the same files, and what is not supported is refused with exit 2.
+//! an interrupted run resumes to the same files, shards split the sweep by whole points and merge
+//! into the same files as one run, and what is not supported is refused with exit 2.
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -10,7 +11,7 @@ use std::path::Path;
 use tempfile::TempDir;
 
 use crate::cli::{expect_bad_run, orgsim, stderr_of, wait_for_checkpoints, write};
-use crate::determinism::{assert_same_files, run_with};
+use crate::determinism::{assert_same_files, run_shards_and_merge, run_with};
 
 /// Ishigami at one x with additive noise swept from none to more than `max` replicates can tame:
 /// the half-width of the mean is about 1.96 · noise / √n, so the target 0.5 needs about 4, 62 and
@@ -288,10 +289,16 @@ fn an_interrupted_adaptive_run_resumes_to_the_same_files() {
 
 #[test]
 fn what_adaptive_replication_does_not_support_is_refused_with_exit_2() {
+    // A shard holds whole points: with 4 points, 5 shards would leave one empty.
     expect_bad_run(
         NOISE_SWEEP,
-        &["--shard", "1/2"],
-        &["--shard 1/2", "cannot be sharded", "--replications N"],
+        &["--shard", "2/5"],
+        &[
+            "--shard 2/5",
+            "by whole points",
+            "has 4 of them",
+            "at most 4 shards",
+        ],
     );
     let with_design = "[scenario]\nname = \"d\"\nmodel = \"ishigami\"\nreplications = { target_half_width = 0.5, max = 20 }\n\n[design]\nmethod = \"lhs\"\nn = 8\n\n[design.space]\nx1 = { from = -1, to = 1 }\n";
     expect_bad_run(
@@ -309,4 +316,192 @@ fn what_adaptive_replication_does_not_support_is_refused_with_exit_2() {
         &[],
         &["unknown metric \"why\"", "did you mean \"y\""],
     );
+}
+
+/// Two options (one a scheduled change, so change.csv is written) over four settings of March's
+/// model; the target 0.022 on the paired difference needs 32 to 64 pairs, so the settings stop at
+/// 32, 52 and 60 pairs, one at `max` with the target not met.
+const OPTION_SWEEP: &str = r#"
+[scenario]
+name = "options"
+model = "march1991"
+replications = { target_half_width = 0.022, metric = "code_knowledge", min = 4, max = 60 }
+seed = 9
+ticks = 40
+record_every = 10
+
+[sweep]
+turnover = [0.0, 0.03, 0.06, 0.1]
+
+[[option]]
+name = "slow"
+set = { socialisation = 0.1 }
+
+[[option]]
+name = "speed up"
+set = { socialisation = 0.1 }
+schedule = [{ at = 20, set = { socialisation = 0.9 } }]
+"#;
+
+/// The shards' `shard.points`, in shard order.
+fn held_points(shards: &[std::path::PathBuf]) -> Vec<Vec<u64>> {
+    let mut held: Vec<(u64, Vec<u64>)> = shards
+        .iter()
+        .map(|dir| {
+            let m = manifest(dir);
+            let points = m["shard"]["points"]
+                .as_array()
+                .unwrap_or_else(|| panic!("{} lists no points", dir.display()))
+                .iter()
+                .map(|p| p.as_u64().unwrap())
+                .collect();
+            (m["shard"]["index"].as_u64().unwrap(), points)
+        })
+        .collect();
+    held.sort();
+    held.into_iter().map(|(_, points)| points).collect()
+}
+
+#[test]
+fn an_adaptive_sweep_run_as_three_shards_merges_into_the_same_bytes_as_one_run() {
+    let dir = TempDir::new().unwrap();
+    for (text, tag, extra, expected_split) in [
+        (
+            NOISE_SWEEP,
+            "plain",
+            &[][..],
+            vec![vec![0], vec![1], vec![2, 3]],
+        ),
+        // A setting's options stay in one shard: setting s is points s and 4 + s.
+        (
+            OPTION_SWEEP,
+            "options",
+            &["change.csv", "change_trajectory.csv"][..],
+            vec![vec![0, 4], vec![1, 5], vec![2, 3, 6, 7]],
+        ),
+    ] {
+        let whole = run_with(&dir, text, &format!("{tag}-whole"), &["--threads", "2"]);
+        let (merged, shards) = run_shards_and_merge(&dir, text, tag);
+        let decided = manifest(&whole)["adaptive"].clone();
+        let counts: Vec<u64> = decided["replicates"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n.as_u64().unwrap())
+            .collect();
+        let met = decided["target_met"].as_array().unwrap();
+        // The sweep is one where a wrong split or a wrong count would show.
+        assert!(
+            counts
+                .iter()
+                .collect::<std::collections::BTreeSet<_>>()
+                .len()
+                > 2,
+            "{tag}: {counts:?}"
+        );
+        assert!(
+            met.contains(&true.into()) && met.contains(&false.into()),
+            "{tag}: {met:?}"
+        );
+        assert_eq!(held_points(&shards), expected_split, "{tag}");
+        // Each shard ran exactly its own points' decided replicates, nothing of the others'.
+        for shard in &shards {
+            let m = manifest(shard);
+            let held: Vec<u64> = m["shard"]["points"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|p| p.as_u64().unwrap())
+                .collect();
+            let expected: u64 = held.iter().map(|&p| counts[p as usize]).sum();
+            assert_eq!(
+                run_rows(shard).len() as u64,
+                expected,
+                "{}",
+                shard.display()
+            );
+            for (p, &n) in counts.iter().enumerate() {
+                let got = m["adaptive"]["replicates"][p].as_u64().unwrap();
+                assert_eq!(got, if held.contains(&(p as u64)) { n } else { 0 });
+            }
+        }
+        let mut files = vec![
+            "runs.csv",
+            "timeseries.csv",
+            "summary.csv",
+            "points.csv",
+            "comparison.csv",
+        ];
+        files.extend(extra);
+        assert_same_files(
+            &whole,
+            &merged,
+            &files,
+            &format!("{tag}: one run and 3 merged shards"),
+        );
+        assert_eq!(manifest(&merged)["adaptive"], decided, "{tag}");
+        assert!(manifest(&merged)["shard"].is_null());
+        // The merged directory passes every reader's integrity checks.
+        orgsim().arg("compare").arg(&merged).assert().success();
+    }
+}
+
+#[test]
+fn merging_adaptive_shards_refuses_a_missing_duplicated_or_foreign_shard() {
+    let dir = TempDir::new().unwrap();
+    let (_, shards) = run_shards_and_merge(&dir, OPTION_SWEEP, "s");
+    // run_shards_and_merge runs shards 3, 1, 2 in that order.
+    let (s3, s1, s2) = (&shards[0], &shards[1], &shards[2]);
+    let copy = dir.path().join("s-shard1-copy");
+    fs::create_dir(&copy).unwrap();
+    for entry in fs::read_dir(s1).unwrap() {
+        let entry = entry.unwrap();
+        fs::copy(entry.path(), copy.join(entry.file_name())).unwrap();
+    }
+    // The same sweep with a fixed number of replicates (`max`): the same points and
+    // replications, but not the same sweep.
+    let file = write(&dir, "fixed.toml", OPTION_SWEEP);
+    let fixed = dir.path().join("fixed-shard2");
+    orgsim()
+        .arg("run")
+        .arg(&file)
+        .args(["--shard", "2/3", "--replications", "60", "-q", "--out"])
+        .arg(&fixed)
+        .assert()
+        .success();
+    let out = dir.path().join("bad");
+    let cases: [(Vec<&Path>, Vec<String>); 3] = [
+        (vec![s1, s3], vec!["shard 2/3 is missing".into()]),
+        (
+            vec![s1, s2, s3, &copy],
+            vec![
+                "shard 1/3 is given twice".into(),
+                s1.display().to_string(),
+                copy.display().to_string(),
+            ],
+        ),
+        (
+            vec![s1, &fixed, s3],
+            vec![fixed.display().to_string(), "`adaptive`".into()],
+        ),
+    ];
+    for (given, needles) in cases {
+        let result = orgsim()
+            .arg("merge")
+            .args(&given)
+            .arg("--out")
+            .arg(&out)
+            .output()
+            .unwrap();
+        let err = stderr_of(&result);
+        assert_eq!(result.status.code(), Some(2), "{err}");
+        for needle in &needles {
+            assert!(
+                err.contains(needle.as_str()),
+                "expected {needle:?} in: {err}"
+            );
+        }
+        assert!(!err.contains("panicked"), "{err}");
+        assert!(!out.exists(), "nothing is written");
+    }
 }

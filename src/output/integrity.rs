@@ -138,8 +138,9 @@ fn expected_run_ids(dir: &Path, manifest: &Manifest) -> Result<Vec<u64>, InputEr
         (None, None) => 0..total,
     };
     let failed = failed_run_ids(dir, manifest)?;
-    if let (Some(adaptive), None, None) = (&manifest.adaptive, &manifest.shard, manifest.only_run) {
-        // Each point ran a prefix of its replicates: point p's ids are p × max + 0..replicates[p].
+    if let (Some(adaptive), None) = (&manifest.adaptive, manifest.only_run) {
+        // Each point ran a prefix of its replicates: point p's ids are p × max + 0..replicates[p];
+        // a shard holds only its own points.
         if adaptive.replicates.len() != manifest.points.len()
             || adaptive
                 .replicates
@@ -155,13 +156,21 @@ fn expected_run_ids(dir: &Path, manifest: &Manifest) -> Result<Vec<u64>, InputEr
                 ),
             ));
         }
-        return Ok(crate::engine::adaptive::adaptive_run_ids(
-            manifest.replications,
-            &adaptive.replicates,
-        )
-        .into_iter()
-        .filter(|id| !failed.contains(id))
-        .collect());
+        let mut replicates = adaptive.replicates.clone();
+        if let Some(held) = manifest.shard.as_ref().and_then(|s| s.points.as_ref()) {
+            let held: BTreeSet<usize> = held.iter().copied().collect();
+            for (point, n) in replicates.iter_mut().enumerate() {
+                if !held.contains(&point) {
+                    *n = 0;
+                }
+            }
+        }
+        return Ok(
+            crate::engine::adaptive::adaptive_run_ids(manifest.replications, &replicates)
+                .into_iter()
+                .filter(|id| !failed.contains(id))
+                .collect(),
+        );
     }
     Ok(range.filter(|id| !failed.contains(id)).collect())
 }
