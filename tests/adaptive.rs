@@ -505,3 +505,63 @@ fn merging_adaptive_shards_refuses_a_missing_duplicated_or_foreign_shard() {
         assert!(!out.exists(), "nothing is written");
     }
 }
+
+#[test]
+fn an_interrupted_adaptive_shard_resumes_to_the_same_files() {
+    let dir = TempDir::new().unwrap();
+    // As the unsharded resume test, over two settings: shard 2/2 holds the setting units = 8 with
+    // both options (points 1 and 3), 2 × 1200 runs, as the target cannot be met.
+    let text = "[scenario]\nname = \"ks\"\nmodel = \"datateam\"\nreplications = { target_relative_half_width = 1e-6, min = 10, max = 1200 }\nseed = 3\nrecord_every = 52\n\n[sweep]\nunits = [4, 8]\n\n[[option]]\nname = \"hub\"\n\n[[option]]\nname = \"embedded\"\nset = { structure = \"embedded\" }\n";
+    let file = write(&dir, "ks.toml", text);
+    let run = |out: &Path, shard: &str, threads: &str, extra: &[&str]| {
+        let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_orgsim"));
+        c.arg("run")
+            .arg(&file)
+            .args(["--shard", shard, "--out"])
+            .arg(out)
+            .args(["-q", "--threads", threads])
+            .args(extra)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped());
+        c
+    };
+    let full = dir.path().join("full");
+    assert!(run(&full, "2/2", "2", &[]).status().unwrap().success());
+    assert_eq!(
+        manifest(&full)["shard"]["points"],
+        serde_json::json!([1, 3])
+    );
+    let out = dir.path().join("part");
+    let staging = dir.path().join(".part.partial");
+    let mut child = run(&out, "2/2", "2", &[]).spawn().unwrap();
+    wait_for_checkpoints(&staging, 3);
+    child.kill().unwrap();
+    let _ = child.wait();
+    assert!(!out.exists());
+    let status = orgsim().arg("status").arg(&out).output().unwrap();
+    let status = String::from_utf8_lossy(&status.stdout).to_string();
+    assert!(status.contains("of 2400 runs done"), "{status}");
+    assert!(status.contains("--shard 2/2"), "{status}");
+    let resumed = run(&out, "2/2", "1", &["--resume"]).output().unwrap();
+    assert!(resumed.status.success(), "{}", stderr_of(&resumed));
+    assert!(stderr_of(&resumed).contains("resuming"));
+    assert_same_files(
+        &full,
+        &out,
+        &["runs.csv", "timeseries.csv", "points.csv"],
+        "an uninterrupted shard and a killed and resumed one",
+    );
+    assert_eq!(manifest(&out)["adaptive"], manifest(&full)["adaptive"]);
+    assert_eq!(manifest(&out)["shard"], manifest(&full)["shard"]);
+    // A requeued task whose shard is complete does nothing; another shard's resume is refused.
+    let again = run(&out, "2/2", "1", &["--resume"]).output().unwrap();
+    assert!(again.status.success(), "{}", stderr_of(&again));
+    assert!(stderr_of(&again).contains("already complete"));
+    let other = run(&out, "1/2", "1", &["--resume"]).output().unwrap();
+    assert_eq!(other.status.code(), Some(2), "{}", stderr_of(&other));
+    assert!(
+        stderr_of(&other).contains("the shard differ"),
+        "{}",
+        stderr_of(&other)
+    );
+}
