@@ -12,6 +12,9 @@
 //! each batch reads only that group's own values, so the result is a prefix of the fixed run's
 //! replicates and depends on nothing but the seed: not on threads, not on which other groups exist.
 //!
+//! Because of that, a shard of an adaptive sweep takes whole groups ([`shard_groups`]) and decides
+//! them alone, exactly as the whole run would.
+//!
 //! The decision pass keeps only the metric's final values; [`adaptive_run_ids`] then lists the
 //! runs the executor runs again in run-id order to write the files (see docs/outputs-and-analysis.md,
 //! "Adaptive replication", for the cost).
