@@ -565,3 +565,48 @@ fn an_interrupted_adaptive_shard_resumes_to_the_same_files() {
         stderr_of(&other)
     );
 }
+
+#[test]
+fn failed_runs_of_interleaved_adaptive_shards_merge_in_run_id_order() {
+    let dir = TempDir::new().unwrap();
+    let file = write(&dir, "f.toml", OPTION_SWEEP);
+    // Shard 1 holds points 0 and 4, shard 2 points 1 and 5 (max 60): run 241 (point 4) fails in
+    // shard 1 and run 61 (point 1) in shard 2, so shard order is not run-id order.
+    let mut shards = Vec::new();
+    for (k, fault) in [(1, Some("241")), (2, Some("61")), (3, None)] {
+        let out = dir.path().join(format!("f{k}"));
+        let mut c = orgsim();
+        c.arg("run")
+            .arg(&file)
+            .args(["--shard", &format!("{k}/3"), "-q", "--out"])
+            .arg(&out);
+        if let Some(id) = fault {
+            c.env("ORGSIM_FAULT_RUN", id);
+        }
+        let result = c.output().unwrap();
+        assert_eq!(
+            result.status.code(),
+            Some(if fault.is_some() { 1 } else { 0 })
+        );
+        shards.push(out);
+    }
+    let merged = dir.path().join("merged");
+    orgsim()
+        .arg("merge")
+        .args(&shards)
+        .args(["--no-plots", "--out"])
+        .arg(&merged)
+        .assert()
+        .success();
+    let failed: Vec<String> = fs::read_to_string(merged.join("failures.csv"))
+        .unwrap()
+        .lines()
+        .skip(1)
+        .map(|line| line.split(',').next().unwrap().to_string())
+        .collect();
+    assert_eq!(failed, ["61", "241"]);
+    assert_eq!(manifest(&merged)["failed_runs"], 2);
+    let rows = run_rows(&merged);
+    assert!(!rows.contains_key(&61) && !rows.contains_key(&241));
+    orgsim().arg("compare").arg(&merged).assert().success();
+}
