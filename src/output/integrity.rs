@@ -3,7 +3,8 @@
 //!
 //! A run records, per data file, its SHA-256, size and number of rows ([`FileCheck`], the
 //! manifest's `checksums`). The run ids a directory must hold follow from the manifest itself: every
-//! run of the sweep (`points × replications`), or a shard's `run_ids`, or `only_run`, less the runs
+//! run of the sweep (`points × replications`, or each point's adaptive `replicates`), or a shard's
+//! `run_ids` (an adaptive shard's: the replicates of its `shard.points`), or `only_run`, less the runs
 //! listed in `failures.csv`. [`verify`] walks `runs.csv` row by row against those ids (a missing,
 //! duplicated or out-of-order row is named by its line), walks `timeseries.csv` run by run (each run
 //! from tick 0 to its last tick, in `runs.csv`'s order), and then compares every file's checksum, so
