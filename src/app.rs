@@ -1,6 +1,7 @@
 //! One function per subcommand: load → plan → execute → write → analyse.
 
 use std::io::IsTerminal;
+use std::ops::Range;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Instant, SystemTime};
@@ -223,11 +224,14 @@ pub fn dry_run(args: &RunArgs) -> Result<String> {
         allow_large: args.allow_large,
     };
     let scenario = scenario::load(&args.file, &overrides)?;
-    refuse_adaptive_shards(args, &scenario)?;
+    let shard_groups = adaptive_shard_groups(args, &scenario)?;
     let dest = destination(args, &scenario);
     crate::output::check_destination(&dest)?;
     let plan = scenario.plan();
     let runs = match (args.shard, args.only) {
+        (Some(_), _) if shard_groups.is_some() => {
+            adaptive_shard_span(&scenario, shard_groups.as_deref().unwrap_or_default())
+        }
         (Some(shard), _) => executor::shard_runs(plan.total_runs(), shard.index, shard.count),
         (None, Some(id)) if id < plan.total_runs() => id..id + 1,
         (None, Some(id)) => {
@@ -242,7 +246,12 @@ pub fn dry_run(args: &RunArgs) -> Result<String> {
         }
         (None, None) => 0..plan.total_runs(),
     };
-    let count = runs.end - runs.start;
+    // An adaptive shard's runs are at most `max` at each point it holds, not a range of ids.
+    let held_points = shard_groups.as_deref().map(adaptive::points_of);
+    let count = match &held_points {
+        Some(points) => points.len() as u64 * scenario.replications,
+        None => runs.end - runs.start,
+    };
     let threads = args
         .threads
         .map(usize::from)
@@ -269,14 +278,18 @@ pub fn dry_run(args: &RunArgs) -> Result<String> {
         size.runs,
         size.points,
         scenario.replications,
-        if count == size.runs {
-            String::new()
-        } else {
-            format!(
+        match &held_points {
+            Some(points) => format!(
+                "; this shard holds {} of the {} points (whole settings, options together) and runs at most {count} of them",
+                points.len(),
+                size.points
+            ),
+            None if count == size.runs => String::new(),
+            None => format!(
                 "; this command runs {count} of them (run ids {} to {})",
                 runs.start,
                 runs.end - 1
-            )
+            ),
         }
     );
     if let Some(rule) = &scenario.adaptive {
@@ -372,7 +385,7 @@ pub fn run(args: &RunArgs, command_line: Vec<String>) -> Result<RunOutcome> {
         allow_large: args.allow_large,
     };
     let scenario = scenario::load(&args.file, &overrides)?;
-    refuse_adaptive_shards(args, &scenario)?;
+    let shard_groups = adaptive_shard_groups(args, &scenario)?;
     let dest = destination(args, &scenario);
     let plan = scenario.plan();
     if let Some(id) = args.only
@@ -446,6 +459,9 @@ pub fn run(args: &RunArgs, command_line: Vec<String>) -> Result<RunOutcome> {
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
 
     let runs = match (args.shard, args.only) {
+        (Some(_), _) if shard_groups.is_some() => {
+            adaptive_shard_span(&scenario, shard_groups.as_deref().unwrap_or_default())
+        }
         (Some(shard), _) => executor::shard_runs(plan.total_runs(), shard.index, shard.count),
         (None, Some(id)) => id..id + 1,
         (None, None) => 0..plan.total_runs(),
@@ -465,7 +481,17 @@ pub fn run(args: &RunArgs, command_line: Vec<String>) -> Result<RunOutcome> {
                 .filter(|saved| saved.len() == scenario.points.len())
             {
                 Some(saved) => saved,
-                None => decide_replicates(&scenario, rule, threads, &mut out)?,
+                None => {
+                    let all_groups;
+                    let groups = match &shard_groups {
+                        Some(held) => held.as_slice(),
+                        None => {
+                            all_groups = scenario.adaptive_groups();
+                            all_groups.as_slice()
+                        }
+                    };
+                    decide_replicates(&scenario, rule, groups, threads, &mut out)?
+                }
             },
         ),
         _ => None,
@@ -626,7 +652,12 @@ pub fn run(args: &RunArgs, command_line: Vec<String>) -> Result<RunOutcome> {
         wall_seconds,
         command_line,
         files: produced,
-        shard: args.shard.map(|s| (s.index, s.count, runs.start, runs.end)),
+        shard: args.shard.map(|s| manifest::ShardInfo {
+            index: s.index,
+            count: s.count,
+            run_ids: [runs.start, runs.end],
+            points: shard_groups.as_deref().map(adaptive::points_of),
+        }),
         failed_runs: failures.len() as u64,
         only_run: args.only,
         adaptive: match (&scenario.adaptive, &adaptive) {
@@ -663,37 +694,66 @@ pub fn run(args: &RunArgs, command_line: Vec<String>) -> Result<RunOutcome> {
     })
 }
 
-/// Adaptive replication decides replicates point by point across the whole sweep, so a shard (a
-/// range of run ids) cannot run its part alone: refused, naming both.
-fn refuse_adaptive_shards(args: &RunArgs, scenario: &scenario::Scenario) -> Result<(), InputError> {
-    if scenario.adaptive.is_some()
-        && let Some(shard) = args.shard
-    {
+/// With adaptive replication, the decision groups `run --shard K/N` holds: whole settings (a point
+/// alone, or a setting with all its options), so that the shard decides each of them exactly as
+/// the whole run does. `None` for a fixed sweep or a whole run. More shards than settings are
+/// refused: a shard would hold nothing.
+fn adaptive_shard_groups(
+    args: &RunArgs,
+    scenario: &scenario::Scenario,
+) -> Result<Option<Vec<adaptive::Group>>, InputError> {
+    let (Some(_), Some(shard)) = (&scenario.adaptive, args.shard) else {
+        return Ok(None);
+    };
+    let groups = scenario.adaptive_groups();
+    if shard.count > groups.len() as u64 {
+        let unit = if scenario.has_options() {
+            "settings (each with all its options)"
+        } else {
+            "points"
+        };
         return Err(InputError::new(
             format!("--shard {}/{}", shard.index, shard.count),
             format!(
-                "{}: adaptive replication (`replications = {{ ... }}`) cannot be sharded yet; run it whole, or give `--replications N` for a fixed number of replicates that can be sharded",
-                args.file.display()
+                "{}: an adaptive sweep is sharded by whole {unit}, and it has {} of them; give at most {} shards",
+                args.file.display(),
+                groups.len(),
+                groups.len()
             ),
         ));
     }
-    Ok(())
+    Ok(Some(
+        adaptive::shard_groups(&groups, shard.index, shard.count).to_vec(),
+    ))
 }
 
-/// Runs the adaptive rule's decision pass: each point's (replicates, target met). Interrupted, it
+/// The run ids an adaptive shard's runs lie within: from its first point's first possible run to
+/// its last point's last (`max` replicates each); with options, other shards' ids lie between.
+fn adaptive_shard_span(scenario: &scenario::Scenario, groups: &[adaptive::Group]) -> Range<u64> {
+    let points = adaptive::points_of(groups);
+    match (points.first(), points.last()) {
+        (Some(&first), Some(&last)) => {
+            first as u64 * scenario.replications..(last as u64 + 1) * scenario.replications
+        }
+        _ => 0..0,
+    }
+}
+
+/// Runs the adaptive rule's decision pass over `groups`: each point's (replicates, target met),
+/// (0, false) for a point in no group (another shard's). Interrupted, it
 /// leaves nothing new behind (a resumed run's staging directory is kept as it was).
 fn decide_replicates(
     scenario: &scenario::Scenario,
     rule: &adaptive::Rule,
+    groups: &[adaptive::Group],
     threads: usize,
     out: &mut OutputDir,
 ) -> Result<Vec<(u64, bool)>> {
-    let groups = scenario.adaptive_groups();
     let controls = executor::Controls {
         cancel: interrupt_flag(),
         fault_run: fault_run(),
     };
-    let decisions = match adaptive::decide(&scenario.plan(), rule, &groups, threads, controls) {
+    let decisions = match adaptive::decide(&scenario.plan(), rule, groups, threads, controls) {
         Ok(d) => d,
         Err(e) => {
             if interrupt_flag().load(Ordering::Relaxed) {
@@ -707,7 +767,7 @@ fn decide_replicates(
             return Err(e);
         }
     };
-    let counts = adaptive::replicates_per_point(scenario.points.len(), &groups, &decisions);
+    let counts = adaptive::replicates_per_point(scenario.points.len(), groups, &decisions);
     let mut met = vec![false; scenario.points.len()];
     for (group, decision) in groups.iter().zip(&decisions) {
         for &p in &group.points {
@@ -755,6 +815,8 @@ pub fn status(dir: &std::path::Path) -> Result<String, InputError> {
         return Ok(format!(
             "{shown}: complete: {} runs ({} failed){}\n",
             match m.shard.as_ref() {
+                // An adaptive shard's points not held count 0 replicates.
+                Some(_) if m.adaptive.is_some() => runs,
                 Some(s) => s.run_ids[1] - s.run_ids[0],
                 None if m.only_run.is_some() => 1,
                 None => runs,

@@ -256,8 +256,9 @@ pub struct RunArgs {
     /// Override a fixed parameter, e.g. --set turnover=0.1 (repeatable).
     #[arg(long = "set", value_name = "NAME=VALUE")]
     pub set: Vec<String>,
-    /// Run only shard K of N (1-based) of the sweep's runs, e.g. one task of a Slurm job array;
-    /// join the shards with `orgsim merge` [default --out: outputs/<name>.shard-K-of-N/].
+    /// Run only shard K of N (1-based) of the sweep's runs (with adaptive replication: of its
+    /// points, whole), e.g. one task of a Slurm job array; join the shards with `orgsim merge`
+    /// [default --out: outputs/<name>.shard-K-of-N/].
     #[arg(long, value_name = "K/N", value_parser = parse_shard, conflicts_with = "only")]
     pub shard: Option<Shard>,
     /// Run only the run with this id (runs.csv's `run_id`, e.g. one named in failures.csv), with

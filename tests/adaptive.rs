@@ -1,7 +1,8 @@
 //! Adaptive replication (`replications = { target_half_width = ..., metric, min, max }`): noisy
 //! points get more replicates than quiet ones, each point's runs are a prefix of the fixed run's,
 //! the result does not depend on the thread count, options are judged on their paired differences,
-//! an interrupted run resumes to the same files, and what is not supported is refused with exit 2.
+//! an interrupted run resumes to the same files, shards split the sweep by whole points and merge
+//! into the same files as one run, and what is not supported is refused with exit 2.
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -10,7 +11,7 @@ use std::path::Path;
 use tempfile::TempDir;
 
 use crate::cli::{expect_bad_run, orgsim, stderr_of, wait_for_checkpoints, write};
-use crate::determinism::{assert_same_files, run_with};
+use crate::determinism::{assert_same_files, run_shards_and_merge, run_with};
 
 /// Ishigami at one x with additive noise swept from none to more than `max` replicates can tame:
 /// the half-width of the mean is about 1.96 · noise / √n, so the target 0.5 needs about 4, 62 and
@@ -288,10 +289,16 @@ fn an_interrupted_adaptive_run_resumes_to_the_same_files() {
 
 #[test]
 fn what_adaptive_replication_does_not_support_is_refused_with_exit_2() {
+    // A shard holds whole points: with 4 points, 5 shards would leave one empty.
     expect_bad_run(
         NOISE_SWEEP,
-        &["--shard", "1/2"],
-        &["--shard 1/2", "cannot be sharded", "--replications N"],
+        &["--shard", "2/5"],
+        &[
+            "--shard 2/5",
+            "by whole points",
+            "has 4 of them",
+            "at most 4 shards",
+        ],
     );
     let with_design = "[scenario]\nname = \"d\"\nmodel = \"ishigami\"\nreplications = { target_half_width = 0.5, max = 20 }\n\n[design]\nmethod = \"lhs\"\nn = 8\n\n[design.space]\nx1 = { from = -1, to = 1 }\n";
     expect_bad_run(
@@ -309,4 +316,297 @@ fn what_adaptive_replication_does_not_support_is_refused_with_exit_2() {
         &[],
         &["unknown metric \"why\"", "did you mean \"y\""],
     );
+}
+
+/// Two options (one a scheduled change, so change.csv is written) over four settings of March's
+/// model; the target 0.022 on the paired difference needs 32 to 64 pairs, so the settings stop at
+/// 32, 52 and 60 pairs, one at `max` with the target not met.
+const OPTION_SWEEP: &str = r#"
+[scenario]
+name = "options"
+model = "march1991"
+replications = { target_half_width = 0.022, metric = "code_knowledge", min = 4, max = 60 }
+seed = 9
+ticks = 40
+record_every = 10
+
+[sweep]
+turnover = [0.0, 0.03, 0.06, 0.1]
+
+[[option]]
+name = "slow"
+set = { socialisation = 0.1 }
+
+[[option]]
+name = "speed up"
+set = { socialisation = 0.1 }
+schedule = [{ at = 20, set = { socialisation = 0.9 } }]
+"#;
+
+/// The shards' `shard.points`, in shard order.
+fn held_points(shards: &[std::path::PathBuf]) -> Vec<Vec<u64>> {
+    let mut held: Vec<(u64, Vec<u64>)> = shards
+        .iter()
+        .map(|dir| {
+            let m = manifest(dir);
+            let points = m["shard"]["points"]
+                .as_array()
+                .unwrap_or_else(|| panic!("{} lists no points", dir.display()))
+                .iter()
+                .map(|p| p.as_u64().unwrap())
+                .collect();
+            (m["shard"]["index"].as_u64().unwrap(), points)
+        })
+        .collect();
+    held.sort();
+    held.into_iter().map(|(_, points)| points).collect()
+}
+
+#[test]
+fn an_adaptive_sweep_run_as_three_shards_merges_into_the_same_bytes_as_one_run() {
+    let dir = TempDir::new().unwrap();
+    for (text, tag, extra, expected_split) in [
+        (
+            NOISE_SWEEP,
+            "plain",
+            &[][..],
+            vec![vec![0], vec![1], vec![2, 3]],
+        ),
+        // A setting's options stay in one shard: setting s is points s and 4 + s.
+        (
+            OPTION_SWEEP,
+            "options",
+            &["change.csv", "change_trajectory.csv"][..],
+            vec![vec![0, 4], vec![1, 5], vec![2, 3, 6, 7]],
+        ),
+    ] {
+        let whole = run_with(&dir, text, &format!("{tag}-whole"), &["--threads", "2"]);
+        let (merged, shards) = run_shards_and_merge(&dir, text, tag);
+        let decided = manifest(&whole)["adaptive"].clone();
+        let counts: Vec<u64> = decided["replicates"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n.as_u64().unwrap())
+            .collect();
+        let met = decided["target_met"].as_array().unwrap();
+        // The sweep is one where a wrong split or a wrong count would show.
+        assert!(
+            counts
+                .iter()
+                .collect::<std::collections::BTreeSet<_>>()
+                .len()
+                > 2,
+            "{tag}: {counts:?}"
+        );
+        assert!(
+            met.contains(&true.into()) && met.contains(&false.into()),
+            "{tag}: {met:?}"
+        );
+        assert_eq!(held_points(&shards), expected_split, "{tag}");
+        // Each shard ran exactly its own points' decided replicates, nothing of the others'.
+        for shard in &shards {
+            let m = manifest(shard);
+            let held: Vec<u64> = m["shard"]["points"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|p| p.as_u64().unwrap())
+                .collect();
+            let expected: u64 = held.iter().map(|&p| counts[p as usize]).sum();
+            assert_eq!(
+                run_rows(shard).len() as u64,
+                expected,
+                "{}",
+                shard.display()
+            );
+            for (p, &n) in counts.iter().enumerate() {
+                let got = m["adaptive"]["replicates"][p].as_u64().unwrap();
+                assert_eq!(got, if held.contains(&(p as u64)) { n } else { 0 });
+            }
+        }
+        let mut files = vec![
+            "runs.csv",
+            "timeseries.csv",
+            "summary.csv",
+            "points.csv",
+            "comparison.csv",
+        ];
+        files.extend(extra);
+        assert_same_files(
+            &whole,
+            &merged,
+            &files,
+            &format!("{tag}: one run and 3 merged shards"),
+        );
+        assert_eq!(manifest(&merged)["adaptive"], decided, "{tag}");
+        assert!(manifest(&merged)["shard"].is_null());
+        // The merged directory passes every reader's integrity checks.
+        orgsim().arg("compare").arg(&merged).assert().success();
+    }
+}
+
+#[test]
+fn merging_adaptive_shards_refuses_a_missing_duplicated_or_foreign_shard() {
+    let dir = TempDir::new().unwrap();
+    let (_, shards) = run_shards_and_merge(&dir, OPTION_SWEEP, "s");
+    // run_shards_and_merge runs shards 3, 1, 2 in that order.
+    let (s3, s1, s2) = (&shards[0], &shards[1], &shards[2]);
+    let copy = dir.path().join("s-shard1-copy");
+    fs::create_dir(&copy).unwrap();
+    for entry in fs::read_dir(s1).unwrap() {
+        let entry = entry.unwrap();
+        fs::copy(entry.path(), copy.join(entry.file_name())).unwrap();
+    }
+    // The same sweep with a fixed number of replicates (`max`): the same points and
+    // replications, but not the same sweep.
+    let file = write(&dir, "fixed.toml", OPTION_SWEEP);
+    let fixed = dir.path().join("fixed-shard2");
+    orgsim()
+        .arg("run")
+        .arg(&file)
+        .args(["--shard", "2/3", "--replications", "60", "-q", "--out"])
+        .arg(&fixed)
+        .assert()
+        .success();
+    let out = dir.path().join("bad");
+    let cases: [(Vec<&Path>, Vec<String>); 3] = [
+        (vec![s1, s3], vec!["shard 2/3 is missing".into()]),
+        (
+            vec![s1, s2, s3, &copy],
+            vec![
+                "shard 1/3 is given twice".into(),
+                s1.display().to_string(),
+                copy.display().to_string(),
+            ],
+        ),
+        (
+            vec![s1, &fixed, s3],
+            vec![fixed.display().to_string(), "`adaptive`".into()],
+        ),
+    ];
+    for (given, needles) in cases {
+        let result = orgsim()
+            .arg("merge")
+            .args(&given)
+            .arg("--out")
+            .arg(&out)
+            .output()
+            .unwrap();
+        let err = stderr_of(&result);
+        assert_eq!(result.status.code(), Some(2), "{err}");
+        for needle in &needles {
+            assert!(
+                err.contains(needle.as_str()),
+                "expected {needle:?} in: {err}"
+            );
+        }
+        assert!(!err.contains("panicked"), "{err}");
+        assert!(!out.exists(), "nothing is written");
+    }
+}
+
+#[test]
+fn an_interrupted_adaptive_shard_resumes_to_the_same_files() {
+    let dir = TempDir::new().unwrap();
+    // As the unsharded resume test, over two settings: shard 2/2 holds the setting units = 8 with
+    // both options (points 1 and 3), 2 × 1200 runs, as the target cannot be met.
+    let text = "[scenario]\nname = \"ks\"\nmodel = \"datateam\"\nreplications = { target_relative_half_width = 1e-6, min = 10, max = 1200 }\nseed = 3\nrecord_every = 52\n\n[sweep]\nunits = [4, 8]\n\n[[option]]\nname = \"hub\"\n\n[[option]]\nname = \"embedded\"\nset = { structure = \"embedded\" }\n";
+    let file = write(&dir, "ks.toml", text);
+    let run = |out: &Path, shard: &str, threads: &str, extra: &[&str]| {
+        let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_orgsim"));
+        c.arg("run")
+            .arg(&file)
+            .args(["--shard", shard, "--out"])
+            .arg(out)
+            .args(["-q", "--threads", threads])
+            .args(extra)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped());
+        c
+    };
+    let full = dir.path().join("full");
+    assert!(run(&full, "2/2", "2", &[]).status().unwrap().success());
+    assert_eq!(
+        manifest(&full)["shard"]["points"],
+        serde_json::json!([1, 3])
+    );
+    let out = dir.path().join("part");
+    let staging = dir.path().join(".part.partial");
+    let mut child = run(&out, "2/2", "2", &[]).spawn().unwrap();
+    wait_for_checkpoints(&staging, 3);
+    child.kill().unwrap();
+    let _ = child.wait();
+    assert!(!out.exists());
+    let status = orgsim().arg("status").arg(&out).output().unwrap();
+    let status = String::from_utf8_lossy(&status.stdout).to_string();
+    assert!(status.contains("of 2400 runs done"), "{status}");
+    assert!(status.contains("--shard 2/2"), "{status}");
+    let resumed = run(&out, "2/2", "1", &["--resume"]).output().unwrap();
+    assert!(resumed.status.success(), "{}", stderr_of(&resumed));
+    assert!(stderr_of(&resumed).contains("resuming"));
+    assert_same_files(
+        &full,
+        &out,
+        &["runs.csv", "timeseries.csv", "points.csv"],
+        "an uninterrupted shard and a killed and resumed one",
+    );
+    assert_eq!(manifest(&out)["adaptive"], manifest(&full)["adaptive"]);
+    assert_eq!(manifest(&out)["shard"], manifest(&full)["shard"]);
+    // A requeued task whose shard is complete does nothing; another shard's resume is refused.
+    let again = run(&out, "2/2", "1", &["--resume"]).output().unwrap();
+    assert!(again.status.success(), "{}", stderr_of(&again));
+    assert!(stderr_of(&again).contains("already complete"));
+    let other = run(&out, "1/2", "1", &["--resume"]).output().unwrap();
+    assert_eq!(other.status.code(), Some(2), "{}", stderr_of(&other));
+    assert!(
+        stderr_of(&other).contains("the shard differ"),
+        "{}",
+        stderr_of(&other)
+    );
+}
+
+#[test]
+fn failed_runs_of_interleaved_adaptive_shards_merge_in_run_id_order() {
+    let dir = TempDir::new().unwrap();
+    let file = write(&dir, "f.toml", OPTION_SWEEP);
+    // Shard 1 holds points 0 and 4, shard 2 points 1 and 5 (max 60): run 241 (point 4) fails in
+    // shard 1 and run 61 (point 1) in shard 2, so shard order is not run-id order.
+    let mut shards = Vec::new();
+    for (k, fault) in [(1, Some("241")), (2, Some("61")), (3, None)] {
+        let out = dir.path().join(format!("f{k}"));
+        let mut c = orgsim();
+        c.arg("run")
+            .arg(&file)
+            .args(["--shard", &format!("{k}/3"), "-q", "--out"])
+            .arg(&out);
+        if let Some(id) = fault {
+            c.env("ORGSIM_FAULT_RUN", id);
+        }
+        let result = c.output().unwrap();
+        assert_eq!(
+            result.status.code(),
+            Some(if fault.is_some() { 1 } else { 0 })
+        );
+        shards.push(out);
+    }
+    let merged = dir.path().join("merged");
+    orgsim()
+        .arg("merge")
+        .args(&shards)
+        .args(["--no-plots", "--out"])
+        .arg(&merged)
+        .assert()
+        .success();
+    let failed: Vec<String> = fs::read_to_string(merged.join("failures.csv"))
+        .unwrap()
+        .lines()
+        .skip(1)
+        .map(|line| line.split(',').next().unwrap().to_string())
+        .collect();
+    assert_eq!(failed, ["61", "241"]);
+    assert_eq!(manifest(&merged)["failed_runs"], 2);
+    let rows = run_rows(&merged);
+    assert!(!rows.contains_key(&61) && !rows.contains_key(&241));
+    orgsim().arg("compare").arg(&merged).assert().success();
 }

@@ -12,6 +12,9 @@
 //! each batch reads only that group's own values, so the result is a prefix of the fixed run's
 //! replicates and depends on nothing but the seed: not on threads, not on which other groups exist.
 //!
+//! Because of that, a shard of an adaptive sweep takes whole groups ([`shard_groups`]) and decides
+//! them alone, exactly as the whole run would.
+//!
 //! The decision pass keeps only the metric's final values; [`adaptive_run_ids`] then lists the
 //! runs the executor runs again in run-id order to write the files (see docs/outputs-and-analysis.md,
 //! "Adaptive replication", for the cost).
@@ -222,6 +225,25 @@ pub fn replicates_per_point(points: usize, groups: &[Group], decisions: &[Decisi
     out
 }
 
+/// The groups shard `index` of `count` (1-based) decides and runs: a contiguous range of groups,
+/// split as a fixed sweep's run ids are ([`super::executor::shard_runs`]), so that a group (a
+/// setting with all its options) is never divided between shards and each shard decides exactly
+/// what the whole run decides for it.
+pub fn shard_groups(groups: &[Group], index: u64, count: u64) -> &[Group] {
+    let range = super::executor::shard_runs(groups.len() as u64, index, count);
+    &groups[range.start as usize..range.end as usize]
+}
+
+/// The points `groups` hold, in point order.
+pub fn points_of(groups: &[Group]) -> Vec<usize> {
+    let mut points: Vec<usize> = groups
+        .iter()
+        .flat_map(|g| g.points.iter().copied())
+        .collect();
+    points.sort_unstable();
+    points
+}
+
 /// The run ids of point p's first `replicates[p]` replicates, in run-id order, where point p's
 /// replicate r is run `p × replications + r` (`replications` = the rule's `max`).
 pub fn adaptive_run_ids(replications: u64, replicates: &[u64]) -> Vec<u64> {
@@ -307,6 +329,28 @@ mod tests {
             let next = next_total(n, h, allowed, max);
             proptest::prop_assert!(next > n && next <= max && next <= 2 * n, "{n} -> {next}");
         }
+    }
+
+    #[test]
+    fn shards_hold_every_group_once_and_keep_a_settings_options_together() {
+        // Two options over three settings: group `row` holds points row and 3 + row.
+        let groups: Vec<Group> = (0..3)
+            .map(|row| Group {
+                points: vec![row, 3 + row],
+                baseline: Some(0),
+            })
+            .collect();
+        for count in 1..=5u64 {
+            let held: Vec<Vec<usize>> = (1..=count)
+                .map(|k| points_of(shard_groups(&groups, k, count)))
+                .collect();
+            let mut all: Vec<usize> = held.concat();
+            all.sort_unstable();
+            assert_eq!(all, (0..6).collect::<Vec<_>>(), "{count} shards: {held:?}");
+        }
+        assert_eq!(points_of(shard_groups(&groups, 2, 3)), vec![1, 4]);
+        // More shards than settings: some shards hold nothing.
+        assert!(points_of(shard_groups(&groups, 1, 5)).is_empty());
     }
 
     #[test]

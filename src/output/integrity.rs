@@ -3,7 +3,8 @@
 //!
 //! A run records, per data file, its SHA-256, size and number of rows ([`FileCheck`], the
 //! manifest's `checksums`). The run ids a directory must hold follow from the manifest itself: every
-//! run of the sweep (`points × replications`), or a shard's `run_ids`, or `only_run`, less the runs
+//! run of the sweep (`points × replications`, or each point's adaptive `replicates`), or a shard's
+//! `run_ids` (an adaptive shard's: the replicates of its `shard.points`), or `only_run`, less the runs
 //! listed in `failures.csv`. [`verify`] walks `runs.csv` row by row against those ids (a missing,
 //! duplicated or out-of-order row is named by its line), walks `timeseries.csv` run by run (each run
 //! from tick 0 to its last tick, in `runs.csv`'s order), and then compares every file's checksum, so
@@ -138,8 +139,9 @@ fn expected_run_ids(dir: &Path, manifest: &Manifest) -> Result<Vec<u64>, InputEr
         (None, None) => 0..total,
     };
     let failed = failed_run_ids(dir, manifest)?;
-    if let (Some(adaptive), None, None) = (&manifest.adaptive, &manifest.shard, manifest.only_run) {
-        // Each point ran a prefix of its replicates: point p's ids are p × max + 0..replicates[p].
+    if let (Some(adaptive), None) = (&manifest.adaptive, manifest.only_run) {
+        // Each point ran a prefix of its replicates: point p's ids are p × max + 0..replicates[p];
+        // a shard holds only its own points.
         if adaptive.replicates.len() != manifest.points.len()
             || adaptive
                 .replicates
@@ -155,13 +157,21 @@ fn expected_run_ids(dir: &Path, manifest: &Manifest) -> Result<Vec<u64>, InputEr
                 ),
             ));
         }
-        return Ok(crate::engine::adaptive::adaptive_run_ids(
-            manifest.replications,
-            &adaptive.replicates,
-        )
-        .into_iter()
-        .filter(|id| !failed.contains(id))
-        .collect());
+        let mut replicates = adaptive.replicates.clone();
+        if let Some(held) = manifest.shard.as_ref().and_then(|s| s.points.as_ref()) {
+            let held: BTreeSet<usize> = held.iter().copied().collect();
+            for (point, n) in replicates.iter_mut().enumerate() {
+                if !held.contains(&point) {
+                    *n = 0;
+                }
+            }
+        }
+        return Ok(
+            crate::engine::adaptive::adaptive_run_ids(manifest.replications, &replicates)
+                .into_iter()
+                .filter(|id| !failed.contains(id))
+                .collect(),
+        );
     }
     Ok(range.filter(|id| !failed.contains(id)).collect())
 }

@@ -356,7 +356,12 @@ pub struct ChangeInfo {
 pub struct ShardInfo {
     pub index: u64,
     pub count: u64,
+    /// A fixed sweep's shard holds exactly these run ids; an adaptive shard's runs lie within them.
     pub run_ids: [u64; 2],
+    /// With adaptive replication: the points this shard holds, whole (every replicate it decided,
+    /// and a setting's options together); the manifest's `adaptive.replicates` is 0 at the others.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub points: Option<Vec<usize>>,
 }
 
 fn version_1() -> u64 {
@@ -379,8 +384,8 @@ pub struct RunFacts {
     pub wall_seconds: f64,
     pub command_line: Vec<String>,
     pub files: Vec<&'static str>,
-    /// `(index, count, first run id, end run id)` when this run is one shard of a sweep.
-    pub shard: Option<(u64, u64, u64, u64)>,
+    /// Which part of the sweep this run holds, when it is one shard.
+    pub shard: Option<ShardInfo>,
     /// How many runs panicked.
     pub failed_runs: u64,
     /// The run id of `run --only`.
@@ -484,11 +489,7 @@ pub fn build(scenario: &Scenario, facts: &RunFacts) -> Manifest {
         wall_seconds: Some(facts.wall_seconds),
         command_line: facts.command_line.clone(),
         files: facts.files.iter().map(|f| f.to_string()).collect(),
-        shard: facts.shard.map(|(index, count, start, end)| ShardInfo {
-            index,
-            count,
-            run_ids: [start, end],
-        }),
+        shard: facts.shard.clone(),
         failed_runs: facts.failed_runs,
         only_run: facts.only_run,
         per_unit: scenario.per_unit,

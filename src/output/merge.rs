@@ -1,9 +1,12 @@
 //! `orgsim merge`: joins the shards of one sweep (run with `--shard K/N`, e.g. as a Slurm job array)
 //! into one output directory, byte-identical in its CSVs to running the sweep in one go.
 //!
-//! Shards hold contiguous run-id ranges, so concatenating their `runs.csv` and `timeseries.csv` (and
-//! the per-unit files, when on) in shard order restores run-id order; `summary.csv` is recomputed from the merged `runs.csv` with the
-//! same accumulator and writer a single run uses.
+//! Shards of a fixed sweep hold contiguous run-id ranges, so concatenating their `runs.csv` and
+//! `timeseries.csv` (and the per-unit files, when on) in shard order restores run-id order. Shards
+//! of an adaptive sweep hold whole points instead (with options, a setting's options lie far apart
+//! in point order), so their rows are interleaved point by point, each point's from the shard that
+//! holds it, which restores run-id order too. `summary.csv` is recomputed from the merged
+//! `runs.csv` with the same accumulator and writer a single run uses.
 
 use std::fs::{self, File};
 use std::io::{BufRead, BufReader, BufWriter, Write};
@@ -65,10 +68,97 @@ fn first_difference(a: &Manifest, b: &Manifest) -> Option<&'static str> {
         ("orgsim_version", a.orgsim_version == b.orgsim_version),
         ("per_unit", a.per_unit == b.per_unit),
         ("build_id", a.build_id == b.build_id),
+        ("adaptive", same_adaptive_rule(a, b)),
     ]
     .into_iter()
     .find(|(_, same)| !same)
     .map(|(key, _)| key)
+}
+
+/// Whether both shards ran the same adaptive rule (or both a fixed number of replicates); what
+/// each decided differs, as each holds other points.
+fn same_adaptive_rule(a: &Manifest, b: &Manifest) -> bool {
+    let rule = |m: &Manifest| {
+        m.adaptive.as_ref().map(|r| {
+            (
+                r.metric.clone(),
+                r.target_half_width,
+                r.target_relative_half_width,
+                r.min,
+                r.max,
+                r.judged_on.clone(),
+            )
+        })
+    };
+    rule(a) == rule(b)
+}
+
+/// The adaptive block of the merged run: each point's replicates and target_met from the one
+/// shard that holds it, and the index of that shard in `shards`. Refuses a point held by no shard
+/// or by two.
+fn join_adaptive(
+    shards: &[Shard],
+) -> Result<Option<(manifest::AdaptiveInfo, Vec<usize>)>, InputError> {
+    let Some(first) = shards[0].manifest.adaptive.clone() else {
+        return Ok(None);
+    };
+    let points = shards[0].manifest.points.len();
+    let mut owner: Vec<Option<usize>> = vec![None; points];
+    let mut joined = first;
+    for (k, shard) in shards.iter().enumerate() {
+        let shown = shard.dir.display().to_string();
+        let held = shard
+            .manifest
+            .shard
+            .as_ref()
+            .and_then(|s| s.points.as_ref())
+            .ok_or_else(|| {
+                InputError::new(
+                    &shown,
+                    "manifest.json: an adaptive shard must list the points it holds (`shard.points`); run the shard again with this orgsim",
+                )
+            })?;
+        let decided = shard.manifest.adaptive.as_ref().ok_or_else(|| {
+            InputError::new(&shown, "manifest.json: the shard has no `adaptive` block")
+        })?;
+        for &p in held {
+            if p >= points || p >= decided.replicates.len() || p >= decided.target_met.len() {
+                return Err(InputError::new(
+                    &shown,
+                    format!(
+                        "manifest.json: shard.points names point {p}, but the sweep has {points} points"
+                    ),
+                ));
+            }
+            if let Some(other) = owner[p] {
+                return Err(InputError::new(
+                    "merge",
+                    format!(
+                        "point {p} is held by two shards, {} and {shown}: give each shard of one sweep once",
+                        shards[other].dir.display()
+                    ),
+                ));
+            }
+            owner[p] = Some(k);
+            joined.replicates[p] = decided.replicates[p];
+            joined.target_met[p] = decided.target_met[p];
+        }
+    }
+    let owner = owner
+        .into_iter()
+        .enumerate()
+        .map(|(p, k)| {
+            k.ok_or_else(|| {
+                InputError::new(
+                    "merge",
+                    format!(
+                        "point {p} is held by none of the shards: they do not cover the sweep (were they run with another orgsim?)"
+                    ),
+                )
+            })
+        })
+        .collect::<Result<_, _>>()?;
+    Ok(Some((joined, owner)))
 }
 
 fn check_same_sweep(shards: &[Shard]) -> Result<(), InputError> {
@@ -166,11 +256,77 @@ fn concatenate(shards: &[Shard], name: &str, out: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Joins the `failures.csv` of the shards that have one (in shard order, so in run-id order) into
-/// `out`, written only when some run failed; returns the number of failed runs.
+/// Writes `name` of the adaptive shards into `out` in point order, each point's rows from the shard
+/// that holds it (`owner[p]`, an index into `shards`), keeping the first header and checking the
+/// others match. The point id is the CSV field `point_column` (a whole number, never quoted, and
+/// preceded only by whole numbers).
+fn interleave_by_point(
+    shards: &[Shard],
+    owner: &[usize],
+    name: &str,
+    point_column: usize,
+    out: &Path,
+) -> Result<()> {
+    let mut writer = BufWriter::new(
+        File::create(out).with_context(|| format!("cannot create {}", out.display()))?,
+    );
+    let mut readers = Vec::with_capacity(shards.len());
+    let mut header: Option<String> = None;
+    for shard in shards {
+        let path = shard.dir.join(name);
+        let file = File::open(&path).map_err(|_| {
+            InputError::new(path.display().to_string(), "is missing from the shard")
+        })?;
+        let mut lines = BufReader::new(file).lines().peekable();
+        let first = lines.next().transpose()?.unwrap_or_default();
+        match &header {
+            None => {
+                writeln!(writer, "{first}")?;
+                header = Some(first);
+            }
+            Some(h) if *h != first => {
+                return Err(InputError::new(
+                    path.display().to_string(),
+                    "has different columns from the first shard",
+                )
+                .into());
+            }
+            Some(_) => {}
+        }
+        readers.push((path, lines));
+    }
+    let point_of =
+        |line: &str| -> Option<usize> { line.split(',').nth(point_column)?.parse().ok() };
+    for (point, &k) in owner.iter().enumerate() {
+        let (_, lines) = &mut readers[k];
+        while let Some(line) = lines.next_if(|line| {
+            line.as_ref()
+                .map_or(true, |line| point_of(line) == Some(point))
+        }) {
+            writeln!(writer, "{}", line?)?;
+        }
+    }
+    for (path, lines) in &mut readers {
+        if let Some(line) = lines.next() {
+            return Err(InputError::new(
+                path.display().to_string(),
+                format!(
+                    "holds a row for a point its shard does not hold, or out of order: {}",
+                    line?.chars().take(60).collect::<String>()
+                ),
+            )
+            .into());
+        }
+    }
+    writer.flush()?;
+    Ok(())
+}
+
+/// Joins the `failures.csv` of the shards that have one into `out`, in run-id order as a whole run
+/// writes it, written only when some run failed; returns the number of failed runs.
 fn concatenate_failures(shards: &[Shard], out: &Path) -> Result<u64> {
-    let mut writer: Option<csv::Writer<File>> = None;
-    let mut count = 0;
+    let mut header: Option<csv::StringRecord> = None;
+    let mut records: Vec<(u64, csv::StringRecord)> = Vec::new();
     for shard in shards {
         let path = shard.dir.join(files::FAILURES);
         if !path.is_file() {
@@ -178,24 +334,33 @@ fn concatenate_failures(shards: &[Shard], out: &Path) -> Result<u64> {
         }
         let mut reader = csv::Reader::from_path(&path)
             .with_context(|| format!("cannot read {}", path.display()))?;
-        let w = match &mut writer {
-            Some(w) => w,
-            None => {
-                let mut w = csv::Writer::from_path(out)
-                    .with_context(|| format!("cannot create {}", out.display()))?;
-                w.write_record(reader.headers()?)?;
-                writer.insert(w)
-            }
-        };
+        if header.is_none() {
+            header = Some(reader.headers()?.clone());
+        }
         for record in reader.records() {
-            w.write_record(&record?)?;
-            count += 1;
+            let record = record?;
+            let run_id = record
+                .get(0)
+                .and_then(|id| id.parse().ok())
+                .ok_or_else(|| {
+                    InputError::new(path.display().to_string(), "run_id is not a whole number")
+                })?;
+            records.push((run_id, record));
         }
     }
-    if let Some(mut w) = writer {
-        w.flush()?;
+    let Some(header) = header else {
+        return Ok(0);
+    };
+    // Adaptive shards with options hold run ids that interleave; fixed shards are already in order.
+    records.sort_by_key(|(run_id, _)| *run_id);
+    let mut w =
+        csv::Writer::from_path(out).with_context(|| format!("cannot create {}", out.display()))?;
+    w.write_record(&header)?;
+    for (_, record) in &records {
+        w.write_record(record)?;
     }
-    Ok(count)
+    w.flush()?;
+    Ok(records.len() as u64)
 }
 
 /// Rebuilds the summary layout from `points.csv` and the manifest, exactly as a run writes it.
@@ -232,8 +397,13 @@ fn layout_from_files(points_csv: &Path, manifest: &Manifest) -> Result<SummaryLa
         leading_columns,
         point_cells,
         metrics,
-        // Adaptive runs are not sharded (`run --shard` refuses them), so no shard has it.
-        adaptive: None,
+        adaptive: manifest.adaptive.as_ref().map(|a| {
+            a.replicates
+                .iter()
+                .copied()
+                .zip(a.target_met.iter().copied())
+                .collect()
+        }),
     })
 }
 
@@ -282,6 +452,7 @@ pub fn merge(
         .collect::<Result<Vec<_>, _>>()?;
     check_same_sweep(&shards)?;
     shards.sort_by_key(|s| s.index);
+    let adaptive = join_adaptive(&shards)?;
     let inputs: Vec<&Path> = dirs.iter().map(PathBuf::as_path).collect();
     let leftover = if overwrite {
         super::Leftover::Discard
@@ -295,25 +466,32 @@ pub fn merge(
         out.path().join(files::POINTS),
     )
     .context("cannot copy points.csv")?;
-    concatenate(&shards, files::RUNS, &out.path().join(files::RUNS))?;
     let series = first.record_every > 0;
     let per_unit = first.per_unit;
-    for (name, wanted) in [
-        (files::TIMESERIES, series),
-        (files::UNITS, per_unit),
-        (files::UNITS_TIMESERIES, per_unit && series),
+    // (file, wanted, the CSV field holding the point id)
+    for (name, wanted, point_column) in [
+        (files::RUNS, true, 1),
+        (files::TIMESERIES, series, 0),
+        (files::UNITS, per_unit, 1),
+        (files::UNITS_TIMESERIES, per_unit && series, 0),
     ] {
-        if wanted {
-            concatenate(&shards, name, &out.path().join(name))?;
+        let path = out.path().join(name);
+        match (&adaptive, wanted) {
+            (_, false) => {}
+            (Some((_, owner)), true) => {
+                interleave_by_point(&shards, owner, name, point_column, &path)?
+            }
+            (None, true) => concatenate(&shards, name, &path)?,
         }
     }
     let failed = concatenate_failures(&shards, &out.path().join(files::FAILURES))?;
-    let layout = layout_from_files(&out.path().join(files::POINTS), first)?;
+    // A merged run is one whole run, written by this build whatever the shards' format version.
+    let mut manifest = first.clone();
+    manifest.adaptive = adaptive.map(|(joined, _)| joined);
+    let layout = layout_from_files(&out.path().join(files::POINTS), &manifest)?;
     let table = summarise(&out.path().join(files::RUNS), &layout)?;
     write_summary(&out.path().join(files::SUMMARY), &layout, &table)?;
 
-    // A merged run is one whole run, written by this build whatever the shards' format version.
-    let mut manifest = first.clone();
     manifest.format_version = manifest::FORMAT_VERSION;
     manifest.shard = None;
     manifest.failed_runs = failed;
@@ -330,7 +508,7 @@ pub fn merge(
         }
     }
     fs::write(out.path().join(files::MANIFEST), manifest.to_text()?)?;
-    let runs = manifest.replications * manifest.points.len() as u64;
+    let runs = manifest.total_runs();
     analyse(out.path())?;
     out.commit()
         .with_context(|| format!("cannot move the merged outputs into {}", dest.display()))?;
