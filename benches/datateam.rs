@@ -4,8 +4,8 @@
 //! instructions under `valgrind --tool=callgrind`).
 //!
 //! The best batch estimates what the code costs; the median batch is what a busy shared machine gives.
-//! The latest numbers are in docs/datateam-odd.md §6: best batch 0.94 ms (151 ns per analyst-week),
-//! median batches 1.0–1.5 ms, 8.2 M instructions per run; sweeps scale 2.0× on 2 threads.
+//! Compare builds in one sitting, alternating the two binaries; docs/datateam-odd.md §6 keeps the
+//! latest ratios against 1b72b31 (instructions under callgrind, and best batches of wall time).
 
 use std::time::Instant;
 
