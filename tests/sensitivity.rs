@@ -556,6 +556,9 @@ fn compare_on_a_design_pools_options_over_the_points_or_refuses() {
         "one block: {text}"
     );
     assert!(text.contains("all 20 design points, pooled"), "{text}");
+    // The pairs are the design's points, and the heading counts them as such.
+    assert!(text.contains("; 20 design points\n"), "{text}");
+    assert!(!text.contains("paired replicates"), "{text}");
     let csv = crate::cli::orgsim()
         .args(["compare", "--format", "csv"])
         .arg(&out)

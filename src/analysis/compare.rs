@@ -269,9 +269,30 @@ pub struct Row {
     pub point_id: usize,
     pub baseline: String,
     pub is_baseline: bool,
-    /// Replicates P(best) was computed over.
+    /// Pairs P(best) and the paired interval were computed over: replicates, or for a design's
+    /// pooled comparison, design points ([`Row::pairs`] names which).
     pub n_complete: u64,
+    /// What `n_complete` counts.
+    pub pairs: Pairs,
     pub stats: ArmStats,
+}
+
+/// What a comparison's pairs are: replicates on common random numbers at one setting, or the
+/// points of a design, each a replicate mean (a pooled comparison of a design's options).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pairs {
+    Replicates,
+    DesignPoints,
+}
+
+impl Pairs {
+    /// "{n} paired replicates" or "{n} design points", for headings and captions.
+    pub fn count(self, n: u64) -> String {
+        match self {
+            Pairs::Replicates => format!("{n} paired replicates"),
+            Pairs::DesignPoints => format!("{n} design points"),
+        }
+    }
 }
 
 /// A whole comparison, ranked within each (group, metric).
@@ -347,6 +368,11 @@ pub fn compare(
                     baseline: group.arms[group.baseline].label.clone(),
                     is_baseline: a == group.baseline,
                     n_complete: complete,
+                    pairs: if design_points.is_some() {
+                        Pairs::DesignPoints
+                    } else {
+                        Pairs::Replicates
+                    },
                     stats: stats[a],
                 });
             }

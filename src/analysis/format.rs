@@ -241,8 +241,10 @@ pub fn to_table(comparison: &Comparison) -> String {
                 *w = (*w).max(c.chars().count());
             }
         }
-        let n = rows.first().map_or(0, |r| r.n_complete);
-        let _ = writeln!(out, "{heading}; {n} paired replicates");
+        let pairs = rows
+            .first()
+            .map_or(String::new(), |r| r.pairs.count(r.n_complete));
+        let _ = writeln!(out, "{heading}; {pairs}");
         let mut put = |cells: &[String]| {
             let line: Vec<String> = cells
                 .iter()
@@ -264,8 +266,10 @@ pub fn to_table(comparison: &Comparison) -> String {
 pub fn to_markdown(comparison: &Comparison) -> String {
     let mut out = String::new();
     for (heading, rows) in blocks(comparison) {
-        let n = rows.first().map_or(0, |r| r.n_complete);
-        let _ = writeln!(out, "**{heading}**; {n} paired replicates\n");
+        let pairs = rows
+            .first()
+            .map_or(String::new(), |r| r.pairs.count(r.n_complete));
+        let _ = writeln!(out, "**{heading}**; {pairs}\n");
         let _ = writeln!(out, "| {} |", TABLE_HEADER.join(" | "));
         let _ = writeln!(out, "|{}", "---|".repeat(TABLE_HEADER.len()));
         for r in rows {

@@ -8,7 +8,7 @@
 //! analysis can fill a slot: [`Answer::where_others_win`] holds the region of the uncertain
 //! parameters where another option wins (scenario discovery), `None` until an analysis gives it.
 
-use crate::analysis::compare::Row;
+use crate::analysis::compare::{Pairs, Row};
 use crate::analysis::format::sig;
 use crate::analysis::robustness::{categories_in_words, limit_in_words};
 use crate::plot::cost::CostPoint;
@@ -171,10 +171,14 @@ pub fn for_options(metric: &MetricWords, rows: &[&Row], cost: Option<&CostFacts>
     };
     let how_often_best = (leader.stats.p_best.is_finite() && leader.n_complete > 0).then(|| {
         let mut s = format!(
-            "“{}” comes out best on {label} in {} of the {} simulated worlds (P(best))",
+            "“{}” comes out best on {label} in {} of the {} {} (P(best))",
             leader.label,
             percent(leader.stats.p_best),
-            leader.n_complete
+            leader.n_complete,
+            match leader.pairs {
+                Pairs::Replicates => "simulated worlds",
+                Pairs::DesignPoints => "design points",
+            }
         );
         let rival = rows
             .iter()
@@ -560,6 +564,7 @@ mod tests {
             baseline: "status quo".into(),
             is_baseline,
             n_complete: 100,
+            pairs: Pairs::Replicates,
             stats: ArmStats {
                 n: 100,
                 mean,

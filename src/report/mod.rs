@@ -191,7 +191,7 @@ fn comparison_tables(m: &Manifest, comparison: &Comparison) -> String {
             };
             let _ = write!(
                 out,
-                "<h3>{} <small>({} is better){setting}; baseline “{}”; {} paired replicates</small></h3>\n{}<table class=\"comparison\"><thead><tr>",
+                "<h3>{} <small>({} is better){setting}; baseline “{}”; {}</small></h3>\n{}<table class=\"comparison\"><thead><tr>",
                 escape(&labels::metric_label(m, &r.metric)),
                 if r.higher_is_better {
                     "higher"
@@ -199,7 +199,7 @@ fn comparison_tables(m: &Manifest, comparison: &Comparison) -> String {
                     "lower"
                 },
                 escape(&r.baseline),
-                r.n_complete,
+                r.pairs.count(r.n_complete),
                 metric_meaning(m, &r.metric)
             );
             for h in format::TABLE_HEADER {
