@@ -254,7 +254,8 @@ fn serve_answer_is_what_orgsim_run_of_its_toml_gives() {
         .iter()
         .map(|f| f["kind"].as_str().unwrap())
         .collect();
-    for kind in ["timeseries", "forest", "jcurve"] {
+    // The model reports costs, so the leader also sees value against cost.
+    for kind in ["timeseries", "forest", "jcurve", "value_cost"] {
         assert!(kinds.contains(&kind), "{kind} in {kinds:?}");
     }
     for f in answer["figures"].as_array().unwrap() {

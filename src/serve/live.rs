@@ -279,6 +279,7 @@ pub fn answer(
             Kind::Forest => "forest",
             Kind::TimeSeries => "timeseries",
             Kind::JCurve => "jcurve",
+            Kind::ValueCost => "value_cost",
             _ => continue,
         };
         if cancel.load(Ordering::Relaxed) {
