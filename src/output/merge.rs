@@ -221,6 +221,36 @@ fn check_same_sweep(shards: &[Shard]) -> Result<(), InputError> {
     Ok(())
 }
 
+/// Opens `name` in `shard` and reads its header: the first shard's is written to `writer`, a later
+/// shard's must match it. Returns the path and the data lines.
+fn open_checking_header(
+    shard: &Shard,
+    name: &str,
+    header: &mut Option<String>,
+    writer: &mut impl Write,
+) -> Result<(PathBuf, std::io::Lines<BufReader<File>>)> {
+    let path = shard.dir.join(name);
+    let file = File::open(&path)
+        .map_err(|_| InputError::new(path.display().to_string(), "is missing from the shard"))?;
+    let mut lines = BufReader::new(file).lines();
+    let first = lines.next().transpose()?.unwrap_or_default();
+    match header {
+        None => {
+            writeln!(writer, "{first}")?;
+            *header = Some(first);
+        }
+        Some(h) if *h != first => {
+            return Err(InputError::new(
+                path.display().to_string(),
+                "has different columns from the first shard",
+            )
+            .into());
+        }
+        Some(_) => {}
+    }
+    Ok((path, lines))
+}
+
 /// Appends `name` from every shard to `out`, keeping the first header and checking the others match.
 fn concatenate(shards: &[Shard], name: &str, out: &Path) -> Result<()> {
     let mut writer = BufWriter::new(
@@ -228,26 +258,7 @@ fn concatenate(shards: &[Shard], name: &str, out: &Path) -> Result<()> {
     );
     let mut header: Option<String> = None;
     for shard in shards {
-        let path = shard.dir.join(name);
-        let file = File::open(&path).map_err(|_| {
-            InputError::new(path.display().to_string(), "is missing from the shard")
-        })?;
-        let mut lines = BufReader::new(file).lines();
-        let first = lines.next().transpose()?.unwrap_or_default();
-        match &header {
-            None => {
-                writeln!(writer, "{first}")?;
-                header = Some(first);
-            }
-            Some(h) if *h != first => {
-                return Err(InputError::new(
-                    path.display().to_string(),
-                    "has different columns from the first shard",
-                )
-                .into());
-            }
-            Some(_) => {}
-        }
+        let (_, lines) = open_checking_header(shard, name, &mut header, &mut writer)?;
         for line in lines {
             writeln!(writer, "{}", line?)?;
         }
@@ -273,27 +284,8 @@ fn interleave_by_point(
     let mut readers = Vec::with_capacity(shards.len());
     let mut header: Option<String> = None;
     for shard in shards {
-        let path = shard.dir.join(name);
-        let file = File::open(&path).map_err(|_| {
-            InputError::new(path.display().to_string(), "is missing from the shard")
-        })?;
-        let mut lines = BufReader::new(file).lines().peekable();
-        let first = lines.next().transpose()?.unwrap_or_default();
-        match &header {
-            None => {
-                writeln!(writer, "{first}")?;
-                header = Some(first);
-            }
-            Some(h) if *h != first => {
-                return Err(InputError::new(
-                    path.display().to_string(),
-                    "has different columns from the first shard",
-                )
-                .into());
-            }
-            Some(_) => {}
-        }
-        readers.push((path, lines));
+        let (path, lines) = open_checking_header(shard, name, &mut header, &mut writer)?;
+        readers.push((path, lines.peekable()));
     }
     let point_of =
         |line: &str| -> Option<usize> { line.split(',').nth(point_column)?.parse().ok() };
