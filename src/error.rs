@@ -13,17 +13,51 @@ pub struct InputError {
 }
 
 impl InputError {
+    /// Control characters a user's text carried into the place or message (a name written with a
+    /// TOML escape such as `\f`, a path) are shown as escapes, so an error never sends one raw to
+    /// the terminal; line breaks and tabs are kept.
     pub fn new(place: impl Into<String>, message: impl Into<String>) -> Self {
         InputError {
-            place: place.into(),
-            message: message.into(),
+            place: printable(place.into()),
+            message: printable(message.into()),
         }
     }
+}
+
+fn printable(text: String) -> String {
+    if !text.chars().any(is_hidden_control) {
+        return text;
+    }
+    text.chars()
+        .map(|c| {
+            if is_hidden_control(c) {
+                c.escape_unicode().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
+fn is_hidden_control(c: char) -> bool {
+    c.is_control() && c != '\n' && c != '\t'
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn control_characters_are_shown_as_escapes_but_line_breaks_kept() {
+        let e = InputError::new(
+            "a.toml:6:8",
+            "scenario name \"\u{c}x\u{1b}[2J\" may\n\thold",
+        );
+        assert_eq!(
+            e.to_string(),
+            "a.toml:6:8: scenario name \"\\u{c}x\\u{1b}[2J\" may\n\thold"
+        );
+    }
 
     #[test]
     fn displays_place_then_message() {

@@ -1234,6 +1234,24 @@ fn a_control_character_in_a_comment_is_named_with_its_reason() {
     );
 }
 
+/// A TOML escape puts a control character into a value legally; an error quoting that value
+/// shows it as an escape, never raw (the fuzz test found a form feed echoed in a scenario name).
+#[test]
+fn a_control_character_written_as_an_escape_is_not_echoed_raw() {
+    let text = "[scenario]\nname = \"\\fx\\u001b[2J\"\nmodel = \"march1991\"\n";
+    let dir = TempDir::new().unwrap();
+    let file = write(&dir, "bad.toml", text);
+    let out = orgsim().arg("validate").arg(&file).output().unwrap();
+    let err = stderr_of(&out);
+    assert_eq!(out.status.code(), Some(2), "stderr: {err}");
+    assert!(err.contains("bad.toml:2:8"), "{err}");
+    assert!(err.contains("\\u{c}x\\u{1b}[2J"), "{err}");
+    assert!(
+        !err.chars().any(|c| c.is_control() && c != '\n'),
+        "a raw control character in: {err:?}"
+    );
+}
+
 #[test]
 fn a_hundred_thousand_options_are_checked_in_linear_time() {
     let mut text = String::from("[scenario]\nname = \"many\"\nmodel = \"march1991\"\nticks = 5\n");
