@@ -389,6 +389,7 @@ pub fn region_in_words(params: &[SweptWords], settings: &[Vec<Level>], inside: &
         .zip(inside)
         .filter_map(|(s, &i)| i.then_some(s))
         .collect();
+    let all: Vec<&Vec<Level>> = settings.iter().collect();
     let mut parts: Vec<String> = Vec::new();
     let mut in_box: Vec<Admits> = Vec::new();
     for (k, p) in params.iter().enumerate() {
@@ -400,7 +401,6 @@ pub fn region_in_words(params: &[SweptWords], settings: &[Vec<Level>], inside: &
             }
             Some(range)
         };
-        let all: Vec<&Vec<Level>> = settings.iter().collect();
         if let (Some((lo, hi)), Some((min, max))) = (numbers(&chosen), numbers(&all)) {
             parts.extend(limit_in_words(
                 &p.label,
@@ -412,21 +412,19 @@ pub fn region_in_words(params: &[SweptWords], settings: &[Vec<Level>], inside: &
             ));
             in_box.push(Admits::Range(lo, hi));
         } else {
-            let mut names: Vec<String> = Vec::new();
-            for s in &chosen {
-                let v = s[k].shown();
-                if !names.contains(&v) {
-                    names.push(v);
+            // The distinct values of parameter k among `of`, in order of first appearance.
+            let distinct = |of: &[&Vec<Level>]| -> Vec<String> {
+                let mut values: Vec<String> = Vec::new();
+                for s in of {
+                    let v = s[k].shown();
+                    if !values.contains(&v) {
+                        values.push(v);
+                    }
                 }
-            }
-            let mut every: Vec<String> = Vec::new();
-            for s in &all {
-                let v = s[k].shown();
-                if !every.contains(&v) {
-                    every.push(v);
-                }
-            }
-            if names.len() < every.len() {
+                values
+            };
+            let names = distinct(&chosen);
+            if names.len() < distinct(&all).len() {
                 let refs: Vec<&str> = names.iter().map(String::as_str).collect();
                 parts.extend(categories_in_words(&p.label, &refs));
             }
