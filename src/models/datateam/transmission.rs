@@ -110,14 +110,47 @@ impl Reader {
     }
 }
 
+/// [`Reader::p_read`] for a batch of products: `out[i]` for a product of salience `saliences[i]`
+/// read by `readers[i]`, bit for bit what `p_read` gives. The week's products are independent, so
+/// the series run branch-free over the whole batch, where a processor overlaps one product's
+/// long chain of dependent multiplications with the next one's; one product at a time, each chain
+/// waited on the last (the read probability was half of what the reading budget added to a run's
+/// time, docs/datateam-odd.md §6). The few products outside the series' range (and those with no
+/// budget or salience) are then redone one by one by `p_read`.
+pub fn read_probabilities(readers: &[Reader], saliences: &[f64], out: &mut [f64]) {
+    debug_assert!(readers.len() == saliences.len() && saliences.len() == out.len());
+    for ((p, r), &s) in out.iter_mut().zip(readers).zip(saliences) {
+        let x = s / r.competing;
+        let y = r.budget * ln_1m_series(x);
+        let in_range =
+            r.budget > 0.0 && s > 0.0 && x <= SERIES_LIMIT && y.abs() <= SERIES_LIMIT;
+        // NaN marks a product for `p_read` (an in-range product's probability is never NaN).
+        *p = if in_range { -exp_m1_series(y) } else { f64::NAN };
+    }
+    for ((p, r), &s) in out.iter_mut().zip(readers).zip(saliences) {
+        if p.is_nan() {
+            *p = r.p_read(s);
+        }
+    }
+}
+
+/// Where the series below give way to libm: |argument| ≤ 1/8.
+const SERIES_LIMIT: f64 = 0.125;
+
 /// ln(1 − x) for 0 ≤ x < 1. Below x = 1/8 (most products: a report's x is about 0.02) it is the
 /// series −2 atanh(u) = −2(u + u³/3 + … + u¹³/13), u = x/(2 − x) ≤ 1/15, whose first omitted term
 /// is below 2⁻⁵⁴ of the sum, so it agrees with libm's `ln_1p(−x)` to an ulp or two at a third of
 /// its cost (the reading step calls it for every inbox bucket and insight every week); above, `ln_1p`.
 fn ln_1m(x: f64) -> f64 {
-    if x > 0.125 {
+    if x > SERIES_LIMIT {
         return cold_ln_1p(-x);
     }
+    ln_1m_series(x)
+}
+
+/// [`ln_1m`]'s series, for x ≤ 1/8.
+#[inline(always)]
+fn ln_1m_series(x: f64) -> f64 {
     let u = x / (2.0 - x);
     let u2 = u * u;
     let series = 1.0
@@ -131,9 +164,15 @@ fn ln_1m(x: f64) -> f64 {
 /// of the result), agreeing with libm's `exp_m1` to an ulp or two at about half its cost; beyond,
 /// `exp_m1`.
 fn exp_m1(y: f64) -> f64 {
-    if y.abs() > 0.125 {
+    if y.abs() > SERIES_LIMIT {
         return cold_exp_m1(y);
     }
+    exp_m1_series(y)
+}
+
+/// [`exp_m1`]'s series, for |y| ≤ 1/8.
+#[inline(always)]
+fn exp_m1_series(y: f64) -> f64 {
     const INV_FACTORIAL: [f64; 11] = [
         1.0,
         1.0 / 2.0,
@@ -217,6 +256,40 @@ mod tests {
         // Expected reads never exceed the budget when it is a whole slot or more.
         let (s, n) = (0.2, 40.0);
         assert!(n * read_probability(s, n * s, 2.0, 3.0) < 3.0);
+    }
+
+    #[test]
+    fn the_batch_gives_p_read_bit_for_bit() {
+        // Over the series' range, both of its edges, the libm fallbacks of either series, no
+        // budget, no salience and a product that outweighs its whole competition.
+        let mut readers = Vec::new();
+        let mut saliences = Vec::new();
+        for budget in [0.0, 0.4, 1.0, 2.2, 3.0, 7.5, 100.0] {
+            for competing in [0.0, 0.5, 2.0, 2.37, 9.0] {
+                for k in 0..=60 {
+                    readers.push(Reader::new(competing - 2.0, 2.0, budget));
+                    // Spaced more closely near 0, where most products are.
+                    let share = (k as f64 / 60.0).powi(2) * 1.5;
+                    saliences.push(share * competing.max(0.1));
+                }
+            }
+        }
+        for x in [SERIES_LIMIT, SERIES_LIMIT.next_up(), SERIES_LIMIT.next_down()] {
+            readers.push(Reader::new(0.0, 1.0, 1.0));
+            saliences.push(x);
+        }
+        let mut batch = vec![0.0; saliences.len()];
+        read_probabilities(&readers, &saliences, &mut batch);
+        for ((r, &s), p) in readers.iter().zip(&saliences).zip(&batch) {
+            assert_eq!(p.to_bits(), r.p_read(s).to_bits(), "{r:?}, salience {s}");
+        }
+        // Both routes are taken: some products in the series' range, some redone by `p_read`.
+        let fallback = |r: &Reader, s: f64| {
+            let x = s / r.competing;
+            !(x <= SERIES_LIMIT && (r.budget * ln_1m_series(x)).abs() <= SERIES_LIMIT)
+        };
+        let redone = readers.iter().zip(&saliences).filter(|&(r, &s)| fallback(r, s)).count();
+        assert!(redone >= 100 && saliences.len() - redone >= 100, "{redone} of {}", saliences.len());
     }
 
     #[test]

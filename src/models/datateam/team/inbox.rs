@@ -13,6 +13,7 @@
 
 use super::MAX_OPTIONS;
 use super::ledger::NO_PRODUCER;
+use crate::models::datateam::transmission::{self as tx, Reader};
 
 /// An insight waiting in a unit's inbox.
 #[derive(Debug, Clone, Copy)]
@@ -37,6 +38,8 @@ pub(super) struct HeldInsight {
     pub(super) age: usize,
     /// This week's salience, written when the inbox is weighed.
     pub(super) salience: f64,
+    /// This week's chance of being read (`Inbox::set_read_chances`).
+    pub(super) p_read: f64,
 }
 
 /// One post's reports of one week, as they join the inbox.
@@ -81,6 +84,8 @@ pub(super) struct Bucket {
     delivered: f64,
     /// This week's mean salience of its reports (written when the inbox is weighed).
     pub(super) mean: f64,
+    /// This week's chance that one of its reports is read (`Inbox::set_read_chances`).
+    pub(super) p_read: f64,
 }
 
 impl Bucket {
@@ -119,6 +124,11 @@ pub(super) struct Inbox {
     /// Per post × bucket: the post's own reports delivered in that week.
     pub(super) own_reports: Vec<OwnReports>,
     pub(super) insights: Vec<HeldInsight>,
+    /// The week's products as one batch for `tx::read_probabilities`: each one's reader and
+    /// salience, and its chance of being read (insights first, then the buckets holding reports).
+    batch_readers: Vec<Reader>,
+    batch_saliences: Vec<f64>,
+    batch_chances: Vec<f64>,
 }
 
 impl Inbox {
@@ -141,7 +151,11 @@ impl Inbox {
             reports: vec![Bucket::default(); buckets],
             own_reports: vec![OwnReports::default(); posts * report_life],
             insights: Vec::with_capacity(posts * (insight_life + 1)),
+            batch_readers: Vec::new(),
+            batch_saliences: Vec::new(),
+            batch_chances: Vec::new(),
         };
+        inbox.reserve_batch();
         inbox.age_buckets();
         inbox
     }
@@ -295,6 +309,51 @@ impl Inbox {
         if self.insights.capacity() < full {
             self.insights.reserve(full - self.insights.len());
         }
+        self.reserve_batch();
+    }
+
+    /// Room in the reading batch for every bucket and a full pool of insights.
+    fn reserve_batch(&mut self) {
+        let most = self.reports.len() + self.insights.capacity();
+        for v in [&mut self.batch_saliences, &mut self.batch_chances] {
+            v.reserve(most.saturating_sub(v.len()));
+        }
+        let readers = &mut self.batch_readers;
+        readers.reserve(most.saturating_sub(readers.len()));
+    }
+
+    /// Each waiting product's chance of being read this week: by its unit's reader
+    /// (`readers[unit]`), all computed in one batch; with no readers (the reading budget knocked
+    /// out) every product is read the week it arrives. Saliences must have been weighed.
+    pub(super) fn set_read_chances(&mut self, readers: Option<&[Reader]>) {
+        let life = self.report_life;
+        let waiting = |(_, b): &(usize, &mut Bucket)| b.count > 0.0;
+        let Some(readers) = readers else {
+            self.insights.iter_mut().for_each(|h| h.p_read = 1.0);
+            self.reports.iter_mut().for_each(|b| b.p_read = 1.0);
+            return;
+        };
+        self.batch_readers.clear();
+        self.batch_saliences.clear();
+        for h in &self.insights {
+            self.batch_readers.push(readers[h.unit]);
+            self.batch_saliences.push(h.salience);
+        }
+        for (i, b) in self.reports.iter_mut().enumerate().filter(waiting) {
+            self.batch_readers.push(readers[i / life]);
+            self.batch_saliences.push(b.mean);
+        }
+        self.batch_chances.clear();
+        self.batch_chances.resize(self.batch_saliences.len(), 0.0);
+        tx::read_probabilities(&self.batch_readers, &self.batch_saliences, &mut self.batch_chances);
+        let (insights, reports) = self.batch_chances.split_at(self.insights.len());
+        for (h, &p) in self.insights.iter_mut().zip(insights) {
+            h.p_read = p;
+        }
+        let buckets = self.reports.iter_mut().enumerate().filter(waiting);
+        for ((_, b), &p) in buckets.zip(reports) {
+            b.p_read = p;
+        }
     }
 }
 
@@ -317,6 +376,7 @@ mod tests {
             fast: 0.0,
             age,
             salience: 0.0,
+            p_read: 0.0,
         }
     }
 

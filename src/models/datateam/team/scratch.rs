@@ -7,6 +7,7 @@
 
 use super::MAX_OPTIONS;
 use super::demand::Candidate;
+use crate::models::datateam::transmission::Reader;
 
 /// An insight finished this week, before transmission.
 #[derive(Debug, Clone, Copy)]
@@ -38,6 +39,8 @@ pub(super) struct Scratch {
     /// products read (expected, for reports).
     pub(super) reading_budget: Vec<f64>,
     pub(super) inbox_salience: Vec<f64>,
+    /// Each unit's reader (from S and A').
+    pub(super) readers: Vec<Reader>,
     pub(super) reads: Vec<f64>,
     pub(super) understood: Vec<f64>,
     /// Analysts in post at home in each unit this week (n_u: isolation, MODEL.md §9.4).
@@ -60,6 +63,7 @@ impl Scratch {
             translator_comm: vec![0.0; units],
             reading_budget: vec![0.0; units],
             inbox_salience: vec![0.0; units],
+            readers: vec![Reader::new(0.0, 0.0, 0.0); units],
             reads: vec![0.0; units],
             understood: vec![0.0; units],
             home_analysts: vec![0.0; units],

@@ -67,6 +67,7 @@ impl Team {
             self.scratch.reading_budget[u] = tx::reading_budget(env.attention, answers, &self.c);
         }
         self.weigh_inbox(world);
+        self.set_read_chances();
         self.read_insights(units);
         self.read_reports(world, units, env);
         self.count_attention(env);
@@ -99,6 +100,7 @@ impl Team {
                 fast: d.fast,
                 age: 0,
                 salience: 0.0,
+                p_read: 0.0,
             });
         }
     }
@@ -151,27 +153,26 @@ impl Team {
         }
     }
 
-    /// Unit `unit`'s reader this week: Luce choice over the budget left, or, with the reading
-    /// budget knocked out (`unlimited`), every product read the week it arrives.
-    fn reader(&self, unit: usize, unlimited: bool) -> Option<tx::Reader> {
-        let s = &self.scratch;
-        (!unlimited).then(|| {
-            tx::Reader::new(
-                s.inbox_salience[unit],
+    /// Each unit's reader this week: Luce choice over the budget left, or, with the reading budget
+    /// knocked out, every product read the week it arrives; then every waiting product's chance.
+    fn set_read_chances(&mut self) {
+        let s = &mut self.scratch;
+        for u in 0..self.units {
+            s.readers[u] = tx::Reader::new(
+                s.inbox_salience[u],
                 self.c.reading_outside,
-                s.reading_budget[unit],
-            )
-        })
+                s.reading_budget[u],
+            );
+        }
+        let limited = !self.off.contains(Mechanism::ReadingBudget);
+        self.inbox.set_read_chances(limited.then_some(&s.readers[..]));
     }
 
     /// Each waiting insight is read with one draw on the transmission stream, and leaves the inbox.
     fn read_insights(&mut self, units: &mut Units) {
-        let unlimited = self.off.contains(Mechanism::ReadingBudget);
         let mut j = 0;
         while j < self.inbox.insights.len() {
-            let (salience, unit) = (self.inbox.insights[j].salience, self.inbox.insights[j].unit);
-            let p_read = self.reader(unit, unlimited).map_or(1.0, |r| r.p_read(salience));
-            if self.transmission.random::<f64>() < p_read {
+            if self.transmission.random::<f64>() < self.inbox.insights[j].p_read {
                 let h = self.inbox.insights.swap_remove(j);
                 self.read_insight(h, units);
             } else {
@@ -228,16 +229,14 @@ impl Team {
         } else {
             env.dashboard_weight
         };
-        let unlimited = self.off.contains(Mechanism::ReadingBudget);
         for u in 0..self.units {
             let (mut read, mut comm, mut fast) = (0.0, 0.0, 0.0);
-            let reader = self.reader(u, unlimited);
             for b in self.inbox.ring_mut(u).0 {
                 let count = b.count;
                 if count <= 0.0 {
                     continue;
                 }
-                let p_read = reader.map_or(1.0, |r| r.p_read(b.mean));
+                let p_read = b.p_read;
                 read += count * p_read;
                 comm += b.comm * p_read;
                 fast += b.fast * p_read;
