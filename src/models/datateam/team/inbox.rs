@@ -326,8 +326,6 @@ impl Inbox {
     /// (`readers[unit]`), all computed in one batch; with no readers (the reading budget knocked
     /// out) every product is read the week it arrives. Saliences must have been weighed.
     pub(super) fn set_read_chances(&mut self, readers: Option<&[Reader]>) {
-        let life = self.report_life;
-        let waiting = |(_, b): &(usize, &mut Bucket)| b.count > 0.0;
         let Some(readers) = readers else {
             self.insights.iter_mut().for_each(|h| h.p_read = 1.0);
             self.reports.iter_mut().for_each(|b| b.p_read = 1.0);
@@ -339,9 +337,12 @@ impl Inbox {
             self.batch_readers.push(readers[h.unit]);
             self.batch_saliences.push(h.salience);
         }
-        for (i, b) in self.reports.iter_mut().enumerate().filter(waiting) {
-            self.batch_readers.push(readers[i / life]);
-            self.batch_saliences.push(b.mean);
+        let rings = self.reports.chunks_exact(self.report_life);
+        for (ring, &reader) in rings.zip(readers) {
+            for b in ring.iter().filter(|b| b.count > 0.0) {
+                self.batch_readers.push(reader);
+                self.batch_saliences.push(b.mean);
+            }
         }
         self.batch_chances.clear();
         self.batch_chances.resize(self.batch_saliences.len(), 0.0);
@@ -350,8 +351,8 @@ impl Inbox {
         for (h, &p) in self.insights.iter_mut().zip(insights) {
             h.p_read = p;
         }
-        let buckets = self.reports.iter_mut().enumerate().filter(waiting);
-        for ((_, b), &p) in buckets.zip(reports) {
+        let waiting = self.reports.iter_mut().filter(|b| b.count > 0.0);
+        for (b, &p) in waiting.zip(reports) {
             b.p_read = p;
         }
     }

@@ -17,15 +17,16 @@ use crate::models::datateam::units::Units;
 use crate::models::datateam::world::{World, argmax};
 use crate::models::datateam::{Environment, Mechanism};
 
-/// The reports a unit read this week about one problem (expected counts).
+/// The reports a unit read this week, as evidence about each of its problems: the same for all of
+/// them (expected counts, each problem's share of what was read), so it is worked out once per unit.
 #[derive(Debug, Clone, Copy)]
-struct ReadReports {
-    /// How many were read.
-    m: f64,
-    /// The share of them understood.
-    p_understood: f64,
-    /// The share of them made fast.
-    fast_share: f64,
+struct ReportEvidence {
+    /// The standard deviation of the noise of the mean of the reports read on one problem.
+    noise_sd: f64,
+    /// The weight units give it: `steering`·m/σ_r².
+    weight: f64,
+    /// The precision the reports state: m/σ_r².
+    stated: f64,
 }
 
 impl Team {
@@ -250,46 +251,52 @@ impl Team {
             let p_understood = tx::understood_probability(self.literacy[u], comm / read);
             self.scratch.understood[u] += read * p_understood;
             let fast_share = (fast / read).clamp(0.0, 1.0);
+            let m = read / ppu as f64;
+            if m <= 1e-12 {
+                continue;
+            }
+            let evidence = self.report_evidence(steering * self.trust[u], m, p_understood, fast_share);
             for p in u * ppu..(u + 1) * ppu {
-                let reports = ReadReports {
-                    m: read / ppu as f64,
-                    p_understood,
-                    fast_share,
-                };
-                self.believe_reports(steering * self.trust[u], p, reports, world, units);
+                self.believe_reports(p, evidence, world, units);
             }
         }
     }
 
-    /// `m` reports read this week on problem `problem`, `p_understood` of them understood and
-    /// `fast_share` made fast: one closed-form update of the option in force, x = θ + KPI gap +
-    /// bias + noise, the noise of the mean of the reports read — σ_r for careful reports, κσ_r for
-    /// fast ones (κ = `fast_report_noise`, MODEL.md §9.3 (i)), plus the misread share's extra
-    /// noise — at weight `steering`·m/σ_r² (`steering` = ω_d·T; units take the reports' stated,
+    /// `m` reports read this week on each of a unit's problems, `p_understood` of them understood
+    /// and `fast_share` made fast: the noise of their mean — σ_r for careful reports, κσ_r for fast
+    /// ones (κ = `fast_report_noise`, MODEL.md §9.3 (i)), plus the misread share's extra noise —
+    /// and their weight `steering`·m/σ_r² (`steering` = ω_d·T; units take the reports' stated,
     /// careful σ_r, so fast reports are over-trusted).
-    fn believe_reports(
-        &mut self,
+    fn report_evidence(
+        &self,
         steering: f64,
-        problem: usize,
-        reports: ReadReports,
-        world: &World,
-        units: &mut Units,
-    ) {
-        let ReadReports {
-            m,
-            p_understood,
-            fast_share,
-        } = reports;
-        if m <= 1e-12 {
-            return;
-        }
-        let k = self.options;
+        m: f64,
+        p_understood: f64,
+        fast_share: f64,
+    ) -> ReportEvidence {
         let rn2 = self.c.report_noise * self.c.report_noise;
         let mn2 = self.c.misread_noise * self.c.misread_noise;
         let kappa2 = self.c.fast_report_noise * self.c.fast_report_noise;
         let misread = m * (1.0 - p_understood);
         let made = m * rn2 * (1.0 + fast_share * (kappa2 - 1.0));
         let var = (made + misread * mn2) / (m * m);
+        ReportEvidence {
+            noise_sd: var.sqrt(),
+            weight: steering * m / rn2,
+            stated: m / rn2,
+        }
+    }
+
+    /// The reports read this week on problem `problem`: one closed-form update of the option in
+    /// force, x = θ + KPI gap + bias + noise.
+    fn believe_reports(
+        &mut self,
+        problem: usize,
+        evidence: ReportEvidence,
+        world: &World,
+        units: &mut Units,
+    ) {
+        let k = self.options;
         let z: f64 = standard_normal(&mut self.transmission);
         let bias_sd = self.c.report_bias * (1.2 - self.levers.data_quality);
         let index = problem * k + units.policy[problem];
@@ -298,11 +305,10 @@ impl Team {
         let x = world.theta[index]
             + self.c.kpi_gap * world.kpi_gap_draw[index]
             + bias_sd * world.bias_draw[problem]
-            + var.sqrt() * z;
-        let weight = steering * m / rn2;
-        units.believe(index, x, weight);
-        self.ledger.add_evidence(index, weight, x);
-        self.ledger.add_stated(index, m / rn2, x);
+            + evidence.noise_sd * z;
+        units.believe(index, x, evidence.weight);
+        self.ledger.add_evidence(index, evidence.weight, x);
+        self.ledger.add_stated(index, evidence.stated, x);
     }
 
     /// The share of each unit's reading budget spent this week: ad-hoc answers' reads plus products
