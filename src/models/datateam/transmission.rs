@@ -116,12 +116,13 @@ impl Reader {
     /// branch: the arithmetic runs whatever the product, and `None` sends the rest to libm.
     #[inline(always)]
     fn p_read_in_range(&self, salience: f64) -> Option<f64> {
-        let x = salience / self.competing;
-        let y = self.budget * ln_1m_series(x);
+        // u = x/(2 − x) with x = s/(s₀ + S), in one division.
+        let u = salience / (2.0 * self.competing - salience);
+        let y = self.budget * ln_1m_atanh(u);
         let p = -exp_m1_reduced(y);
         let in_range = self.budget > 0.0
             && salience > 0.0
-            && x <= LN_SERIES_LIMIT
+            && salience <= LN_SERIES_LIMIT * self.competing
             && y.abs() <= EXP_REDUCED_LIMIT;
         in_range.then_some(p)
     }
@@ -166,7 +167,12 @@ fn ln_1m(x: f64) -> f64 {
 /// instead of Horner's one of six steps.
 #[inline(always)]
 fn ln_1m_series(x: f64) -> f64 {
-    let u = x / (2.0 - x);
+    ln_1m_atanh(x / (2.0 - x))
+}
+
+/// ln(1 − x) from u = x/(2 − x) ≤ 1/15: −2 atanh(u).
+#[inline(always)]
+fn ln_1m_atanh(u: f64) -> f64 {
     let v = u * u;
     let v2 = v * v;
     let v4 = v2 * v2;

@@ -162,8 +162,14 @@ impl Inbox {
 
     /// Each bucket's δ^age for the current slot.
     fn age_buckets(&mut self) {
+        // The age of bucket b is (slot − b) mod life, without the division.
         for b in 0..self.report_life {
-            self.bucket_stale[b] = self.stale[(self.slot + self.report_life - b) % self.report_life];
+            let age = if b <= self.slot {
+                self.slot - b
+            } else {
+                self.slot + self.report_life - b
+            };
+            self.bucket_stale[b] = self.stale[age];
         }
     }
 
@@ -250,7 +256,7 @@ impl Inbox {
     /// part of them (its reports in the bucket times the bucket's unread share).
     pub(super) fn expire_reports(&mut self, mut own_unread: impl FnMut(usize, u32, f64)) -> f64 {
         let life = self.report_life;
-        let oldest = (self.slot + 1) % life;
+        let oldest = if self.slot + 1 == life { 0 } else { self.slot + 1 };
         let mut expired = 0.0;
         let own_oldest = self.own_reports.iter_mut().skip(oldest).step_by(life);
         for (post, own) in own_oldest.enumerate() {
@@ -331,29 +337,36 @@ impl Inbox {
             self.reports.iter_mut().for_each(|b| b.p_read = 1.0);
             return;
         };
-        self.batch_readers.clear();
-        self.batch_saliences.clear();
-        for h in &self.insights {
-            self.batch_readers.push(readers[h.unit]);
-            self.batch_saliences.push(h.salience);
-        }
-        let rings = self.reports.chunks_exact(self.report_life);
-        for (ring, &reader) in rings.zip(readers) {
-            for b in ring.iter().filter(|b| b.count > 0.0) {
-                self.batch_readers.push(reader);
-                self.batch_saliences.push(b.mean);
+        // Every bucket in place (an empty one has salience 0, so chance 0, and is never read),
+        // then every insight; written by position rather than pushed, which keeps the lengths
+        // out of the loops.
+        let (life, buckets) = (self.report_life, self.reports.len());
+        let n = buckets + self.insights.len();
+        self.batch_readers.resize(n, Reader::new(0.0, 0.0, 0.0));
+        self.batch_saliences.resize(n, 0.0);
+        self.batch_chances.resize(n, 0.0);
+        let (bucket_readers, insight_readers) = self.batch_readers.split_at_mut(buckets);
+        let (bucket_saliences, insight_saliences) = self.batch_saliences.split_at_mut(buckets);
+        let rings = self.reports.chunks_exact(life).zip(readers);
+        let outs = bucket_readers.chunks_exact_mut(life).zip(bucket_saliences.chunks_exact_mut(life));
+        for ((ring, &reader), (ring_readers, ring_saliences)) in rings.zip(outs) {
+            ring_readers.fill(reader);
+            for (salience, b) in ring_saliences.iter_mut().zip(ring) {
+                *salience = if b.count > 0.0 { b.mean } else { 0.0 };
             }
         }
-        self.batch_chances.clear();
-        self.batch_chances.resize(self.batch_saliences.len(), 0.0);
-        tx::read_probabilities(&self.batch_readers, &self.batch_saliences, &mut self.batch_chances);
-        let (insights, reports) = self.batch_chances.split_at(self.insights.len());
-        for (h, &p) in self.insights.iter_mut().zip(insights) {
-            h.p_read = p;
+        let insight_outs = insight_readers.iter_mut().zip(insight_saliences.iter_mut());
+        for (h, (reader, salience)) in self.insights.iter().zip(insight_outs) {
+            *reader = readers[h.unit];
+            *salience = h.salience;
         }
-        let waiting = self.reports.iter_mut().filter(|b| b.count > 0.0);
-        for (b, &p) in waiting.zip(reports) {
+        tx::read_probabilities(&self.batch_readers, &self.batch_saliences, &mut self.batch_chances);
+        let (bucket_chances, insight_chances) = self.batch_chances.split_at(buckets);
+        for (b, &p) in self.reports.iter_mut().zip(bucket_chances) {
             b.p_read = p;
+        }
+        for (h, &p) in self.insights.iter_mut().zip(insight_chances) {
+            h.p_read = p;
         }
     }
 }
