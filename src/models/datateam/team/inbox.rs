@@ -13,7 +13,6 @@
 
 use super::MAX_OPTIONS;
 use super::ledger::NO_PRODUCER;
-use crate::models::datateam::transmission::{self as tx, Reader};
 
 /// An insight waiting in a unit's inbox.
 #[derive(Debug, Clone, Copy)]
@@ -38,7 +37,7 @@ pub(super) struct HeldInsight {
     pub(super) age: usize,
     /// This week's salience, written when the inbox is weighed.
     pub(super) salience: f64,
-    /// This week's chance of being read (`Inbox::set_read_chances`).
+    /// This week's chance of being read (written with the week's reading batch).
     pub(super) p_read: f64,
 }
 
@@ -82,10 +81,6 @@ pub(super) struct Bucket {
     pub(super) fast: f64,
     /// How many were delivered into it.
     delivered: f64,
-    /// This week's mean salience of its reports (written when the inbox is weighed).
-    pub(super) mean: f64,
-    /// This week's chance that one of its reports is read (`Inbox::set_read_chances`).
-    pub(super) p_read: f64,
 }
 
 impl Bucket {
@@ -124,11 +119,6 @@ pub(super) struct Inbox {
     /// Per post × bucket: the post's own reports delivered in that week.
     pub(super) own_reports: Vec<OwnReports>,
     pub(super) insights: Vec<HeldInsight>,
-    /// The week's products as one batch for `tx::read_probabilities`: each one's reader and
-    /// salience, and its chance of being read (insights first, then the buckets holding reports).
-    batch_readers: Vec<Reader>,
-    batch_saliences: Vec<f64>,
-    batch_chances: Vec<f64>,
 }
 
 impl Inbox {
@@ -151,11 +141,7 @@ impl Inbox {
             reports: vec![Bucket::default(); buckets],
             own_reports: vec![OwnReports::default(); posts * report_life],
             insights: Vec::with_capacity(posts * (insight_life + 1)),
-            batch_readers: Vec::new(),
-            batch_saliences: Vec::new(),
-            batch_chances: Vec::new(),
         };
-        inbox.reserve_batch();
         inbox.age_buckets();
         inbox
     }
@@ -314,59 +300,6 @@ impl Inbox {
         let full = posts * (self.insight_life + 1);
         if self.insights.capacity() < full {
             self.insights.reserve(full - self.insights.len());
-        }
-        self.reserve_batch();
-    }
-
-    /// Room in the reading batch for every bucket and a full pool of insights.
-    fn reserve_batch(&mut self) {
-        let most = self.reports.len() + self.insights.capacity();
-        for v in [&mut self.batch_saliences, &mut self.batch_chances] {
-            v.reserve(most.saturating_sub(v.len()));
-        }
-        let readers = &mut self.batch_readers;
-        readers.reserve(most.saturating_sub(readers.len()));
-    }
-
-    /// Each waiting product's chance of being read this week: by its unit's reader
-    /// (`readers[unit]`), all computed in one batch; with no readers (the reading budget knocked
-    /// out) every product is read the week it arrives. Saliences must have been weighed.
-    pub(super) fn set_read_chances(&mut self, readers: Option<&[Reader]>) {
-        let Some(readers) = readers else {
-            self.insights.iter_mut().for_each(|h| h.p_read = 1.0);
-            self.reports.iter_mut().for_each(|b| b.p_read = 1.0);
-            return;
-        };
-        // Every bucket in place (an empty one has salience 0, so chance 0, and is never read),
-        // then every insight; written by position rather than pushed, which keeps the lengths
-        // out of the loops.
-        let (life, buckets) = (self.report_life, self.reports.len());
-        let n = buckets + self.insights.len();
-        self.batch_readers.resize(n, Reader::new(0.0, 0.0, 0.0));
-        self.batch_saliences.resize(n, 0.0);
-        self.batch_chances.resize(n, 0.0);
-        let (bucket_readers, insight_readers) = self.batch_readers.split_at_mut(buckets);
-        let (bucket_saliences, insight_saliences) = self.batch_saliences.split_at_mut(buckets);
-        let rings = self.reports.chunks_exact(life).zip(readers);
-        let outs = bucket_readers.chunks_exact_mut(life).zip(bucket_saliences.chunks_exact_mut(life));
-        for ((ring, &reader), (ring_readers, ring_saliences)) in rings.zip(outs) {
-            ring_readers.fill(reader);
-            for (salience, b) in ring_saliences.iter_mut().zip(ring) {
-                *salience = if b.count > 0.0 { b.mean } else { 0.0 };
-            }
-        }
-        let insight_outs = insight_readers.iter_mut().zip(insight_saliences.iter_mut());
-        for (h, (reader, salience)) in self.insights.iter().zip(insight_outs) {
-            *reader = readers[h.unit];
-            *salience = h.salience;
-        }
-        tx::read_probabilities(&self.batch_readers, &self.batch_saliences, &mut self.batch_chances);
-        let (bucket_chances, insight_chances) = self.batch_chances.split_at(buckets);
-        for (b, &p) in self.reports.iter_mut().zip(bucket_chances) {
-            b.p_read = p;
-        }
-        for (h, &p) in self.insights.iter_mut().zip(insight_chances) {
-            h.p_read = p;
         }
     }
 }

@@ -26,6 +26,16 @@ pub(super) struct Delivery {
     pub(super) fast: f64,
 }
 
+/// The reports a unit read this week (expected counts), and what they carry.
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct ReportReads {
+    pub(super) read: f64,
+    /// Σ communication skill of those read.
+    pub(super) comm: f64,
+    /// How many of those read were made fast.
+    pub(super) fast: f64,
+}
+
 #[derive(Debug, Clone)]
 pub(super) struct Scratch {
     // Per unit.
@@ -41,6 +51,13 @@ pub(super) struct Scratch {
     pub(super) inbox_salience: Vec<f64>,
     /// Each unit's reader (from S and A').
     pub(super) readers: Vec<Reader>,
+    /// What each unit reads of its reports this week (expected counts).
+    pub(super) report_reads: Vec<ReportReads>,
+    /// The week's products as one batch for `tx::read_probabilities`: every report bucket (unit by
+    /// unit, in ring order), then every waiting insight; each one's reader, salience and chance.
+    pub(super) batch_readers: Vec<Reader>,
+    pub(super) batch_saliences: Vec<f64>,
+    pub(super) batch_chances: Vec<f64>,
     pub(super) reads: Vec<f64>,
     pub(super) understood: Vec<f64>,
     /// Analysts in post at home in each unit this week (n_u: isolation, MODEL.md §9.4).
@@ -64,6 +81,10 @@ impl Scratch {
             reading_budget: vec![0.0; units],
             inbox_salience: vec![0.0; units],
             readers: vec![Reader::new(0.0, 0.0, 0.0); units],
+            report_reads: vec![ReportReads::default(); units],
+            batch_readers: Vec::new(),
+            batch_saliences: Vec::new(),
+            batch_chances: Vec::new(),
             reads: vec![0.0; units],
             understood: vec![0.0; units],
             home_analysts: vec![0.0; units],

@@ -11,6 +11,7 @@ use rand::Rng as _;
 use super::Team;
 use super::inbox::HeldInsight;
 use super::ledger::Product;
+use super::scratch::ReportReads;
 use crate::engine::normal::standard_normal;
 use crate::models::datateam::transmission::{self as tx, Kind};
 use crate::models::datateam::units::Units;
@@ -106,7 +107,8 @@ impl Team {
         }
     }
 
-    /// Every waiting product's salience this week, and each inbox's total S.
+    /// Every waiting product's salience this week, each inbox's total S and its unit's reader;
+    /// the buckets' saliences and readers go straight into the week's reading batch.
     fn weigh_inbox(&mut self, world: &World) {
         let c = &self.c;
         let s = &mut self.scratch;
@@ -129,7 +131,10 @@ impl Team {
             s.inbox_salience[h.unit] += salience;
             self.inbox.insights[j].salience = salience;
         }
-        let ppu = self.problems_per_unit;
+        let (ppu, life) = (self.problems_per_unit, self.inbox.report_life);
+        let buckets = self.units * life;
+        s.batch_readers.resize(buckets, tx::Reader::new(0.0, 0.0, 0.0));
+        s.batch_saliences.resize(buckets, 0.0);
         for u in 0..self.units {
             // Reports go to all of the unit's problems alike: their timeliness is the mean τ.
             let problems = u * ppu..(u + 1) * ppu;
@@ -139,34 +144,70 @@ impl Team {
             let timeliness = announced / ppu as f64;
             let trust = tx::trust_factor(self.trust[u], c);
             let (ring, bucket_stale) = self.inbox.ring_mut(u);
+            let saliences = &mut s.batch_saliences[u * life..(u + 1) * life];
             let mut total = s.inbox_salience[u];
-            for (b, &stale) in ring.iter_mut().zip(bucket_stale) {
+            for ((b, &stale), salience) in ring.iter().zip(bucket_stale).zip(saliences) {
                 let count = b.count;
+                // An empty bucket has salience 0, so chance 0, and is never read.
+                *salience = 0.0;
                 if count <= 0.0 {
                     continue;
                 }
                 let base = b.salience / count;
                 let mean = tx::salience(base, timeliness, stale, 1.0, trust, 1.0);
-                b.mean = mean;
+                *salience = mean;
                 total += count * mean;
             }
             s.inbox_salience[u] = total;
+            let reader = tx::Reader::new(total, c.reading_outside, s.reading_budget[u]);
+            s.readers[u] = reader;
+            s.batch_readers[u * life..(u + 1) * life].fill(reader);
         }
     }
 
-    /// Each unit's reader this week: Luce choice over the budget left, or, with the reading budget
-    /// knocked out, every product read the week it arrives; then every waiting product's chance.
+    /// Every waiting product's chance of being read this week, all computed in one batch
+    /// (`tx::read_probabilities`) before any is read, so that their independent arithmetic
+    /// overlaps: Luce choice over each reader's budget, or, with the reading budget knocked out,
+    /// every product read the week it arrives. Each unit's reports read (expected counts) leave
+    /// their buckets here.
     fn set_read_chances(&mut self) {
         let s = &mut self.scratch;
-        for u in 0..self.units {
-            s.readers[u] = tx::Reader::new(
-                s.inbox_salience[u],
-                self.c.reading_outside,
-                s.reading_budget[u],
-            );
+        let life = self.inbox.report_life;
+        let buckets = self.units * life;
+        let n = buckets + self.inbox.insights.len();
+        s.batch_readers.resize(n, tx::Reader::new(0.0, 0.0, 0.0));
+        s.batch_saliences.resize(n, 0.0);
+        s.batch_chances.resize(n, 0.0);
+        let insight_entries = s.batch_readers[buckets..]
+            .iter_mut()
+            .zip(&mut s.batch_saliences[buckets..]);
+        for (h, (reader, salience)) in self.inbox.insights.iter().zip(insight_entries) {
+            *reader = s.readers[h.unit];
+            *salience = h.salience;
         }
-        let limited = !self.off.contains(Mechanism::ReadingBudget);
-        self.inbox.set_read_chances(limited.then_some(&s.readers[..]));
+        if self.off.contains(Mechanism::ReadingBudget) {
+            s.batch_chances.fill(1.0);
+        } else {
+            tx::read_probabilities(&s.batch_readers, &s.batch_saliences, &mut s.batch_chances);
+        }
+        let (bucket_chances, insight_chances) = s.batch_chances.split_at(buckets);
+        for (h, &p) in self.inbox.insights.iter_mut().zip(insight_chances) {
+            h.p_read = p;
+        }
+        let rings = self.inbox.reports.chunks_exact_mut(life);
+        for ((ring, chances), reads) in rings.zip(bucket_chances.chunks_exact(life)).zip(&mut s.report_reads) {
+            let (mut read, mut comm, mut fast) = (0.0, 0.0, 0.0);
+            for (b, &p_read) in ring.iter_mut().zip(chances) {
+                if b.count <= 0.0 {
+                    continue;
+                }
+                read += b.count * p_read;
+                comm += b.comm * p_read;
+                fast += b.fast * p_read;
+                b.keep(1.0 - p_read);
+            }
+            *reads = ReportReads { read, comm, fast };
+        }
     }
 
     /// Each waiting insight is read with one draw on the transmission stream, and leaves the inbox.
@@ -231,18 +272,7 @@ impl Team {
             env.dashboard_weight
         };
         for u in 0..self.units {
-            let (mut read, mut comm, mut fast) = (0.0, 0.0, 0.0);
-            for b in self.inbox.ring_mut(u).0 {
-                let count = b.count;
-                if count <= 0.0 {
-                    continue;
-                }
-                let p_read = b.p_read;
-                read += count * p_read;
-                comm += b.comm * p_read;
-                fast += b.fast * p_read;
-                b.keep(1.0 - p_read);
-            }
+            let ReportReads { read, comm, fast } = self.scratch.report_reads[u];
             if read <= 0.0 {
                 continue;
             }
