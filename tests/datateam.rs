@@ -718,8 +718,12 @@ proptest! {
             prop_assert!(out.vacancies >= 0.0);
             prop_assert!(out.welfare.is_finite() && out.value_added.is_finite());
             prop_assert!(out.cost.is_finite() && out.cost >= 0.0 && out.value_per_cost.is_finite());
-            prop_assert!(sim.org.units.eta.iter().chain(&sim.org.units.precision).all(|x| x.is_finite()));
-            prop_assert!(sim.org.units.precision.iter().all(|&t| t > 0.0));
+            let units = &sim.org.units;
+            for i in 0..units.policy.len() * units.options {
+                prop_assert!(units.mean(i).is_finite(), "belief mean {}", units.mean(i));
+                let tau = units.precision(i);
+                prop_assert!(tau.is_finite() && tau > 0.0, "belief precision {}", tau);
+            }
             for a in sim.org.team.analysts.iter().filter(|a| a.analyses()) {
                 let total: f64 = a.time.iter().sum();
                 prop_assert!((total + overhead - 1.0).abs() < 1e-9, "time shares sum to {}", total);

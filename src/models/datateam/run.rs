@@ -188,12 +188,15 @@ impl DataTeamRun {
 
     fn step_org(org: &mut Org, world: &World, env: &Environment, week: u32, off: Knockouts) {
         let Org { units, team } = org;
-        units.predict(env, |i, ratio| team.decay_evidence(i, ratio));
+        units.predict(env);
         while let Some(e) = units.next_due(week) {
             // A formal evaluation is observed (beliefs update); otherwise the unit has only an
             // informal impression, at the same lag, which judges the advice but informs no belief.
             let (y, sd) = if e.formal {
-                (units.observe_outcome(world, &e, env.obs_noise), env.obs_noise)
+                let (y, index, believed) = units.observe_outcome(world, &e, env.obs_noise);
+                // The window's evidence is held as shares of the precision, which just grew.
+                team.observe_precision(index, believed);
+                (y, env.obs_noise)
             } else {
                 let sd = team.c.informal_noise;
                 let theta = world.theta[e.problem * world.options + e.option];
@@ -236,7 +239,7 @@ impl DataTeamRun {
 
     fn step_counterfactual(&mut self) {
         let (cf, world, env, week) = (&mut self.counterfactual, &self.world, &self.env, self.week);
-        cf.predict(env, |_, _| {});
+        cf.predict(env);
         while let Some(e) = cf.next_due(week) {
             if e.formal {
                 cf.observe_outcome(world, &e, env.obs_noise);

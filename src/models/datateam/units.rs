@@ -1,9 +1,10 @@
 //! The policy units' side of an arm: beliefs about every option, the decision rule, policies in
 //! force, evaluation of past decisions, and the welfare they earn.
 //!
-//! Beliefs are Gaussian in natural parameters (precision τ, η = τμ) so that evidence adds: an arm that
-//! receives no products performs exactly the same arithmetic as the counterfactual, which is what makes
-//! `value_added` exactly zero without a team. The counterfactual arm and the real one share
+//! Beliefs are Gaussian, held as their mean μ and variance 1/τ: the weekly prediction step leaves
+//! μ as it is and moves 1/τ by one addition and one multiplication, with no division (evidence,
+//! much rarer, pays the divisions). An arm that receives no products performs exactly the same
+//! arithmetic as the counterfactual, which is what makes `value_added` exactly zero without a team. The counterfactual arm and the real one share
 //! [`choose`], the one decision rule.
 
 use std::collections::VecDeque;
@@ -44,8 +45,10 @@ pub struct PendingEvaluation {
 #[derive(Debug, Clone)]
 pub struct Units {
     pub options: usize,
-    pub precision: Vec<f64>,
-    pub eta: Vec<f64>,
+    /// Per option, the belief's variance 1/τ (τ its precision, never below `MIN_PRECISION`).
+    variance: Vec<f64>,
+    /// Per option, the belief's mean μ.
+    means: Vec<f64>,
     pub policy: Vec<usize>,
     pub pending: VecDeque<PendingEvaluation>,
     /// Σ over weeks of the mean true effect of the policies in force.
@@ -73,26 +76,22 @@ impl Units {
     /// Initial beliefs μ₀ = θ₀ + prior_noise·z and the initial policies (the rule applied to μ₀).
     pub fn new(world: &World, prior_noise: f64, env: &Environment) -> Units {
         let n = world.theta.len();
-        let tau0 = 1.0 / (prior_noise * prior_noise);
-        let precision = vec![tau0; n];
-        let eta: Vec<f64> = (0..n)
-            .map(|i| tau0 * (world.theta[i] + prior_noise * world.initial_noise[i]))
+        let variance = vec![prior_noise * prior_noise; n];
+        let means: Vec<f64> = (0..n)
+            .map(|i| world.theta[i] + prior_noise * world.initial_noise[i])
             .collect();
         let options = world.options;
-        let mut means = vec![0.0; options];
         let policy = (0..world.problems)
             .map(|p| {
-                for k in 0..options {
-                    means[k] = eta[p * options + k] / precision[p * options + k];
-                }
+                let problem_means = &means[p * options..(p + 1) * options];
                 // The initial policy is the rule applied from option 0 as the nominal incumbent.
-                choose(&means, super::world::argmax(&means), env.status_quo_bias)
+                choose(problem_means, super::world::argmax(problem_means), env.status_quo_bias)
             })
             .collect();
         Units {
             options,
-            precision,
-            eta,
+            variance,
+            means,
             policy,
             pending: VecDeque::with_capacity(world.problems * 16),
             welfare: 0.0,
@@ -103,43 +102,55 @@ impl Units {
         }
     }
 
-    /// The weekly prediction step of a random walk plus forgetting; returns nothing but calls `also`
-    /// with each option's precision ratio so that running sums decay alike.
-    pub fn predict(&mut self, env: &Environment, mut also: impl FnMut(usize, f64)) {
+    /// The weekly prediction step of a random walk plus forgetting: τ ← keep/(1/τ + w), that is
+    /// 1/τ ← (1/τ + w)/keep, floored at `MIN_PRECISION`; the means stay.
+    pub fn predict(&mut self, env: &Environment) {
         let walk = env.turbulence * env.turbulence;
-        let keep = 1.0 - env.forgetting;
-        for i in 0..self.precision.len() {
-            let before = self.precision[i];
-            // keep/(1/τ + w) = τ·keep/(1 + wτ): the ratio after/before in one division, not two.
-            let mut ratio = keep / (1.0 + walk * before);
-            let mut after = before * ratio;
-            if after < MIN_PRECISION {
-                after = MIN_PRECISION;
-                ratio = after / before;
-            }
-            self.precision[i] = after;
-            self.eta[i] *= ratio;
-            also(i, ratio);
+        let per_keep = 1.0 / (1.0 - env.forgetting);
+        let most = 1.0 / MIN_PRECISION;
+        for v in &mut self.variance {
+            *v = ((*v + walk) * per_keep).min(most);
         }
     }
 
     pub fn mean(&self, index: usize) -> f64 {
-        self.eta[index] / self.precision[index]
+        self.means[index]
+    }
+
+    /// The belief's precision τ.
+    pub fn precision(&self, index: usize) -> f64 {
+        1.0 / self.variance[index]
     }
 
     /// Writes the problem's belief means into `out`.
     pub fn means_into(&self, problem: usize, out: &mut [f64]) {
         let base = problem * self.options;
-        for (k, m) in out.iter_mut().enumerate().take(self.options) {
-            *m = self.eta[base + k] / self.precision[base + k];
-        }
+        let k = self.options.min(out.len());
+        out[..k].copy_from_slice(&self.means[base..base + k]);
     }
 
-    /// Adds evidence `x` with precision `weight` about one option.
+    /// Adds evidence `x` with precision `weight` about one option: precisions add and the mean
+    /// moves to the precision-weighted average. Returns the precision before and the variance
+    /// after, for running sums kept relative to the precision (`Ledger::add_evidence`).
     #[inline]
-    pub fn believe(&mut self, index: usize, x: f64, weight: f64) {
-        self.eta[index] += weight * x;
-        self.precision[index] += weight;
+    pub fn believe(&mut self, index: usize, x: f64, weight: f64) -> (f64, f64) {
+        let before = 1.0 / self.variance[index];
+        if weight == 0.0 {
+            return (before, self.variance[index]);
+        }
+        let after = 1.0 / (before + weight);
+        let mean = &mut self.means[index];
+        *mean = (*mean * before + weight * x) * after;
+        self.variance[index] = after;
+        (before, after)
+    }
+
+    /// Sets one option's belief from its natural parameters (τ, η = τμ), for tests that set up a
+    /// decision by hand.
+    #[cfg(test)]
+    pub fn set_belief(&mut self, index: usize, precision: f64, eta: f64) {
+        self.variance[index] = 1.0 / precision;
+        self.means[index] = eta / precision;
     }
 
     /// Records a decision and schedules its evaluation (formal or informal).
@@ -178,12 +189,18 @@ impl Units {
     }
 
     /// Observes a formally evaluated outcome y = θ + obs_noise·z of the chosen option and updates
-    /// beliefs; returns y.
-    pub fn observe_outcome(&mut self, world: &World, e: &PendingEvaluation, obs_noise: f64) -> f64 {
+    /// beliefs; returns y, and the option's index, precision before and variance after (what
+    /// `believe` returns).
+    pub fn observe_outcome(
+        &mut self,
+        world: &World,
+        e: &PendingEvaluation,
+        obs_noise: f64,
+    ) -> (f64, usize, (f64, f64)) {
         let index = e.problem * self.options + e.option;
         let y = world.theta[index] + obs_noise * e.noise;
-        self.believe(index, y, 1.0 / (obs_noise * obs_noise));
-        y
+        let believed = self.believe(index, y, 1.0 / (obs_noise * obs_noise));
+        (y, index, believed)
     }
 
     /// Adds this week's welfare and regret.
@@ -216,8 +233,8 @@ mod tests {
     fn one_option(precision: f64, eta: f64) -> Units {
         Units {
             options: 1,
-            precision: vec![precision],
-            eta: vec![eta],
+            variance: vec![1.0 / precision],
+            means: vec![eta / precision],
             policy: vec![0],
             pending: VecDeque::new(),
             welfare: 0.0,
@@ -236,11 +253,11 @@ mod tests {
         // Prior N(0, 1); observation 2 with SD 0.5 (precision 4): posterior mean 8/5, precision 5.
         u.believe(0, 2.0, 4.0);
         assert!((u.mean(0) - 1.6).abs() < 1e-12);
-        assert!((u.precision[0] - 5.0).abs() < 1e-12);
+        assert!((u.precision(0) - 5.0).abs() < 1e-12);
         // Adding zero precision changes nothing, exactly.
-        let (eta, tau) = (u.eta[0], u.precision[0]);
+        let (mean, tau) = (u.mean(0), u.precision(0));
         u.believe(0, 123.0, 0.0);
-        assert_eq!((u.eta[0], u.precision[0]), (eta, tau));
+        assert_eq!((u.mean(0), u.precision(0)), (mean, tau));
     }
 
     /// The per-problem sums behind the per-unit output average back to the overall welfare, whose
@@ -287,9 +304,19 @@ mod tests {
             eval_lag: 26,
             election_interval: 0,
         };
-        u.predict(&env, |_, _| {});
+        u.predict(&env);
         let expected = 0.99 / (0.25 + 0.01);
-        assert!((u.precision[0] - expected).abs() < 1e-12);
+        assert!((u.precision(0) - expected).abs() < 1e-12);
+        assert!((u.mean(0) - 0.5).abs() < 1e-12);
+        // A belief left alone long enough stops at the floor, and keeps its mean.
+        let gone = Environment {
+            forgetting: 0.9,
+            ..env
+        };
+        for _ in 0..40 {
+            u.predict(&gone);
+        }
+        assert_eq!(u.precision(0), MIN_PRECISION);
         assert!((u.mean(0) - 0.5).abs() < 1e-12);
     }
 }

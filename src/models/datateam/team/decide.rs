@@ -85,9 +85,10 @@ impl Team {
         }
     }
 
-    /// Decays this window's evidence sums like the precision they were added to.
-    pub fn decay_evidence(&mut self, index: usize, ratio: f64) {
-        self.ledger.decay(index, ratio);
+    /// The units' belief on option `index` took evidence that is not this window's (an observed
+    /// outcome): `believed` is its precision before and variance after (`Units::believe`).
+    pub fn observe_precision(&mut self, index: usize, believed: (f64, f64)) {
+        self.ledger.rescale(index, believed);
     }
 
     /// The choice, and whether it is evidence-informed: not overridden by politics, and different
@@ -101,13 +102,14 @@ impl Team {
     ) -> (usize, bool) {
         let (problem, k) = (window.problem, self.options);
         let base = problem * k;
-        let (s0, s1) = (&self.ledger.s0, &self.ledger.s1);
         let mut means = [0.0; MAX_OPTIONS];
         let mut without = [0.0; MAX_OPTIONS];
         for o in 0..k {
-            means[o] = units.mean(base + o);
-            let tau = (units.precision[base + o] - s0[base + o]).max(MIN_PRECISION);
-            without[o] = (units.eta[base + o] - s1[base + o]) / tau;
+            let (mean, precision) = (units.mean(base + o), units.precision(base + o));
+            means[o] = mean;
+            let (s0, s1) = self.ledger.evidence(base + o, precision);
+            let tau = (precision - s0).max(MIN_PRECISION);
+            without[o] = (mean * precision - s1) / tau;
         }
         let incumbent = units.policy[problem];
         if window.politics_override {

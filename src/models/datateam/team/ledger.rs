@@ -35,9 +35,11 @@ pub(super) struct Ledger {
     posts: usize,
     pub(super) products: Vec<[Product; PRODUCTS_PER_PROBLEM]>,
     pub(super) product_len: Vec<usize>,
-    /// This window's evidence per option (ΣT/σ², ΣTx/σ²), decayed like precision.
-    pub(super) s0: Vec<f64>,
-    pub(super) s1: Vec<f64>,
+    /// This window's evidence per option (s₀ = ΣT/σ², s₁ = ΣTx/σ², decayed like precision), held
+    /// as shares of the units' current precision τ (s₀/τ, s₁/τ): the prediction step decays both
+    /// alike, so these shares need no weekly update.
+    pub(super) share0: Vec<f64>,
+    pub(super) share1: Vec<f64>,
     /// What the products read since the window said about each option, at their stated precision
     /// and undecayed (Σ1/σ², Σx/σ²): the advice a window's outcome judges (competence trust).
     stated0: Vec<f64>,
@@ -55,8 +57,8 @@ impl Ledger {
             posts,
             products: vec![[Product::default(); PRODUCTS_PER_PROBLEM]; problems],
             product_len: vec![0; problems],
-            s0: vec![0.0; problems * options],
-            s1: vec![0.0; problems * options],
+            share0: vec![0.0; problems * options],
+            share1: vec![0.0; problems * options],
             stated0: vec![0.0; problems * options],
             stated1: vec![0.0; problems * options],
             credit: vec![[0.0; 2]; CREDIT_RING * posts],
@@ -64,10 +66,34 @@ impl Ledger {
         }
     }
 
-    /// Evidence of weight T/σ² for value `x` of option `index` (problem-major).
-    pub(super) fn add_evidence(&mut self, index: usize, weight: f64, x: f64) {
-        self.s0[index] += weight;
-        self.s1[index] += weight * x;
+    /// Evidence of weight T/σ² for value `x` of option `index` (problem-major), as the units
+    /// believed it: `precision`, their precision before, and `variance`, their variance after
+    /// (`Units::believe`).
+    pub(super) fn add_evidence(&mut self, index: usize, weight: f64, x: f64, believed: (f64, f64)) {
+        let (precision, variance) = believed;
+        self.share0[index] = (self.share0[index] * precision + weight) * variance;
+        self.share1[index] = (self.share1[index] * precision + weight * x) * variance;
+    }
+
+    /// The units' precision on option `index` changed from `precision` to 1/`variance` through
+    /// evidence that is not this window's: the window's sums stay, so their shares rescale.
+    pub(super) fn rescale(&mut self, index: usize, believed: (f64, f64)) {
+        let (precision, variance) = believed;
+        let scale = precision * variance;
+        self.share0[index] *= scale;
+        self.share1[index] *= scale;
+    }
+
+    /// This window's evidence on option `index` (s₀, s₁) when the units' precision is `precision`.
+    pub(super) fn evidence(&self, index: usize, precision: f64) -> (f64, f64) {
+        (self.share0[index] * precision, self.share1[index] * precision)
+    }
+
+    /// Sets this window's evidence on option `index`, for tests that set up a decision by hand.
+    #[cfg(test)]
+    pub(super) fn set_evidence(&mut self, index: usize, precision: f64, s0: f64, s1: f64) {
+        self.share0[index] = s0 / precision;
+        self.share1[index] = s1 / precision;
     }
 
     /// A read product said `x` about option `index` with stated precision `precision` (1/σ², as the
@@ -82,12 +108,6 @@ impl Ledger {
     pub(super) fn advice(&self, index: usize) -> Option<(f64, f64)> {
         let precision = self.stated0[index];
         (precision > 0.0).then(|| (self.stated1[index] / precision, 1.0 / precision))
-    }
-
-    /// Decays this window's evidence sums like the precision they were added to.
-    pub(super) fn decay(&mut self, index: usize, ratio: f64) {
-        self.s0[index] *= ratio;
-        self.s1[index] *= ratio;
     }
 
     /// Keeps a read insight for its problem's next window, dropping the oldest beyond the shelf.
@@ -106,8 +126,8 @@ impl Ledger {
     pub(super) fn close_window(&mut self, problem: usize) {
         let base = problem * self.options;
         for o in 0..self.options {
-            self.s0[base + o] = 0.0;
-            self.s1[base + o] = 0.0;
+            self.share0[base + o] = 0.0;
+            self.share1[base + o] = 0.0;
             self.stated0[base + o] = 0.0;
             self.stated1[base + o] = 0.0;
         }

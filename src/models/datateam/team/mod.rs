@@ -303,10 +303,10 @@ mod fixtures {
     /// is evidence-informed and a waiting product that ranks option 1 first is used.
     pub fn informed_window(team: &mut Team, units: &mut Units) {
         units.policy[0] = 0;
-        units.precision[..2].copy_from_slice(&[1.0, 2.0]);
-        units.eta[..2].copy_from_slice(&[0.0, 4.0]);
-        team.ledger.s0[..2].copy_from_slice(&[0.0, 1.0]);
-        team.ledger.s1[..2].copy_from_slice(&[0.0, 6.0]);
+        units.set_belief(0, 1.0, 0.0);
+        units.set_belief(1, 2.0, 4.0);
+        team.ledger.set_evidence(0, 1.0, 0.0, 0.0);
+        team.ledger.set_evidence(1, 2.0, 1.0, 6.0);
     }
 
     /// Problem `problem`'s window in `week`, formally evaluated at `eval_due`, without politics or

@@ -244,8 +244,8 @@ impl Team {
                 let z: f64 = standard_normal(&mut self.transmission);
                 h.x[o] + self.c.misread_noise * z
             };
-            units.believe(base + o, x, weight);
-            self.ledger.add_evidence(base + o, weight, x);
+            let believed = units.believe(base + o, x, weight);
+            self.ledger.add_evidence(base + o, weight, x, believed);
             self.ledger.add_stated(base + o, 1.0 / h.sigma2, x);
         }
         // A product's own estimate decides, at the window, whether it was used.
@@ -336,8 +336,8 @@ impl Team {
             + self.c.kpi_gap * world.kpi_gap_draw[index]
             + bias_sd * world.bias_draw[problem]
             + evidence.noise_sd * z;
-        units.believe(index, x, evidence.weight);
-        self.ledger.add_evidence(index, evidence.weight, x);
+        let believed = units.believe(index, x, evidence.weight);
+        self.ledger.add_evidence(index, evidence.weight, x, believed);
         self.ledger.add_stated(index, evidence.stated, x);
     }
 
