@@ -112,8 +112,9 @@ impl Reader {
         -exp_m1(self.budget * ln_1m(x))
     }
 
-    /// `p_read` where both approximations hold (x ≤ 1/8 and |y| ≤ 1/2, nearly every product), without a
-    /// branch: the arithmetic runs whatever the product, and `None` sends the rest to libm.
+    /// `p_read` where both approximations hold (x ≤ 1/8 and |y| ≤ 1/2, nearly every product),
+    /// without a branch: the arithmetic runs whatever the product, and `None` sends the rest to
+    /// libm.
     #[inline(always)]
     fn p_read_in_range(&self, salience: f64) -> Option<f64> {
         // u = x/(2 − x) with x = s/(s₀ + S), in one division.
@@ -163,14 +164,14 @@ fn ln_1m(x: f64) -> f64 {
     ln_1m_series(x)
 }
 
-/// [`ln_1m`]'s series, for x ≤ 1/8, evaluated by Estrin's scheme in v = u²: three short chains
-/// instead of Horner's one of six steps.
+/// [`ln_1m`]'s series, for x ≤ 1/8.
 #[inline(always)]
 fn ln_1m_series(x: f64) -> f64 {
     ln_1m_atanh(x / (2.0 - x))
 }
 
-/// ln(1 − x) from u = x/(2 − x) ≤ 1/15: −2 atanh(u).
+/// ln(1 − x) from u = x/(2 − x) ≤ 1/15: −2 atanh(u), its series evaluated by Estrin's scheme in
+/// v = u², three short chains instead of Horner's one of six steps.
 #[inline(always)]
 fn ln_1m_atanh(u: f64) -> f64 {
     let v = u * u;

@@ -4,8 +4,8 @@
 //! Beliefs are Gaussian, held as their mean μ and variance 1/τ: the weekly prediction step leaves
 //! μ as it is and moves 1/τ by one addition and one multiplication, with no division (evidence,
 //! much rarer, pays the divisions). An arm that receives no products performs exactly the same
-//! arithmetic as the counterfactual, which is what makes `value_added` exactly zero without a team. The counterfactual arm and the real one share
-//! [`choose`], the one decision rule.
+//! arithmetic as the counterfactual, which is what makes `value_added` exactly zero without a
+//! team. The counterfactual arm and the real one share [`choose`], the one decision rule.
 
 use std::collections::VecDeque;
 

@@ -260,9 +260,9 @@ impl Team {
         );
     }
 
-    /// Reports, aggregated: each age bucket is read at the read probability of its mean salience
-    /// (expected counts); what is read this week is understood at the read reports' mean skill and
-    /// believed in one closed-form update per problem.
+    /// Reports, aggregated: what each unit read this week (expected counts, taken from its
+    /// buckets by `set_read_chances`) is understood at the read reports' mean skill and believed in
+    /// one closed-form update per problem.
     fn read_reports(&mut self, world: &World, units: &mut Units, env: &Environment) {
         let ppu = self.problems_per_unit;
         // How far units act on what their dashboards say (ω_d), once a week, not per problem.
